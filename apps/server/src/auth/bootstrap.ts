@@ -1,0 +1,45 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConsoleDb } from '../store/console-db';
+import { generatePassword, hashPassword } from './password';
+
+export const bootstrapAdminName = 'admin';
+
+export type BootstrapOutcome =
+  | { readonly kind: 'existing' }
+  | { readonly kind: 'from-env' }
+  | { readonly kind: 'generated'; readonly password: string; readonly file: string };
+
+/**
+ * On first start (no console user yet) creates the `admin` account: with the given password
+ * (TESSERA_ADMIN_PASSWORD) or with a generated one, written to <data-dir>/initial-admin-password
+ * with mode 0600 so that only the owner of the data directory can read it.
+ */
+export async function bootstrapAdmin(
+  db: ConsoleDb,
+  dataDir: string,
+  givenPassword: string | undefined,
+): Promise<BootstrapOutcome> {
+  if ((await db.user.count()) > 0) return { kind: 'existing' };
+  const password = givenPassword ?? generatePassword();
+  await db.user.create({
+    data: {
+      loginName: bootstrapAdminName,
+      role: 'admin',
+      passwordHash: await hashPassword(password),
+    },
+  });
+  await db.auditEvent.create({
+    data: {
+      actor: '-',
+      action: 'bootstrap.admin',
+      target: bootstrapAdminName,
+      outcome: 'ok',
+      detail: givenPassword ? 'password from TESSERA_ADMIN_PASSWORD' : 'generated password',
+    },
+  });
+  if (givenPassword !== undefined) return { kind: 'from-env' };
+  const file = join(dataDir, 'initial-admin-password');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return { kind: 'generated', password, file };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { Command } from './cli';
+import { parseCommand, usage } from './cli';
+
+function errorOf(command: Command): string {
+  if (command.kind !== 'error')
+    throw new Error(`expected an error, got ${JSON.stringify(command)}`);
+  return command.message;
+}
+
+describe('parseCommand', () => {
+  it('defaults to serve with ./data, 127.0.0.1 and port 3001', () => {
+    const expected = { kind: 'serve', dataDir: './data', apiHost: '127.0.0.1', apiPort: 3001 };
+    expect(parseCommand([])).toEqual(expected);
+    expect(parseCommand(['serve'])).toEqual(expected);
+  });
+
+  it('takes every option, with a separate value or with =', () => {
+    expect(
+      parseCommand([
+        'serve',
+        '--data-dir',
+        '/var/lib/tessera',
+        '--api-host',
+        '0.0.0.0',
+        '--api-port',
+        '8080',
+      ]),
+    ).toEqual({ kind: 'serve', dataDir: '/var/lib/tessera', apiHost: '0.0.0.0', apiPort: 8080 });
+    expect(parseCommand(['--api-port=0', '--data-dir=d'])).toEqual({
+      kind: 'serve',
+      dataDir: 'd',
+      apiHost: '127.0.0.1',
+      apiPort: 0,
+    });
+    expect(parseCommand(['--api-port', '65535'])).toMatchObject({ kind: 'serve', apiPort: 65535 });
+    expect(parseCommand(['--api-port', '00080'])).toMatchObject({ kind: 'serve', apiPort: 80 });
+  });
+
+  it.each(['65536', '99999', '123456', 'abc', '', '3001.5', ' 3001', '0x10', '1e3', '+80'])(
+    'rejects --api-port %j',
+    (port) => {
+      expect(errorOf(parseCommand(['--api-port', port]))).toBe(
+        `--api-port must be a port number, got '${port}'`,
+      );
+    },
+  );
+
+  it('rejects a negative or missing --api-port value', () => {
+    expect(errorOf(parseCommand(['--api-port', '-1']))).toMatch(/api-port/);
+    expect(errorOf(parseCommand(['--api-port']))).toMatch(/api-port/);
+  });
+
+  it('rejects an empty --data-dir', () => {
+    expect(errorOf(parseCommand(['--data-dir', '']))).toBe('--data-dir is empty');
+    expect(errorOf(parseCommand(['--data-dir', '   ']))).toBe('--data-dir is empty');
+  });
+
+  it('rejects an unknown command or extra positionals', () => {
+    expect(errorOf(parseCommand(['start']))).toBe("unknown command 'start'");
+    expect(errorOf(parseCommand(['serve', 'now']))).toBe("unknown command 'serve now'");
+    expect(errorOf(parseCommand(['help']))).toBe("unknown command 'help'");
+  });
+
+  it('rejects an unknown option', () => {
+    expect(errorOf(parseCommand(['--port', '80']))).toMatch(/--port/);
+    expect(errorOf(parseCommand(['-x']))).toMatch(/-x/);
+  });
+
+  it('answers --help and --version, in long and short form', () => {
+    expect(parseCommand(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['-h'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['--version'])).toEqual({ kind: 'version' });
+    expect(parseCommand(['-v'])).toEqual({ kind: 'version' });
+  });
+
+  it('lets --help win over other problems and over --version', () => {
+    expect(parseCommand(['bogus', '--help'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['--api-port', 'nope', '-h'])).toEqual({ kind: 'help' });
+    expect(parseCommand(['-v', '-h'])).toEqual({ kind: 'help' });
+  });
+
+  it('does not modify the argument array', () => {
+    const argv = Object.freeze(['serve', '--api-port', '1234']);
+    expect(parseCommand(argv)).toMatchObject({ kind: 'serve', apiPort: 1234 });
+    expect(argv).toEqual(['serve', '--api-port', '1234']);
+  });
+});
+
+describe('usage', () => {
+  it('documents every option and the admin password variable', () => {
+    for (const word of [
+      '--data-dir',
+      '--api-host',
+      '--api-port',
+      '--help',
+      '--version',
+      'TESSERA_ADMIN_PASSWORD',
+      'initial-admin-password',
+    ]) {
+      expect(usage).toContain(word);
+    }
+  });
+});

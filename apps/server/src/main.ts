@@ -1,0 +1,83 @@
+import { startTessera } from './app';
+import { parseCommand, usage } from './cli';
+import { DataDirInUseError } from './data-dir';
+import { readEnv } from './env';
+import { tesseraVersion } from './version';
+
+async function main(): Promise<number> {
+  const command = parseCommand(process.argv.slice(2));
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(usage);
+      return 0;
+    case 'version':
+      process.stdout.write(`tessera ${tesseraVersion}\n`);
+      return 0;
+    case 'error':
+      process.stderr.write(`tessera: ${command.message}\n\n${usage}`);
+      return 2;
+    case 'serve':
+      break;
+  }
+  const env = readEnv();
+  let running;
+  try {
+    running = await startTessera({
+      dataDir: command.dataDir,
+      apiHost: command.apiHost,
+      apiPort: command.apiPort,
+      adminPassword: env.adminPassword,
+    });
+  } catch (err) {
+    if (err instanceof DataDirInUseError) {
+      process.stderr.write(`tessera: ${err.message}\n`);
+      return 1;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`tessera: port ${command.apiPort} is already in use (--api-port)\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  log(`tessera ${tesseraVersion} started (pid ${process.pid})`);
+  log(`  data directory  ${running.dataDir}`);
+  log(`  console API     ${running.api.url}/trpc`);
+  switch (running.bootstrap.kind) {
+    case 'generated':
+      log(
+        `  first start: console user 'admin' created with password ${running.bootstrap.password}`,
+      );
+      log(`               (also written to ${running.bootstrap.file}, mode 0600)`);
+      break;
+    case 'from-env':
+      log(`  first start: console user 'admin' created with TESSERA_ADMIN_PASSWORD`);
+      break;
+    case 'existing':
+      break;
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log(`tessera: ${signal} received, shutting down`);
+      resolve();
+    };
+    process.once('SIGINT', () => {
+      stop('SIGINT');
+    });
+    process.once('SIGTERM', () => {
+      stop('SIGTERM');
+    });
+  });
+  await running.close();
+  log('tessera: stopped');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error('tessera: fatal:', err);
+    process.exit(1);
+  },
+);

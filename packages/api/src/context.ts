@@ -1,0 +1,125 @@
+import type { Role } from './roles';
+
+/**
+ * What the API needs from the process that hosts it. The server implements these services on
+ * its own store and engine; the API package holds no state and does no I/O of its own, so the
+ * console can import its types without pulling in the server.
+ */
+export interface ApiContext {
+  /** The signed-in console user, or null. Set from the session cookie by the host. */
+  readonly user: SessionUser | null;
+  /** Raw session token from the cookie (needed to sign out), or null. */
+  readonly sessionToken: string | null;
+  /** Remote address of the HTTP peer, for audit and login rate limiting. */
+  readonly remote: string;
+  readonly services: ApiServices;
+  /** Sets or clears the session cookie on the HTTP response. */
+  readonly setSessionCookie: (cookie: SessionCookie | null) => void;
+}
+
+export interface SessionUser {
+  readonly id: number;
+  readonly loginName: string;
+  readonly role: Role;
+}
+
+export interface SessionCookie {
+  readonly token: string;
+  readonly maxAgeSeconds: number;
+}
+
+export interface ApiServices {
+  readonly auth: AuthService;
+  readonly users: UserService;
+  readonly audit: AuditService;
+  readonly server: ServerInfoService;
+}
+
+export type LoginResult =
+  | { readonly kind: 'ok'; readonly user: SessionUser; readonly cookie: SessionCookie }
+  | { readonly kind: 'bad-credentials' }
+  | { readonly kind: 'rate-limited'; readonly retryAfterSeconds: number };
+
+export interface AuthService {
+  login(loginName: string, password: string, remote: string): Promise<LoginResult>;
+  logout(sessionToken: string): Promise<void>;
+  /** Verifies the current password before setting the new one; false when it does not match. */
+  changePassword(userId: number, currentPassword: string, newPassword: string): Promise<boolean>;
+}
+
+export interface UserSummary {
+  readonly id: number;
+  readonly loginName: string;
+  readonly role: Role;
+  readonly disabled: boolean;
+  readonly createdAt: Date;
+  readonly activeSessions: number;
+}
+
+export type UserChangeResult =
+  | { readonly kind: 'ok'; readonly user: UserSummary }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'conflict'; readonly message: string };
+
+export interface UserService {
+  list(): Promise<UserSummary[]>;
+  create(loginName: string, password: string, role: Role): Promise<UserChangeResult>;
+  update(
+    id: number,
+    change: { readonly role?: Role; readonly disabled?: boolean; readonly password?: string },
+  ): Promise<UserChangeResult>;
+  remove(id: number): Promise<UserChangeResult>;
+}
+
+export interface AuditEventRecord {
+  readonly id: number;
+  readonly at: Date;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly outcome: AuditOutcome;
+  readonly detail: string;
+  readonly remote: string;
+}
+
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+export interface AuditQuery {
+  readonly limit: number;
+  /** Return events with id below this one (paging backwards in time). */
+  readonly beforeId?: number | undefined;
+  readonly actor?: string | undefined;
+  readonly action?: string | undefined;
+  readonly outcome?: AuditOutcome | undefined;
+}
+
+export interface AuditService {
+  record(event: Omit<AuditEventRecord, 'id' | 'at'>): Promise<void>;
+  list(query: AuditQuery): Promise<{ events: AuditEventRecord[]; nextBeforeId: number | null }>;
+}
+
+export interface ServerInfo {
+  readonly version: string;
+  readonly startedAt: Date;
+  readonly uptimeSeconds: number;
+  readonly dataDir: string;
+  readonly nodeVersion: string;
+  readonly pid: number;
+  /** Listening endpoints of this process. `mysql` is null until the SQL gateway exists. */
+  readonly endpoints: { readonly api: string; readonly mysql: string | null };
+}
+
+export interface HealthCheck {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly latencyMs: number;
+}
+
+export interface ServerInfoService {
+  info(): ServerInfo;
+  /** Runs every health check (console store reachable, data dir writable, …). */
+  health(): Promise<HealthCheck[]>;
+  /** Resolves after `ms` or when `signal` aborts; the live stream's pacing, injected for tests. */
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+}

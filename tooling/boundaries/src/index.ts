@@ -1,0 +1,3 @@
+export { checkTree } from './check';
+export type { CheckOptions, RuleId, Violation } from './check';
+export { allowedImports, enginePackages, typeOnlyImports } from './graph';

@@ -1,0 +1,64 @@
+import type { PlacementChange } from './changes';
+import { viewCluster } from './cluster';
+import { Mover } from './memberMoves';
+import type { ClusterNode, LoadReport, Placement } from './model';
+import { PlanBuilder } from './plan';
+import { rerank } from './rerank';
+import { holdsData } from './rules';
+import { sliceWeights } from './weights';
+import { WorkingPlacement } from './workingPlacement';
+
+export interface RebalanceOptions {
+  /** Per-slice bytes and reads/s. Without it, members and ranking replicas are counted. */
+  readonly load?: LoadReport;
+  /** Upper bound on the number of changes in one plan; a move is never cut in half. */
+  readonly maxChanges?: number;
+}
+
+export const defaultMaxChanges = 64;
+
+/**
+ * Moves that even out the cluster, for a placement that is already valid (run planRepair
+ * first). Three passes, sharing the change budget:
+ *
+ *   1. data: move data copies from the node holding the most bytes (or copies) to the one
+ *      holding the fewest, until balanced (balance.ts) or no move helps;
+ *   2. loggers: the same by logger count;
+ *   3. ranking: re-rank slices off the nodes serving the most reads (rerank.ts).
+ *
+ * A data replica moves as addLearner → promoteLearner → (promote, if it ranked) → remove,
+ * so the slice never has fewer data replicas than configured (memberMoves.ts). Each move is chosen to shrink
+ * the gap between the two nodes it touches, which bounds the plan near the fewest moves.
+ */
+export function planRebalance(
+  placement: Placement,
+  nodes: readonly ClusterNode[],
+  options: RebalanceOptions = {},
+): PlacementChange[] {
+  const view = viewCluster(nodes);
+  const weights = sliceWeights(options.load);
+  const work = new WorkingPlacement(placement, weights);
+  const plan = new PlanBuilder(work);
+  const budget = options.maxChanges ?? defaultMaxChanges;
+  const mover = new Mover(work, view, plan, budget);
+  // A logger move can free the zone that blocked a data move, and back: repeat both passes
+  // until neither moves anything (each move lowers a sum of squares, so this ends).
+  for (let moved = true; moved;) {
+    const before = plan.size;
+    mover.balance(
+      (t) => t.data,
+      weights.measured,
+      holdsData,
+      (s) => weights.dataOf(s),
+    );
+    mover.balance(
+      (t) => t.loggers,
+      false,
+      (role) => role === 'logger',
+      () => 1,
+    );
+    moved = plan.size > before;
+  }
+  rerank(work, view, plan, budget);
+  return plan.changes();
+}

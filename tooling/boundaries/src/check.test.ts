@@ -101,7 +101,7 @@ describe('checkTree', () => {
     ]);
   });
 
-  it('rejects wall clock, timers and randomness in engine packages, but not in tests', () => {
+  it('rejects wall clock, timers and randomness in engine packages, but not in tests or benchmarks', () => {
     const root = fixture({
       'packages/engine/src/index.ts': [
         'export const t = Date.now();',
@@ -111,6 +111,7 @@ describe('checkTree', () => {
         'setTimeout(() => undefined, 1);',
       ].join('\n'),
       'packages/engine/src/index.test.ts': 'export const t = Date.now();\n',
+      'packages/engine/bench/speed.ts': 'export const t = performance.now();\n',
       'packages/a/src/index.ts': 'export const t = Date.now();\n',
     });
     expect(check(root).map((v) => `${v.file}:${v.line}:${v.rule}`)).toEqual([
@@ -136,6 +137,22 @@ describe('checkTree', () => {
     expect(check(root, { '@tessera/a': ['@tessera/b'] }).map((v) => `${v.file}:${v.rule}`)).toEqual(
       ['packages/a/src/bad.ts:type-only-edge', 'packages/a/src/side-effect.ts:type-only-edge'],
     );
+  });
+
+  it('catches host clocks and crypto randomness imported under another name', () => {
+    const root = fixture({
+      'packages/engine/src/alias.ts': [
+        "import { performance as wall } from 'node:perf_hooks';",
+        "import { setTimeout as later } from 'node:timers/promises';",
+        "import { randomBytes as bytes, createHash } from 'node:crypto';",
+        'export const x = [wall, later, bytes, createHash];',
+      ].join('\n'),
+    });
+    expect(check(root).map((v) => `${v.line}:${v.rule}`)).toEqual([
+      '1:engine-nondeterminism',
+      '2:engine-nondeterminism',
+      '3:engine-nondeterminism',
+    ]);
   });
 
   it('names a package that is missing from the graph', () => {

@@ -82,6 +82,8 @@ function checkFile(
   const isEnvFile = /(^|[/\\])env\.[cm]?[jt]sx?$/.test(file);
   const isEngine = ctx.engine.has(pkg.name);
   const isTest = /\.test\.[cm]?[jt]sx?$/.test(file) || /[/\\](test|testdata)[/\\]/.test(file);
+  // Benchmarks are host-side harnesses that time the engine; they may read the wall clock.
+  const isBench = /[/\\]bench[/\\]/.test(file);
 
   const checkSpecifier = (node: ts.Node, specifier: string, typesOnly: boolean): void => {
     if (specifier.startsWith('.')) {
@@ -141,6 +143,9 @@ function checkFile(
       ts.isStringLiteral(node.moduleSpecifier)
     ) {
       checkSpecifier(node, node.moduleSpecifier.text, isTypeOnlyDeclaration(node));
+      if (isEngine && !isTest && !isBench && ts.isImportDeclaration(node)) {
+        checkEngineImport(node, node.moduleSpecifier.text, report);
+      }
     } else if (ts.isCallExpression(node)) {
       const [arg] = node.arguments;
       const isImport = node.expression.kind === ts.SyntaxKind.ImportKeyword;
@@ -148,12 +153,12 @@ function checkFile(
       if ((isImport || isRequire) && arg && ts.isStringLiteralLike(arg)) {
         checkSpecifier(node, arg.text, false);
       }
-      if (isEngine && !isTest) checkEngineCall(node, report);
+      if (isEngine && !isTest && !isBench) checkEngineCall(node, report);
     } else if (ts.isPropertyAccessExpression(node)) {
       if (!isEnvFile && isProcessEnv(node)) {
         report(node, 'process-env', 'process.env is read only in an env.ts module');
       }
-    } else if (ts.isNewExpression(node) && isEngine && !isTest) {
+    } else if (ts.isNewExpression(node) && isEngine && !isTest && !isBench) {
       if (ts.isIdentifier(node.expression) && node.expression.text === 'Date') {
         if ((node.arguments?.length ?? 0) === 0) {
           report(node, 'engine-nondeterminism', 'new Date() reads the wall clock; inject a Clock');
@@ -214,6 +219,47 @@ function checkEngineCall(
   if (callee === undefined) return;
   const why = forbiddenEngineCalls.get(callee);
   if (why !== undefined) report(node, 'engine-nondeterminism', `${callee}() ${why}`);
+}
+
+/** Host clocks and timers must not enter engine code under another name either. */
+const forbiddenEngineModules = new Set([
+  'perf_hooks',
+  'node:perf_hooks',
+  'timers',
+  'node:timers',
+  'timers/promises',
+  'node:timers/promises',
+]);
+const cryptoModules = new Set(['crypto', 'node:crypto']);
+const cryptoRandom = /^random|^getRandomValues$/;
+
+function checkEngineImport(
+  node: ts.ImportDeclaration,
+  specifier: string,
+  report: (node: ts.Node, rule: RuleId, message: string) => void,
+): void {
+  if (forbiddenEngineModules.has(specifier)) {
+    report(
+      node,
+      'engine-nondeterminism',
+      `'${specifier}' gives host clocks or timers; inject a Clock`,
+    );
+    return;
+  }
+  if (!cryptoModules.has(specifier)) return;
+  const bindings = node.importClause?.namedBindings;
+  if (bindings === undefined) return;
+  if (ts.isNamespaceImport(bindings)) return; // crypto.randomX(...) calls are caught by name
+  for (const element of bindings.elements) {
+    const imported = (element.propertyName ?? element.name).text;
+    if (cryptoRandom.test(imported)) {
+      report(
+        node,
+        'engine-nondeterminism',
+        `crypto.${imported} is unseeded randomness; inject an Rng`,
+      );
+    }
+  }
 }
 
 function calleeName(expr: ts.Expression): string | undefined {

@@ -20,6 +20,7 @@ const steps = [
       'typecheck',
       'test',
       '--concurrency=2',
+      '--continue=dependencies-successful',
       '--output-logs=new-only',
     ],
   ],

@@ -1,0 +1,184 @@
+import type { ClusterNode } from '@tessera/placement';
+import { planRepair, validatePlacement } from '@tessera/placement';
+import { describe, expect, it } from 'vitest';
+import { SeededRng } from '../runtime/rng';
+import {
+  ControlCodecError,
+  decodeControlCommand,
+  decodeControlSnapshot,
+  encodeControlCommand,
+  encodeControlSnapshot,
+} from './control-codec';
+import type { ControlCommand, ControlResult } from './control-state';
+import { ControlState } from './control-state';
+
+/** Applies each command the way a replica does: through the log encoding. */
+function applyAll(state: ControlState, commands: readonly ControlCommand[]): ControlResult[] {
+  return commands.map((c) => state.apply(decodeControlCommand(encodeControlCommand(c))));
+}
+
+const fiveNodesThreeZones: ControlCommand[] = ['a', 'b', 'c', 'a', 'b'].map((zone, i) => ({
+  kind: 'registerNode',
+  zone,
+  address: `127.0.0.1:${7000 + i}`,
+  atMs: 100 + i,
+}));
+
+function clusterWithTable(): ControlState {
+  const state = new ControlState();
+  applyAll(state, [
+    ...fiveNodesThreeZones,
+    { kind: 'createRepresentation', spec: { name: 'orders' } },
+  ]);
+  return state;
+}
+
+const valid = (state: ControlState, nodes: readonly ClusterNode[] = state.clusterNodes()) =>
+  validatePlacement(state.slicePlacement, nodes);
+
+describe('ControlState', () => {
+  it('registers nodes and places a new table over them, validly and with fresh epochs', () => {
+    const state = new ControlState();
+    const results = applyAll(state, [
+      ...fiveNodesThreeZones,
+      { kind: 'createRepresentation', spec: { name: 'orders' } },
+    ]);
+    expect(results.slice(0, 5)).toEqual(
+      [1, 2, 3, 4, 5].map((nodeId) => ({ kind: 'nodeRegistered', nodeId })),
+    );
+    const created = results[5];
+    expect(created).toMatchObject({ kind: 'representationCreated', representationId: 1 });
+    if (created?.kind !== 'representationCreated') throw new Error('not created');
+    expect(created.slices).toHaveLength(5); // default slice count = up nodes
+    expect(valid(state)).toEqual([]);
+    for (const slice of created.slices) expect(state.sliceEpoch(slice)).toBe(1);
+    expect(state.stateVersion).toBe(6);
+  });
+
+  it('gives every replica the same state for the same log', () => {
+    const log: ControlCommand[] = [
+      ...fiveNodesThreeZones,
+      { kind: 'createRepresentation', spec: { name: 'orders', replicas: 3 } },
+      { kind: 'createRepresentation', spec: { name: 'orders.by_customer', sliceCount: 3 } },
+      { kind: 'reserveTsoWindow', endPhysicalMs: 5_000 },
+      { kind: 'allocateIds', counter: 'group', count: 64 },
+      { kind: 'setNodeState', nodeId: 2, state: 'down', atMs: 900 },
+      { kind: 'splitSlice', sliceId: 1 },
+    ];
+    const a = new ControlState();
+    const b = new ControlState();
+    expect(applyAll(a, log)).toEqual(applyAll(b, log));
+    expect(encodeControlSnapshot(a.snapshot())).toEqual(encodeControlSnapshot(b.snapshot()));
+  });
+
+  it('repairs a dead node through placement changes, bumping only the changed slices', () => {
+    const state = clusterWithTable();
+    const epochsBefore = new Map(state.snapshot().sliceEpochs);
+    applyAll(state, [{ kind: 'setNodeState', nodeId: 3, state: 'down', atMs: 1_000 }]);
+    expect(valid(state).length).toBeGreaterThan(0);
+    const changes = planRepair(state.slicePlacement, state.clusterNodes());
+    expect(changes.length).toBeGreaterThan(0);
+    expect(applyAll(state, [{ kind: 'applyPlacementChanges', changes }])).toEqual([{ kind: 'ok' }]);
+    expect(valid(state)).toEqual([]);
+    const touched = new Set(changes.map((c) => c.slice));
+    for (const [slice, epoch] of epochsBefore) {
+      expect(state.sliceEpoch(slice)).toBe(
+        touched.has(slice) ? epoch + changes.filter((c) => c.slice === slice).length : epoch,
+      );
+    }
+  });
+
+  it('rejects invalid commands with a reason and leaves the state as it was', () => {
+    const state = clusterWithTable();
+    const before = encodeControlSnapshot(state.snapshot());
+    const results = applyAll(state, [
+      { kind: 'setNodeState', nodeId: 99, state: 'down', atMs: 1 },
+      { kind: 'setNodeState', nodeId: 1, state: 'removed', atMs: 1 },
+      { kind: 'registerNode', zone: 'z', address: '', atMs: 1, nodeId: 1 },
+      { kind: 'registerNode', zone: ' ', address: '', atMs: 1 },
+      { kind: 'allocateIds', counter: 'group', count: 0 },
+      { kind: 'dropRepresentation', representationId: 42 },
+      { kind: 'splitSlice', sliceId: 12_345 },
+      {
+        kind: 'applyPlacementChanges',
+        changes: [{ kind: 'promote', slice: 12_345, from: 1, to: 2, reason: 'test' }],
+      },
+    ]);
+    expect(results.map((r) => r.kind)).toEqual(Array<string>(8).fill('rejected'));
+    expect(results[1]).toEqual({
+      kind: 'rejected',
+      reason: 'node 1 still hosts slice members; drain it first',
+    });
+    expect(encodeControlSnapshot(state.snapshot())).toEqual(before);
+  });
+
+  it('keeps a node id across a restart and refuses a zone change', () => {
+    const state = clusterWithTable();
+    applyAll(state, [{ kind: 'setNodeState', nodeId: 4, state: 'down', atMs: 500 }]);
+    expect(
+      applyAll(state, [
+        { kind: 'registerNode', zone: 'a', address: '127.0.0.1:9', atMs: 600, nodeId: 4 },
+      ]),
+    ).toEqual([{ kind: 'nodeRegistered', nodeId: 4 }]);
+    expect(state.node(4)).toMatchObject({
+      state: 'up',
+      address: '127.0.0.1:9',
+      joinedAtMs: 103,
+      stateChangedAtMs: 600,
+    });
+  });
+
+  it('only moves the timestamp window forward', () => {
+    const state = new ControlState();
+    applyAll(state, [
+      { kind: 'reserveTsoWindow', endPhysicalMs: 9_000 },
+      { kind: 'reserveTsoWindow', endPhysicalMs: 4_000 }, // a stale leader's late reservation
+    ]);
+    expect(state.reservedTsoWindowEndMs).toBe(9_000);
+  });
+
+  it('hands out disjoint id ranges', () => {
+    const state = new ControlState();
+    const rng = new SeededRng(5);
+    let next = 1;
+    for (let i = 0; i < 100; i++) {
+      const count = rng.int(1, 1_000);
+      expect(state.apply({ kind: 'allocateIds', counter: 'group', count })).toEqual({
+        kind: 'idsAllocated',
+        first: next,
+        count,
+      });
+      next += count;
+    }
+  });
+
+  it('continues identically from a snapshot sent through the codec', () => {
+    const state = clusterWithTable();
+    applyAll(state, [
+      { kind: 'splitSlice', sliceId: 2 },
+      { kind: 'allocateIds', counter: 'group', count: 7 },
+    ]);
+    const restored = ControlState.fromSnapshot(
+      decodeControlSnapshot(encodeControlSnapshot(state.snapshot())),
+    );
+    const more: ControlCommand[] = [
+      { kind: 'registerNode', zone: 'c', address: '', atMs: 2_000 },
+      { kind: 'createRepresentation', spec: { name: 'items' } },
+      { kind: 'splitSlice', sliceId: 2, at: 0x2000_0000_0000_0000n },
+    ];
+    expect(applyAll(restored, more)).toEqual(applyAll(state, more));
+    expect(encodeControlSnapshot(restored.snapshot())).toEqual(
+      encodeControlSnapshot(state.snapshot()),
+    );
+  });
+
+  it('refuses undecodable log records with a typed error', () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    expect(() => decodeControlCommand(bytes('{"kind":"format disk"}'))).toThrow(ControlCodecError);
+    expect(() => decodeControlCommand(bytes('not json'))).toThrow(ControlCodecError);
+    expect(() =>
+      decodeControlCommand(bytes('{"kind":"splitSlice","sliceId":1,"at":{"$big":"xyz"}}')),
+    ).toThrow(ControlCodecError);
+    expect(() => decodeControlSnapshot(bytes('{"version":1}'))).toThrow(ControlCodecError);
+  });
+});

@@ -1,0 +1,305 @@
+import type {
+  ClusterNode,
+  NodeState,
+  Placement,
+  PlacementChange,
+  RepresentationSpec,
+  SliceId,
+  ZoneName,
+} from '@tessera/placement';
+import { applyChanges, PlacementError, planInitialPlacement, splitSlice } from '@tessera/placement';
+import type { NodeId } from '../runtime/transport';
+
+/**
+ * The replicated state of the control plane: node registry, slice map, timestamp window and
+ * id allocators. The control-plane Raft group applies `ControlCommand`s to it in log order on
+ * every member, so `apply` is deterministic: it reads nothing but its state and the command
+ * (time arrives inside commands, stamped by the leader), and it never throws on a command that
+ * is merely invalid — it answers with a typed rejection and leaves the state unchanged.
+ *
+ * Liveness (heartbeats) is not here: it is soft state on the leader, and only its decisions
+ * (`setNodeState`) are replicated. Replicating every heartbeat would turn reads into writes.
+ */
+export interface RegisteredNode {
+  readonly id: NodeId;
+  readonly zone: ZoneName;
+  /** Where the node's transport listens (host:port); empty for in-process nodes. */
+  readonly address: string;
+  readonly state: NodeState;
+  /** Leader time of registration and of the last state change, ms. */
+  readonly joinedAtMs: number;
+  readonly stateChangedAtMs: number;
+}
+
+export type ControlCommand =
+  | {
+      readonly kind: 'registerNode';
+      readonly zone: ZoneName;
+      readonly address: string;
+      readonly atMs: number;
+      /** Re-registering a known node (a restart) keeps its id. */
+      readonly nodeId?: NodeId;
+    }
+  | {
+      readonly kind: 'setNodeState';
+      readonly nodeId: NodeId;
+      readonly state: NodeState;
+      readonly atMs: number;
+    }
+  | { readonly kind: 'createRepresentation'; readonly spec: Omit<RepresentationSpec, 'id'> }
+  | { readonly kind: 'dropRepresentation'; readonly representationId: number }
+  | { readonly kind: 'applyPlacementChanges'; readonly changes: readonly PlacementChange[] }
+  | { readonly kind: 'splitSlice'; readonly sliceId: SliceId; readonly at?: bigint }
+  | { readonly kind: 'reserveTsoWindow'; readonly endPhysicalMs: number }
+  | { readonly kind: 'allocateIds'; readonly counter: AllocatableCounter; readonly count: number };
+
+/** The id sequences the state keeps. Node and representation ids come with their commands. */
+export type IdCounter = 'node' | 'representation' | 'group';
+/** Sequences handed out in batches by `allocateIds` (AUTO_INCREMENT ranges join with the catalog). */
+export type AllocatableCounter = Exclude<IdCounter, 'node' | 'representation'>;
+
+export type ControlResult =
+  | { readonly kind: 'nodeRegistered'; readonly nodeId: NodeId }
+  | {
+      readonly kind: 'representationCreated';
+      readonly representationId: number;
+      readonly slices: readonly SliceId[];
+    }
+  | { readonly kind: 'sliceSplit'; readonly lower: SliceId; readonly upper: SliceId }
+  | { readonly kind: 'idsAllocated'; readonly first: number; readonly count: number }
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'rejected'; readonly reason: string };
+
+/** Every slice change bumps its epoch, so routers can tell a stale slice map from a fresh one. */
+export interface ControlSnapshot {
+  readonly version: number;
+  readonly nodes: readonly RegisteredNode[];
+  readonly placement: Placement;
+  readonly sliceEpochs: readonly (readonly [SliceId, number])[];
+  readonly tsoWindowEndMs: number;
+  readonly counters: readonly (readonly [IdCounter, number])[];
+}
+
+const maxIdBatch = 1_000_000;
+
+export class ControlState {
+  private version = 0;
+  private readonly nodes = new Map<NodeId, RegisteredNode>();
+  private placement: Placement = { representations: [] };
+  private readonly sliceEpochs = new Map<SliceId, number>();
+  private tsoWindowEndMs = 0;
+  private readonly counters = new Map<IdCounter, number>();
+
+  static fromSnapshot(snapshot: ControlSnapshot): ControlState {
+    const state = new ControlState();
+    state.version = snapshot.version;
+    for (const node of snapshot.nodes) state.nodes.set(node.id, node);
+    state.placement = snapshot.placement;
+    for (const [slice, epoch] of snapshot.sliceEpochs) state.sliceEpochs.set(slice, epoch);
+    state.tsoWindowEndMs = snapshot.tsoWindowEndMs;
+    for (const [counter, next] of snapshot.counters) state.counters.set(counter, next);
+    return state;
+  }
+
+  /** A plain, ordered copy: equal states give equal snapshots (tests compare replicas by it). */
+  snapshot(): ControlSnapshot {
+    return {
+      version: this.version,
+      nodes: [...this.nodes.values()].sort((a, b) => a.id - b.id),
+      placement: this.placement,
+      sliceEpochs: [...this.sliceEpochs.entries()].sort((a, b) => a[0] - b[0]),
+      tsoWindowEndMs: this.tsoWindowEndMs,
+      counters: [...this.counters.entries()].sort((a, b) => a[0].localeCompare(b[0])),
+    };
+  }
+
+  /** Bumped by every change; unchanged by rejected commands. */
+  get stateVersion(): number {
+    return this.version;
+  }
+
+  get reservedTsoWindowEndMs(): number {
+    return this.tsoWindowEndMs;
+  }
+
+  get slicePlacement(): Placement {
+    return this.placement;
+  }
+
+  node(id: NodeId): RegisteredNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  /** The nodes as placement sees them; removed nodes are left out. */
+  clusterNodes(): ClusterNode[] {
+    return [...this.nodes.values()]
+      .filter((n) => n.state !== 'removed')
+      .sort((a, b) => a.id - b.id)
+      .map((n) => ({ id: n.id, zone: n.zone, state: n.state }));
+  }
+
+  sliceEpoch(slice: SliceId): number {
+    return this.sliceEpochs.get(slice) ?? 0;
+  }
+
+  apply(command: ControlCommand): ControlResult {
+    const result = this.applyInner(command);
+    if (result.kind !== 'rejected') this.version++;
+    return result;
+  }
+
+  private applyInner(command: ControlCommand): ControlResult {
+    switch (command.kind) {
+      case 'registerNode':
+        return this.registerNode(command);
+      case 'setNodeState':
+        return this.setNodeState(command.nodeId, command.state, command.atMs);
+      case 'createRepresentation':
+        return this.createRepresentation(command.spec);
+      case 'dropRepresentation':
+        return this.dropRepresentation(command.representationId);
+      case 'applyPlacementChanges':
+        return this.applyPlacementChanges(command.changes);
+      case 'splitSlice':
+        return this.split(command.sliceId, command.at);
+      case 'reserveTsoWindow':
+        // Only ever forward: a stale leader's smaller reservation must not pull it back.
+        if (command.endPhysicalMs <= this.tsoWindowEndMs) return { kind: 'ok' };
+        this.tsoWindowEndMs = command.endPhysicalMs;
+        return { kind: 'ok' };
+      case 'allocateIds':
+        return this.allocateIds(command.counter, command.count);
+    }
+  }
+
+  private registerNode(command: Extract<ControlCommand, { kind: 'registerNode' }>): ControlResult {
+    if (command.zone.trim() === '') return reject('a node needs a zone');
+    if (command.nodeId !== undefined) {
+      const known = this.nodes.get(command.nodeId);
+      if (known === undefined) return reject(`node ${command.nodeId} was never registered`);
+      if (known.state === 'removed') return reject(`node ${command.nodeId} was removed`);
+      if (known.zone !== command.zone) {
+        return reject(`node ${command.nodeId} is in zone ${known.zone}, not ${command.zone}`);
+      }
+      this.nodes.set(known.id, {
+        ...known,
+        address: command.address,
+        state: 'up',
+        stateChangedAtMs: command.atMs,
+      });
+      return { kind: 'nodeRegistered', nodeId: known.id };
+    }
+    const id = this.next('node');
+    this.nodes.set(id, {
+      id,
+      zone: command.zone,
+      address: command.address,
+      state: 'up',
+      joinedAtMs: command.atMs,
+      stateChangedAtMs: command.atMs,
+    });
+    return { kind: 'nodeRegistered', nodeId: id };
+  }
+
+  private setNodeState(nodeId: NodeId, state: NodeState, atMs: number): ControlResult {
+    const node = this.nodes.get(nodeId);
+    if (node === undefined) return reject(`no node ${nodeId}`);
+    if (node.state === 'removed') return reject(`node ${nodeId} was removed`);
+    if (state === 'removed' && this.hostsMembers(nodeId)) {
+      return reject(`node ${nodeId} still hosts slice members; drain it first`);
+    }
+    if (node.state === state) return { kind: 'ok' };
+    this.nodes.set(nodeId, { ...node, state, stateChangedAtMs: atMs });
+    return { kind: 'ok' };
+  }
+
+  private createRepresentation(spec: Omit<RepresentationSpec, 'id'>): ControlResult {
+    const id = this.peek('representation');
+    let representation;
+    try {
+      representation = planInitialPlacement({ ...spec, id }, this.clusterNodes(), {
+        existing: this.placement,
+      });
+    } catch (err) {
+      if (err instanceof PlacementError) return reject(err.message);
+      throw err;
+    }
+    this.next('representation');
+    this.placement = { representations: [...this.placement.representations, representation] };
+    for (const slice of representation.slices) this.sliceEpochs.set(slice.id, 1);
+    return {
+      kind: 'representationCreated',
+      representationId: id,
+      slices: representation.slices.map((s) => s.id),
+    };
+  }
+
+  private dropRepresentation(id: number): ControlResult {
+    const found = this.placement.representations.find((r) => r.id === id);
+    if (found === undefined) return reject(`no representation ${id}`);
+    this.placement = {
+      representations: this.placement.representations.filter((r) => r.id !== id),
+    };
+    for (const slice of found.slices) this.sliceEpochs.delete(slice.id);
+    return { kind: 'ok' };
+  }
+
+  private applyPlacementChanges(changes: readonly PlacementChange[]): ControlResult {
+    try {
+      this.placement = applyChanges(this.placement, changes);
+    } catch (err) {
+      if (err instanceof PlacementError) return reject(err.message);
+      throw err;
+    }
+    for (const change of changes) this.bumpEpoch(change.slice);
+    return { kind: 'ok' };
+  }
+
+  private split(sliceId: SliceId, at: bigint | undefined): ControlResult {
+    let result;
+    try {
+      result = splitSlice(this.placement, sliceId, at);
+    } catch (err) {
+      if (err instanceof PlacementError) return reject(err.message);
+      throw err;
+    }
+    this.placement = result.placement;
+    this.bumpEpoch(result.lower);
+    this.sliceEpochs.set(result.upper, 1);
+    return { kind: 'sliceSplit', lower: result.lower, upper: result.upper };
+  }
+
+  private allocateIds(counter: AllocatableCounter, count: number): ControlResult {
+    if (!Number.isInteger(count) || count < 1 || count > maxIdBatch) {
+      return reject(`id batch must be 1..${maxIdBatch}, got ${count}`);
+    }
+    const first = this.peek(counter);
+    this.counters.set(counter, first + count);
+    return { kind: 'idsAllocated', first, count };
+  }
+
+  private hostsMembers(nodeId: NodeId): boolean {
+    return this.placement.representations.some((r) =>
+      r.slices.some((s) => s.members.some((m) => m.node === nodeId)),
+    );
+  }
+
+  private bumpEpoch(slice: SliceId): void {
+    this.sliceEpochs.set(slice, (this.sliceEpochs.get(slice) ?? 0) + 1);
+  }
+
+  /** Ids start at 1 so that 0 can mean "none" in logs and wire formats. */
+  private peek(counter: IdCounter): number {
+    return this.counters.get(counter) ?? 1;
+  }
+
+  private next(counter: IdCounter): number {
+    const id = this.peek(counter);
+    this.counters.set(counter, id + 1);
+    return id;
+  }
+}
+
+function reject(reason: string): ControlResult {
+  return { kind: 'rejected', reason };
+}

@@ -1,0 +1,32 @@
+// @tessera/txn: distributed snapshot-isolation transactions (README.md). Everything public.
+
+export { TxnClient } from './txn-client';
+export type { TxnClientDeps } from './txn-client';
+export { Transaction } from './transaction';
+export type { ScanOptions, TxnState } from './transaction';
+export type { CommitOutcome } from './two-phase-commit';
+export type { KeyValue } from './snapshot-reader';
+export { defaultTxnOptions } from './options';
+export type { TxnOptions } from './options';
+
+export { TxnError, TxnInvariantError, isTxnError } from './errors';
+export type { TxnErrorCode } from './errors';
+
+export { lockExpired, routerFromFunction } from './slice-kv';
+export type {
+  CheckTxnStatusRequest,
+  KeyMutation,
+  LockResolution,
+  PrewriteRequest,
+  Router,
+  SliceId,
+  SliceKv,
+} from './slice-kv';
+export { LocalSliceKv } from './local-slice-kv';
+export type { LocalSlice } from './local-slice-kv';
+
+export { MemoryWindowStore, OracleTimestampSource } from './timestamp-source';
+export type { TimestampSource, WindowStore } from './timestamp-source';
+
+export { SimulatedCrash } from './testing-knobs';
+export type { CrashPoint, TxnTestingKnobs } from './testing-knobs';

@@ -1,0 +1,121 @@
+import { TxnError } from './errors';
+import type { SnapshotReader, KeyValue } from './snapshot-reader';
+import { twoPhaseCommit } from './two-phase-commit';
+import type { CommitContext, CommitOutcome } from './two-phase-commit';
+import type { WriteBuffer } from './write-buffer';
+
+export type TxnState = 'active' | 'committing' | 'committed' | 'rolledBack' | 'aborted';
+
+export interface ScanOptions {
+  /** Rows to return at most (default: the client's scanRowsMax). */
+  readonly limit?: number;
+}
+
+/**
+ * One snapshot-isolation transaction, driven by its coordinator (this object).
+ *
+ * - Reads see the snapshot at `startTs` plus this txn's own buffered writes.
+ * - Writes are buffered here until `commit()`; nothing reaches a slice before it.
+ * - `commit()` runs Percolator's two-phase commit; it resolves once the primary's commit is
+ *   durable (the commit point) and rejects with a TxnError otherwise (WRITE_CONFLICT and
+ *   TXN_ABORTED are retryable with a new transaction).
+ *
+ * Not safe for concurrent use: one caller at a time, like one MySQL session. Not done:
+ * pessimistic locks (`getForUpdate` is optimistic) and heartbeats that extend the primary's
+ * TTL for transactions longer than `lockTtlMs` (see README).
+ */
+export class Transaction {
+  private stateNow: TxnState = 'active';
+
+  constructor(
+    readonly startTs: number,
+    private readonly reader: SnapshotReader,
+    private readonly buffer: WriteBuffer,
+    private readonly commitContext: CommitContext,
+    private readonly scanRowsMax: number,
+  ) {}
+
+  get state(): TxnState {
+    return this.stateNow;
+  }
+
+  /** The value at startTs, or this txn's own write; undefined when absent or deleted. */
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.assertActive();
+    const own = this.buffer.get(key);
+    if (own !== undefined) return own.op === 'put' ? own.value : undefined;
+    return this.reader.get(key, this.startTs);
+  }
+
+  /** Keys in [start, end) (undefined = open) at startTs with own writes laid over, in order. */
+  async scan(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    options: ScanOptions = {},
+  ): Promise<KeyValue[]> {
+    this.assertActive();
+    const limit = options.limit ?? this.scanRowsMax;
+    // Own deletes may hide up to that many slice rows: read enough to still fill `limit`.
+    const readLimit = limit + this.buffer.deletesInRange(start, end);
+    const rows = await this.reader.scan(start, end, this.startTs, readLimit);
+    return this.buffer.overlay(rows, start, end).slice(0, limit);
+  }
+
+  /**
+   * SELECT … FOR UPDATE, optimistically (TiDB's optimistic mode): reads the key and adds it to
+   * the write set unchanged, so a txn that commits a write to it after our startTs makes our
+   * commit fail with WRITE_CONFLICT (first committer wins). That turns a read-write dependency
+   * into a write-write conflict and prevents write skew on the keys read this way. It does not
+   * block other txns now (no pessimistic lock: storage has no lock-only record yet), and an
+   * absent key is locked by writing a tombstone.
+   */
+  async getForUpdate(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.assertActive();
+    if (this.buffer.get(key) !== undefined) return this.get(key);
+    const value = await this.reader.get(key, this.startTs);
+    this.assertActive();
+    this.buffer.set(key, value === undefined ? { op: 'delete' } : { op: 'put', value });
+    return value;
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.assertActive();
+    this.buffer.set(key, { op: 'put', value });
+  }
+
+  delete(key: Uint8Array): void {
+    this.assertActive();
+    this.buffer.set(key, { op: 'delete' });
+  }
+
+  /** Commits; a read-only txn commits at once with commitTs = startTs. */
+  async commit(): Promise<CommitOutcome> {
+    this.assertActive();
+    this.stateNow = 'committing';
+    if (this.buffer.size === 0) {
+      this.stateNow = 'committed';
+      return { kind: 'committed', commitTs: this.startTs, keys: 0, slices: 0 };
+    }
+    try {
+      const outcome = await twoPhaseCommit(this.commitContext, this.startTs, this.buffer.sorted());
+      this.stateNow = 'committed';
+      return outcome;
+    } catch (error) {
+      this.stateNow = 'aborted';
+      throw error;
+    }
+  }
+
+  /** Drops the buffered writes. Nothing was sent to a slice, so nothing is left behind. */
+  rollback(): Promise<void> {
+    this.assertActive();
+    this.stateNow = 'rolledBack';
+    return Promise.resolve();
+  }
+
+  private assertActive(): void {
+    if (this.stateNow !== 'active') {
+      throw new TxnError('TXN_CLOSED', `txn ${this.startTs} is ${this.stateNow}`);
+    }
+  }
+}

@@ -10,3 +10,59 @@ export type {
   Transport,
 } from './runtime/transport';
 export { MemoryNetwork, perfectNetwork } from './runtime/transport';
+
+export { DataNode } from './node/data-node';
+export type { CreateReplicaSpec, DataNodeDeps } from './node/data-node';
+export { SliceReplica } from './node/slice-replica';
+export type { AppliedEntry, ReadOptions } from './node/slice-replica';
+export type { DataNodeOptions, ResolvedDataNodeOptions } from './node/options';
+export { ReplicaError, ClusterInvariantError } from './node/errors';
+export type { DropReason, LeaseGap, ReplicaErrorCode } from './node/errors';
+export type { GroupMessages, LeaseAck, NodeMessage } from './node/node-message';
+export type { MemberRole, ReplicaMember, ReplicaRecord } from './node/replica-registry';
+export type { MemberProgress, NodeMetrics, NodeStatus, ReplicaStatus } from './node/status';
+export { decodeCommands, encodeCommands } from './node/command-codec';
+export { decodeNodeMessage, encodeNodeMessage } from './node/node-message-codec';
+// Control plane: timestamps and the timestamp oracle (RFC 0002).
+export type { Timestamp } from './control/timestamp';
+export {
+  composeTimestamp,
+  logicalBits,
+  logicalOf,
+  logicalPerMs,
+  maxPhysicalMs,
+  physicalFromUnixMs,
+  physicalOf,
+  timestampEpochUnixMs,
+} from './control/timestamp';
+export type { TimestampBatch, TimestampOracleOptions } from './control/timestamp-oracle';
+export { OracleUnavailableError, TimestampOracle } from './control/timestamp-oracle';
+export type {
+  AllocatableCounter,
+  ControlCommand,
+  ControlResult,
+  ControlSnapshot,
+  IdCounter,
+  RegisteredNode,
+} from './control/control-state';
+export { ControlState } from './control/control-state';
+export {
+  ControlCodecError,
+  decodeControlCommand,
+  decodeControlSnapshot,
+  encodeControlCommand,
+  encodeControlSnapshot,
+} from './control/control-codec';
+// The client-facing KV protocol: how coordinators reach slice leaders.
+export type {
+  KvAnswer,
+  KvAnswers,
+  KvErrorCode,
+  KvFailure,
+  KvMessage,
+  KvOperation,
+} from './service/kv-protocol';
+export { KvService } from './service/kv-service';
+export type { KvServiceOptions } from './service/kv-service';
+export { KvCallError, KvClient } from './service/kv-client';
+export type { KvClientDeps, KvClientOptions } from './service/kv-client';

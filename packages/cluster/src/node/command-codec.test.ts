@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { MvccCommand } from '@tessera/storage';
+import { ClusterInvariantError } from './errors';
+import { decodeCommands, encodeCommands } from './command-codec';
+
+const bytes = (...xs: number[]) => Uint8Array.from(xs);
+
+describe('command codec', () => {
+  it('round-trips every command kind, optional fields present and absent', () => {
+    const commands: MvccCommand[] = [
+      {
+        kind: 'prewrite',
+        key: bytes(1, 0, 255),
+        startTs: 2 ** 53 - 1,
+        primary: bytes(9),
+        op: 'put',
+        value: bytes(),
+      },
+      {
+        kind: 'prewrite',
+        key: bytes(2),
+        startTs: 5,
+        primary: bytes(2),
+        ttlMs: 3000,
+        txnSize: 7,
+        op: 'delete',
+      },
+      { kind: 'commit', key: bytes(3), startTs: 5, commitTs: 6 },
+      { kind: 'rollback', key: bytes(4), startTs: 8 },
+      { kind: 'putVersion', key: bytes(5), commitTs: 9, op: 'put', value: bytes(1, 2, 3) },
+      { kind: 'putVersion', key: bytes(6), commitTs: 10, startTs: 4, op: 'delete' },
+      { kind: 'gc', safePointTs: 11, maxRecords: 100 },
+      { kind: 'gc', safePointTs: 12, fromKey: bytes(0), maxRecords: 1 },
+    ];
+    expect(decodeCommands(encodeCommands(commands))).toEqual(commands);
+    expect(decodeCommands(encodeCommands([]))).toEqual([]);
+  });
+
+  it('decodes the empty entry (a leader no-op) as no commands', () => {
+    expect(decodeCommands(new Uint8Array())).toEqual([]);
+  });
+
+  it('rejects truncated, padded and unknown input', () => {
+    const good = encodeCommands([{ kind: 'rollback', key: bytes(4), startTs: 8 }]);
+    expect(() => decodeCommands(good.subarray(0, good.length - 1))).toThrow(ClusterInvariantError);
+    expect(() => decodeCommands(Uint8Array.from([...good, 0]))).toThrow(ClusterInvariantError);
+    expect(() => decodeCommands(Uint8Array.from([2, 0, 0, 0, 0]))).toThrow(/version/);
+    expect(() => decodeCommands(Uint8Array.from([1, 0, 0, 0, 1, 77]))).toThrow(/kind 77/);
+  });
+
+  it('refuses timestamps that are not safe integers', () => {
+    expect(() => encodeCommands([{ kind: 'rollback', key: bytes(1), startTs: 2 ** 53 }])).toThrow(
+      ClusterInvariantError,
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { mayBeSentBeforePersist } from '@tessera/raft';
+import type { Message, Ready } from '@tessera/raft';
+import type { KvEngine, WriteBatch } from '@tessera/storage';
+import type { Outbox } from './node-message';
+import type { AppliedEntry, SliceReplica } from './slice-replica';
+import type { NodeMetrics } from './status';
+
+/** What one cycle needs from its node. */
+export interface CycleHost {
+  readonly engine: KvEngine;
+  readonly outbox: Outbox;
+  readonly metrics: NodeMetrics;
+  /** Replicas with a Ready, at most the per-cycle bound, in a rotating (fair) order. */
+  replicasWithReady(): SliceReplica[];
+  /**
+   * Node-level writes into the batch — new replicas' records and spaces (before any Ready of
+   * theirs), removals — with callbacks to run once the batch is durable.
+   */
+  writeNodeChanges(batch: WriteBatch): (() => void)[];
+  flushOutbox(): void;
+  /** The node was closed (or crashed) meanwhile: drop the rest of the cycle. */
+  isClosed(): boolean;
+  /** A durability failure nobody awaited: the node must stop. */
+  fail(error: unknown): void;
+}
+
+interface GroupWork {
+  readonly replica: SliceReplica;
+  readonly ready: Ready;
+}
+
+/**
+ * One ready cycle for every group of the node (RFC 0002 "Data node"):
+ *
+ * ```
+ *  take Ready of each group with work (≤ maxGroupsPerCycle)
+ *        │
+ *        ├─► if a write must be awaited: send leader appends/heartbeats/snapshots now
+ *        │
+ *        ├─► ONE WriteBatch: ∪ groups { log entries + hard state,
+ *        │                              committed entries → MVCC + applied index }
+ *        │   engine.commit(batch)  — visible at once; await durability if any mustSync
+ *        │
+ *        └─► mirror into Raft storage · send votes/acks · settle proposals · advance
+ * ```
+ *
+ * N groups × M proposals per cycle cost one durable commit (group commit). The caller (the
+ * node) guarantees that cycles never overlap.
+ */
+export async function runReadyCycle(host: CycleHost): Promise<void> {
+  const work: GroupWork[] = host
+    .replicasWithReady()
+    .map((replica) => ({ replica, ready: replica.takeReady() }));
+  host.metrics.cycles++;
+  host.metrics.readies += work.length;
+
+  const batch = host.engine.newBatch();
+  const afterDurable = host.writeNodeChanges(batch);
+  const mustSync = afterDurable.length > 0 || work.some((w) => w.ready.mustSync);
+
+  // Leader replication traffic leaves in parallel with our own write: the leader counts
+  // itself toward commit only from advance(), after the write is durable. Without a write to
+  // wait for, everything leaves together after commit() (one message per peer per cycle).
+  const late: { groupId: number; message: Message }[] = [];
+  for (const { replica, ready } of work) {
+    for (const message of ready.messages) {
+      if (mustSync && mayBeSentBeforePersist(message)) host.outbox.add(replica.groupId, message);
+      else late.push({ groupId: replica.groupId, message });
+    }
+  }
+  if (mustSync) host.flushOutbox();
+
+  const applied: AppliedEntry[][] = work.map(({ replica, ready }) =>
+    replica.writeReady(batch, ready),
+  );
+  if (!batch.isEmpty) {
+    const durable = host.engine.commit(batch);
+    host.metrics.engineCommits++;
+    if (mustSync) {
+      host.metrics.syncedCommits++;
+      await durable;
+    } else {
+      // Only commit indexes and applies: losing them in a crash is safe (they are recomputed
+      // from the log), and the engine keeps batches in order, so a later synced batch makes
+      // this one durable too.
+      durable.catch((error: unknown) => {
+        host.fail(error);
+      });
+    }
+  }
+  if (host.isClosed()) return;
+
+  for (const { groupId, message } of late) host.outbox.add(groupId, message);
+  host.flushOutbox();
+  work.forEach(({ replica, ready }, i) => {
+    const entries = applied[i] ?? [];
+    host.metrics.entriesApplied += entries.length;
+    replica.finishReady(ready, entries);
+  });
+  for (const callback of afterDurable) callback();
+}

@@ -1,0 +1,98 @@
+import type { KvReader, WriteBatch } from '@tessera/storage';
+import { invariant } from './errors';
+
+/**
+ * The durable list of replicas a node hosts, so that a restarted node knows which Raft groups
+ * and MVCC spaces to recover (a group's log alone does not say whether this member is a data
+ * member or a logger, nor which space it applies to).
+ *
+ * Stored in the node's engine under a tag byte the storage package does not use (0x01–0x05
+ * are storage's; 0xC0 is reserved here for the cluster layer):
+ *
+ * ```
+ * C0 01 group u32   → JSON {v: 1, groupId, spaceId, members: [{nodeId, role}]}
+ * ```
+ *
+ * A record is written in the same batch as the replica's first Raft state and MVCC space, and
+ * deleted in the same batch that drops them, so a crash never leaves one without the other.
+ * Cold data (written once per replica), hence JSON.
+ */
+export type MemberRole = 'voter' | 'logger' | 'learner';
+
+export interface ReplicaMember {
+  readonly nodeId: number;
+  readonly role: MemberRole;
+}
+
+export interface ReplicaRecord {
+  readonly groupId: number;
+  /** MVCC key space applied to; unused (0) when this node is the group's logger. */
+  readonly spaceId: number;
+  readonly members: readonly ReplicaMember[];
+}
+
+const TAG = 0xc0;
+const SUB_REPLICA = 0x01;
+const RECORD_VERSION = 1;
+
+export function replicaKey(groupId: number): Uint8Array {
+  invariant(isU32(groupId), () => `group id ${groupId} must be a u32`);
+  const key = new Uint8Array(6);
+  key[0] = TAG;
+  key[1] = SUB_REPLICA;
+  new DataView(key.buffer).setUint32(2, groupId);
+  return key;
+}
+
+export function putReplicaRecord(batch: WriteBatch, record: ReplicaRecord): void {
+  const json = JSON.stringify({ v: RECORD_VERSION, ...record });
+  const bytes = new TextEncoder().encode(json);
+  // Paired assertion: what we write must read back as what we meant.
+  invariant(
+    JSON.stringify(decodeReplicaRecord(bytes)) === JSON.stringify(record),
+    'replica record round trip',
+  );
+  batch.put(replicaKey(record.groupId), bytes);
+}
+
+export function deleteReplicaRecord(batch: WriteBatch, groupId: number): void {
+  batch.delete(replicaKey(groupId));
+}
+
+export function loadReplicaRecords(reader: KvReader): ReplicaRecord[] {
+  const out: ReplicaRecord[] = [];
+  const range = {
+    start: Uint8Array.of(TAG, SUB_REPLICA),
+    end: Uint8Array.of(TAG, SUB_REPLICA + 1),
+  };
+  for (const { value } of reader.range(range)) out.push(decodeReplicaRecord(value));
+  return out;
+}
+
+function decodeReplicaRecord(bytes: Uint8Array): ReplicaRecord {
+  const raw: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  invariant(isObject(raw) && raw.v === RECORD_VERSION, 'replica record: unknown version');
+  const { groupId, spaceId, members } = raw;
+  invariant(isU32(groupId) && isU32(spaceId), 'replica record: bad ids');
+  invariant(Array.isArray(members), 'replica record: members must be a list');
+  return {
+    groupId,
+    spaceId,
+    members: members.map((m: unknown) => {
+      invariant(isObject(m) && isU32(m.nodeId) && isRole(m.role), 'replica record: bad member');
+      return { nodeId: m.nodeId, role: m.role };
+    }),
+  };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+function isU32(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
+}
+
+function isRole(v: unknown): v is MemberRole {
+  return v === 'voter' || v === 'logger' || v === 'learner';
+}

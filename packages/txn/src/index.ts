@@ -23,6 +23,8 @@ export type {
   SliceKv,
 } from './slice-kv';
 export { LocalSliceKv } from './local-slice-kv';
+export { ClusterSliceKv } from './cluster-slice-kv';
+export type { ClusterSliceKvDeps } from './cluster-slice-kv';
 export type { LocalSlice } from './local-slice-kv';
 
 export { MemoryWindowStore, OracleTimestampSource } from './timestamp-source';

@@ -1,0 +1,48 @@
+/**
+ * `npm run sim -- --seed N [--ms M] [--no-faults]` runs one simulated cluster (see
+ * sim/run-simulation.ts) and prints its report; `--seeds A-B` runs a range. A failing seed
+ * prints its findings and the command to replay it; the exit code is 1 if any seed failed.
+ */
+import { parseArgs } from 'node:util';
+import { runSimulation } from './sim/run-simulation';
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    seeds: { type: 'string' },
+    ms: { type: 'string', default: '5000' },
+    'no-faults': { type: 'boolean', default: false },
+  },
+});
+
+function seedList(): number[] {
+  if (values.seeds !== undefined) {
+    const match = /^(\d+)-(\d+)$/.exec(values.seeds);
+    if (match === null) throw new Error(`--seeds takes A-B, got '${values.seeds}'`);
+    const [from, to] = [Number(match[1]), Number(match[2])];
+    return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
+  }
+  return [Number(values.seed ?? '1')];
+}
+
+const durationMs = Number(values.ms);
+let failed = 0;
+for (const seed of seedList()) {
+  const started = performance.now();
+  const report = await runSimulation({ seed, durationMs, faults: !values['no-faults'] });
+  const s = report.stats;
+  const wallMs = Math.round(performance.now() - started);
+  console.log(
+    `seed ${seed}: ${report.ok ? 'ok' : 'FAIL'} — ${s.committed} committed, ${s.failed} failed, ` +
+      `${s.unknown} unknown, ${s.reads} snapshot reads, ${s.crashes} crashes, ` +
+      `${s.partitions} partitions, ${s.messagesDropped} messages dropped, ` +
+      `${Math.round(s.simulatedMs / 1000)} s simulated in ${wallMs} ms`,
+  );
+  if (!report.ok) {
+    failed++;
+    for (const v of report.violations) console.log(`  ${v.replaceAll('\n', '\n  ')}`);
+    console.log(`  replay: npm run sim -- --seed ${seed} --ms ${durationMs}`);
+  }
+}
+console.log(`${seedList().length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,308 @@
+import type { FaultPolicy, Rng } from '@tessera/cluster';
+import type { TxnTestingKnobs } from '@tessera/txn';
+import {
+  ClusterSliceKv,
+  isTxnError,
+  MemoryWindowStore,
+  OracleTimestampSource,
+  routerFromFunction,
+  TxnClient,
+} from '@tessera/txn';
+import {
+  checkAcknowledgedWrites,
+  formatAcknowledgedWritesVerdict,
+} from '../check/acknowledged-writes';
+import { checkBankSnapshots, formatBankVerdict } from '../check/bank';
+import type { BankWorkloadOptions } from './bank-workload';
+import { accountKey, bankContext, newRecorder, openAccounts, runBank } from './bank-workload';
+import { SimCluster } from './sim-cluster';
+
+/**
+ * One simulated run: a cluster of 5 data nodes in 3 zones (2 replicas + 1 logger per slice by
+ * default), bank transfers as snapshot-isolation transactions through the client protocol,
+ * and a fault schedule drawn from the seed — node crashes (unsynced writes lost) and restarts,
+ * partitions, message drop / delay / duplication / reordering. Then the faults heal, the
+ * cluster settles, and the checkers judge the history and the final state.
+ */
+export interface SimulationOptions {
+  readonly seed: number;
+  /** Simulated milliseconds of traffic under faults. */
+  readonly durationMs: number;
+  readonly faults: boolean;
+  readonly workload?: Partial<BankWorkloadOptions>;
+  /** Probability that a committing coordinator dies (half before, half after its commit point). */
+  readonly coordinatorCrashChance?: number;
+  /** Plants a transaction bug the checkers must catch (tests of the simulator itself). */
+  readonly plantedBug?: 'commitTsBeforePrewrite' | 'ackBeforePrimaryCommit';
+}
+
+export interface SimulationReport {
+  readonly seed: number;
+  readonly ok: boolean;
+  /** Readable findings; empty when every check passed. */
+  readonly violations: readonly string[];
+  readonly stats: {
+    readonly committed: number;
+    readonly failed: number;
+    readonly unknown: number;
+    readonly reads: number;
+    readonly readFailures: number;
+    readonly crashes: number;
+    readonly partitions: number;
+    readonly messagesDropped: number;
+    readonly simulatedMs: number;
+  };
+}
+
+const defaultWorkload: BankWorkloadOptions = {
+  accounts: 8,
+  initialBalance: 100,
+  workers: 4,
+  readers: 2,
+  thinkMsMax: 20,
+  maxAmount: 30,
+};
+
+const faultyPeers: FaultPolicy = {
+  dropRate: 0.02,
+  duplicateRate: 0.02,
+  delayMsMin: 1,
+  delayMsMax: 12,
+};
+const faultyClients: FaultPolicy = {
+  dropRate: 0.01,
+  duplicateRate: 0.01,
+  delayMsMin: 1,
+  delayMsMax: 8,
+};
+const calm: FaultPolicy = { dropRate: 0, duplicateRate: 0, delayMsMin: 1, delayMsMax: 2 };
+
+export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
+  const workload = { ...defaultWorkload, ...options.workload };
+  const sim = new SimCluster({
+    seed: options.seed,
+    nodes: [
+      { id: 1, zone: 'a' },
+      { id: 2, zone: 'b' },
+      { id: 3, zone: 'c' },
+      { id: 4, zone: 'a' },
+      { id: 5, zone: 'b' },
+    ],
+    slices: 4,
+    replicas: 2,
+    loggers: 1,
+    peerFaults: options.faults ? faultyPeers : calm,
+    clientFaults: options.faults ? faultyClients : calm,
+    diskSyncMs: 2,
+  });
+  const rng = sim.rng.fork();
+  const kv = new ClusterSliceKv({ client: sim.newClient() });
+  const client = new TxnClient({
+    kv,
+    router: routerFromFunction(sim.groupIds, (key) => sim.groupOfKey(key)),
+    timestamps: new OracleTimestampSource({
+      clock: sim.clock,
+      windowStore: new MemoryWindowStore(),
+    }),
+    clock: sim.clock,
+    rng: rng.fork(),
+    knobs: knobsFor(options, rng.fork(), () => crashesEnabled),
+  });
+  // Coordinator crashes start with the traffic: setup (opening the accounts) runs clean.
+  let crashesEnabled = false;
+  const recorder = newRecorder();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      sim.clock.setTimer(ms, resolve);
+    });
+  const violations: string[] = [];
+  let crashes = 0;
+  let partitions = 0;
+
+  // Let the groups elect leaders, then open the accounts.
+  await sim.runFor(2_000);
+  let opened = false;
+  const opening = openAccounts(client, workload).then(() => {
+    opened = true;
+  });
+  await sim.runUntil(() => opened, 30_000);
+  await opening;
+
+  let stopped = false;
+  crashesEnabled = true;
+  const traffic = runBank(
+    bankContext(
+      client,
+      rng.fork(),
+      () => sim.clock.now(),
+      sleep,
+      workload,
+      recorder,
+      () => stopped,
+    ),
+  );
+
+  // The fault schedule: every 200–600 ms, one fault; at most one node down at a time, so every
+  // slice keeps a majority of its three members (2 replicas + 1 logger).
+  const endAt = sim.clock.now() + options.durationMs;
+  while (sim.clock.now() < endAt) {
+    await sim.runFor(rng.int(200, 600));
+    if (!options.faults) continue;
+    const down = [1, 2, 3, 4, 5].filter((id) => !sim.isUp(id));
+    const roll = rng.next();
+    if (down.length > 0 && roll < 0.5) {
+      for (const id of down) sim.restart(id);
+    } else if (down.length === 0 && roll < 0.35) {
+      sim.crash(rng.int(1, 5));
+      crashes++;
+    } else if (roll < 0.55) {
+      const isolated = rng.int(1, 5);
+      sim.peerNet.partition([[isolated]]);
+      partitions++;
+    } else {
+      sim.peerNet.heal();
+    }
+  }
+
+  // Heal everything and let the clients finish.
+  stopped = true;
+  sim.heal();
+  for (const id of [1, 2, 3, 4, 5]) sim.restart(id);
+  const traffic$ = { done: false };
+  void traffic.then(
+    () => {
+      traffic$.done = true;
+    },
+    (error: unknown) => {
+      traffic$.done = true;
+      violations.push(
+        `a client failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    },
+  );
+  await sim.runUntil(() => traffic$.done, 60_000);
+  if (!traffic$.done) violations.push('clients did not finish within 60 s of healing (a hang)');
+  await sim.runFor(3_000);
+
+  // The final state, read in one snapshot once everything settled.
+  const finalState = await readFinal(sim, client, workload.accounts);
+  violations.push(...recorder.anomalies);
+  if (finalState === undefined) {
+    violations.push('the final state could not be read within 60 s of healing');
+  } else {
+    const bank = checkBankSnapshots(recorder.history, {
+      accounts: Array.from({ length: workload.accounts }, (_, i) => accountKey(i)),
+      total: workload.accounts * workload.initialBalance,
+    });
+    if (bank.result !== 'ok') violations.push(formatBankVerdict(bank));
+    const finalSum = [...finalState.balances.values()].reduce((a, b) => a + b, 0);
+    if (finalSum !== workload.accounts * workload.initialBalance) {
+      violations.push(
+        `final balances sum to ${finalSum}, not ${workload.accounts * workload.initialBalance}`,
+      );
+    }
+    const acknowledged = checkAcknowledgedWrites({
+      acknowledged: [...recorder.acknowledged].map(([key, commitTs]) => ({
+        key,
+        value: 'done',
+        commitTs,
+      })),
+      uncertain: [...recorder.uncertain].map((key) => ({ key, value: 'done' })),
+      finalState: new Map([...finalState.records.keys()].map((key) => [key, 'done'])),
+    });
+    if (acknowledged.result !== 'ok')
+      violations.push(formatAcknowledgedWritesVerdict(acknowledged));
+    // Atomicity: the final balances are the opening ones moved by exactly the visible transfers.
+    const expected = new Map(
+      Array.from({ length: workload.accounts }, (_, i) => [accountKey(i), workload.initialBalance]),
+    );
+    for (const t of finalState.records.values()) {
+      expected.set(t.from, (expected.get(t.from) ?? 0) - t.amount);
+      expected.set(t.to, (expected.get(t.to) ?? 0) + t.amount);
+    }
+    for (const [account, balance] of expected) {
+      const found = finalState.balances.get(account);
+      if (found !== balance) {
+        violations.push(
+          `account ${account} holds ${String(found)}, but its visible transfers make it ${balance}`,
+        );
+      }
+    }
+  }
+  sim.close();
+  return {
+    seed: options.seed,
+    ok: violations.length === 0,
+    violations,
+    stats: {
+      ...recorder.stats,
+      crashes,
+      partitions,
+      messagesDropped: sim.peerNet.stats.dropped + sim.clientNet.stats.dropped,
+      simulatedMs: sim.clock.now(),
+    },
+  };
+}
+
+function knobsFor(options: SimulationOptions, rng: Rng, enabled: () => boolean): TxnTestingKnobs {
+  const chance = options.coordinatorCrashChance ?? 0;
+  return {
+    ...(chance > 0
+      ? {
+          crashAt: () => {
+            if (!enabled() || !rng.chance(chance)) return undefined;
+            return rng.chance(0.5) ? ('afterPrewrite' as const) : ('afterPrimaryCommit' as const);
+          },
+        }
+      : {}),
+    ...(options.plantedBug === 'commitTsBeforePrewrite' ? { commitTsBeforePrewrite: true } : {}),
+    ...(options.plantedBug === 'ackBeforePrimaryCommit' ? { ackBeforePrimaryCommit: true } : {}),
+  };
+}
+
+interface FinalState {
+  readonly balances: Map<string, number>;
+  /** Transfer records visible at the end, by key. */
+  readonly records: Map<string, { from: string; to: string; amount: number }>;
+}
+
+async function readFinal(
+  sim: SimCluster,
+  client: TxnClient,
+  accounts: number,
+): Promise<FinalState | undefined> {
+  const decoder = new TextDecoder();
+  const encoder = new TextEncoder();
+  let result: FinalState | undefined;
+  const attempt = async (): Promise<void> => {
+    for (let i = 0; i < 100 && result === undefined; i++) {
+      try {
+        const txn = await client.begin();
+        const balances = new Map<string, number>();
+        for (let a = 0; a < accounts; a++) {
+          const value = await txn.get(encoder.encode(accountKey(a)));
+          if (value !== undefined) balances.set(accountKey(a), Number(decoder.decode(value)));
+        }
+        const rows = await txn.scan(encoder.encode('t/'), encoder.encode('t0'), {
+          limit: 1_000_000,
+        });
+        await txn.rollback();
+        const records = new Map(
+          rows.map((r) => [
+            decoder.decode(r.key),
+            JSON.parse(decoder.decode(r.value)) as { from: string; to: string; amount: number },
+          ]),
+        );
+        result = { balances, records };
+      } catch (error) {
+        if (!isTxnError(error)) throw error;
+      }
+    }
+  };
+  let done = false;
+  void attempt().finally(() => {
+    done = true;
+  });
+  await sim.runUntil(() => done, 60_000);
+  return result;
+}

@@ -13,7 +13,13 @@ import type {
   TxnStatus,
 } from '@tessera/storage';
 import { invariant, TxnError } from './errors';
-import { lockExpired } from './slice-kv';
+import {
+  commitCommands,
+  prewriteCommands,
+  primaryExpired,
+  resolutionCommands,
+  rollbackCommands,
+} from './slice-commands';
 import type {
   CheckTxnStatusRequest,
   LockResolution,
@@ -66,15 +72,7 @@ export class ClusterSliceKv implements SliceKv {
   }
 
   async prewrite(slice: SliceId, request: PrewriteRequest): Promise<readonly PrewriteResult[]> {
-    const commands: MvccCommand[] = request.mutations.map((m) => ({
-      ...m,
-      kind: 'prewrite',
-      startTs: request.startTs,
-      primary: request.primary,
-      ttlMs: request.lockTtlMs,
-      txnSize: request.txnSize,
-    }));
-    return (await this.propose(slice, commands)) as readonly PrewriteResult[];
+    return (await this.propose(slice, prewriteCommands(request))) as readonly PrewriteResult[];
   }
 
   async commit(
@@ -83,8 +81,10 @@ export class ClusterSliceKv implements SliceKv {
     startTs: number,
     commitTs: number,
   ): Promise<readonly CommitResult[]> {
-    const commands: MvccCommand[] = keys.map((key) => ({ kind: 'commit', key, startTs, commitTs }));
-    return (await this.propose(slice, commands)) as readonly CommitResult[];
+    return (await this.propose(
+      slice,
+      commitCommands(keys, startTs, commitTs),
+    )) as readonly CommitResult[];
   }
 
   async rollback(
@@ -92,8 +92,10 @@ export class ClusterSliceKv implements SliceKv {
     keys: readonly Uint8Array[],
     startTs: number,
   ): Promise<readonly RollbackResult[]> {
-    const commands: MvccCommand[] = keys.map((key) => ({ kind: 'rollback', key, startTs }));
-    return (await this.propose(slice, commands)) as readonly RollbackResult[];
+    return (await this.propose(
+      slice,
+      rollbackCommands(keys, startTs),
+    )) as readonly RollbackResult[];
   }
 
   /**
@@ -110,13 +112,7 @@ export class ClusterSliceKv implements SliceKv {
       slice,
       this.client.txnStatus(this.groupOf(slice), request.primary, request.startTs),
     );
-    const expired =
-      (status.kind === 'locked' &&
-        lockExpired(status.lock.startTs, status.lock.ttlMs, request.nowMs)) ||
-      (status.kind === 'none' &&
-        request.rollbackIfMissing !== undefined &&
-        lockExpired(request.startTs, request.rollbackIfMissing.ttlMs, request.nowMs));
-    if (!expired) return status;
+    if (!primaryExpired(status, request)) return status;
     const [result] = await this.rollback(slice, [request.primary], request.startTs);
     invariant(result !== undefined, () => 'rollback gave no result');
     return result.kind === 'ok'
@@ -128,12 +124,9 @@ export class ClusterSliceKv implements SliceKv {
     slice: SliceId,
     resolutions: readonly LockResolution[],
   ): Promise<readonly (CommitResult | RollbackResult)[]> {
-    const commands: MvccCommand[] = resolutions.map((r) =>
-      r.commitTs === undefined
-        ? { kind: 'rollback', key: r.key, startTs: r.startTs }
-        : { kind: 'commit', key: r.key, startTs: r.startTs, commitTs: r.commitTs },
-    );
-    return (await this.propose(slice, commands)) as readonly (CommitResult | RollbackResult)[];
+    return (await this.propose(slice, resolutionCommands(resolutions))) as readonly (
+      CommitResult | RollbackResult
+    )[];
   }
 
   private async propose(

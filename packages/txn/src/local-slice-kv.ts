@@ -13,7 +13,13 @@ import type {
 } from '@tessera/storage';
 import { MvccStore } from '@tessera/storage';
 import { TxnError, invariant } from './errors';
-import { lockExpired } from './slice-kv';
+import {
+  commitCommands,
+  prewriteCommands,
+  primaryExpired,
+  resolutionCommands,
+  rollbackCommands,
+} from './slice-commands';
 import type {
   CheckTxnStatusRequest,
   LockResolution,
@@ -90,16 +96,8 @@ export class LocalSliceKv implements SliceKv {
   }
 
   async prewrite(slice: SliceId, request: PrewriteRequest): Promise<readonly PrewriteResult[]> {
-    const commands: MvccCommand[] = request.mutations.map((m) => ({
-      ...m,
-      kind: 'prewrite',
-      startTs: request.startTs,
-      primary: request.primary,
-      ttlMs: request.lockTtlMs,
-      txnSize: request.txnSize,
-    }));
     // apply answers each command with that command's result type.
-    return (await this.apply(slice, commands)) as readonly PrewriteResult[];
+    return (await this.apply(slice, prewriteCommands(request))) as readonly PrewriteResult[];
   }
 
   async commit(
@@ -108,13 +106,10 @@ export class LocalSliceKv implements SliceKv {
     startTs: number,
     commitTs: number,
   ): Promise<readonly CommitResult[]> {
-    const commands: MvccCommand[] = keys.map((key) => ({
-      kind: 'commit',
-      key,
-      startTs,
-      commitTs,
-    }));
-    return (await this.apply(slice, commands)) as readonly CommitResult[];
+    return (await this.apply(
+      slice,
+      commitCommands(keys, startTs, commitTs),
+    )) as readonly CommitResult[];
   }
 
   async rollback(
@@ -122,8 +117,7 @@ export class LocalSliceKv implements SliceKv {
     keys: readonly Uint8Array[],
     startTs: number,
   ): Promise<readonly RollbackResult[]> {
-    const commands: MvccCommand[] = keys.map((key) => ({ kind: 'rollback', key, startTs }));
-    return (await this.apply(slice, commands)) as readonly RollbackResult[];
+    return (await this.apply(slice, rollbackCommands(keys, startTs))) as readonly RollbackResult[];
   }
 
   async checkTxnStatus(
@@ -132,13 +126,7 @@ export class LocalSliceKv implements SliceKv {
   ): Promise<TxnStatus | SpaceMissing> {
     const { store, space } = this.slot(slice);
     const status = store.checkTxnStatus(space, request.primary, request.startTs);
-    const expired =
-      (status.kind === 'locked' &&
-        lockExpired(status.lock.startTs, status.lock.ttlMs, request.nowMs)) ||
-      (status.kind === 'none' &&
-        request.rollbackIfMissing !== undefined &&
-        lockExpired(request.startTs, request.rollbackIfMissing.ttlMs, request.nowMs));
-    if (!expired) return status;
+    if (!primaryExpired(status, request)) return status;
     // Read and rollback happen in one synchronous step (no await between): nothing can commit
     // the primary in between. Replicated, the leader proposes the rollback and the storage
     // command refuses it (alreadyCommitted) if a commit got in first.
@@ -160,12 +148,9 @@ export class LocalSliceKv implements SliceKv {
     slice: SliceId,
     resolutions: readonly LockResolution[],
   ): Promise<readonly (CommitResult | RollbackResult)[]> {
-    const commands: MvccCommand[] = resolutions.map((r) =>
-      r.commitTs === undefined
-        ? { kind: 'rollback', key: r.key, startTs: r.startTs }
-        : { kind: 'commit', key: r.key, startTs: r.startTs, commitTs: r.commitTs },
-    );
-    return (await this.apply(slice, commands)) as readonly (CommitResult | RollbackResult)[];
+    return (await this.apply(slice, resolutionCommands(resolutions))) as readonly (
+      CommitResult | RollbackResult
+    )[];
   }
 
   private async apply(slice: SliceId, commands: MvccCommand[]): Promise<readonly CommandResult[]> {

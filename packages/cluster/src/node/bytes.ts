@@ -111,8 +111,9 @@ export class ByteReader {
   bytes(): Uint8Array {
     const n = this.u32();
     this.need(n);
-    // A copy: the entry's buffer must not be pinned by every key that outlives it.
-    const out = this.buf.slice(this.pos, this.pos + n);
+    // A copy into a plain Uint8Array: the entry's buffer must not be pinned by every key that
+    // outlives it. Not `.slice()`: on a Node Buffer (what a socket hands over) that is a view.
+    const out = new Uint8Array(this.buf.subarray(this.pos, this.pos + n));
     this.pos += n;
     return out;
   }

@@ -54,3 +54,23 @@ describe('command codec', () => {
     );
   });
 });
+
+describe('decoding from a Node Buffer (regression)', () => {
+  it('copies byte fields out instead of returning views into the buffer', () => {
+    const encoded = encodeCommands([
+      {
+        kind: 'putVersion',
+        key: new Uint8Array([1, 2, 3]),
+        commitTs: 5,
+        op: 'put',
+        value: new Uint8Array([9]),
+      },
+    ]);
+    const socketChunk = Buffer.from(encoded);
+    const [decoded] = decodeCommands(socketChunk);
+    if (decoded?.kind !== 'putVersion') throw new Error('decoded the wrong command');
+    expect(Buffer.isBuffer(decoded.key)).toBe(false);
+    socketChunk.fill(0);
+    expect([...decoded.key]).toEqual([1, 2, 3]);
+  });
+});

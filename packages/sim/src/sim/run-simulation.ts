@@ -1,5 +1,5 @@
 import type { FaultPolicy, Rng } from '@tessera/cluster';
-import type { TxnTestingKnobs } from '@tessera/txn';
+import type { TimestampSource, TxnTestingKnobs } from '@tessera/txn';
 import {
   ClusterSliceKv,
   isTxnError,
@@ -13,16 +13,29 @@ import {
   formatAcknowledgedWritesVerdict,
 } from '../check/acknowledged-writes';
 import { checkBankSnapshots, formatBankVerdict } from '../check/bank';
+import { checkLinearizability } from '../check/linearizability';
+import { formatLinearizabilityVerdict } from '../check/linearizability-report';
+import { createRegisterModel } from '../check/register';
 import type { BankWorkloadOptions } from './bank-workload';
 import { accountKey, bankContext, newRecorder, openAccounts, runBank } from './bank-workload';
-import { SimCluster } from './sim-cluster';
+import type { RegisterWorkloadOptions } from './register-workload';
+import {
+  defaultRegisterWorkload,
+  newRegisterRecorder,
+  readAllRegisters,
+  registerContext,
+  runRegisters,
+} from './register-workload';
+import { gatewayNodeId, SimCluster } from './sim-cluster';
 
 /**
  * One simulated run: a cluster of 5 data nodes in 3 zones (2 replicas + 1 logger per slice by
- * default), bank transfers as snapshot-isolation transactions through the client protocol,
- * and a fault schedule drawn from the seed — node crashes (unsynced writes lost) and restarts,
- * partitions, message drop / delay / duplication / reordering. Then the faults heal, the
- * cluster settles, and the checkers judge the history and the final state.
+ * default), two workloads at once — bank transfers as snapshot-isolation transactions, and
+ * single-key register reads and writes (each its own transaction) through a second gateway —
+ * and a fault schedule drawn from the seed — node crashes (unsynced writes lost) and
+ * restarts, partitions, message drop / delay / duplication / reordering. Then the faults heal,
+ * the cluster settles, and the checkers judge the histories and the final state: the bank
+ * invariant, no acknowledged transfer lost, and every key's register history linearizable.
  */
 export interface SimulationOptions {
   readonly seed: number;
@@ -30,10 +43,12 @@ export interface SimulationOptions {
   readonly durationMs: number;
   readonly faults: boolean;
   readonly workload?: Partial<BankWorkloadOptions>;
+  /** The register workload; `clients: 0` leaves it out. */
+  readonly registers?: Partial<RegisterWorkloadOptions>;
   /** Probability that a committing coordinator dies (half before, half after its commit point). */
   readonly coordinatorCrashChance?: number;
   /** Plants a transaction bug the checkers must catch (tests of the simulator itself). */
-  readonly plantedBug?: 'commitTsBeforePrewrite' | 'ackBeforePrimaryCommit';
+  readonly plantedBug?: 'commitTsBeforePrewrite' | 'ackBeforePrimaryCommit' | 'staleRegisterReads';
 }
 
 export interface SimulationReport {
@@ -47,6 +62,12 @@ export interface SimulationReport {
     readonly unknown: number;
     readonly reads: number;
     readonly readFailures: number;
+    /** Register operations recorded (every status), and of them: */
+    readonly registerOps: number;
+    readonly registerReads: number;
+    readonly registerWrites: number;
+    readonly registerFailed: number;
+    readonly registerUnknown: number;
     readonly crashes: number;
     readonly partitions: number;
     readonly messagesDropped: number;
@@ -62,6 +83,9 @@ const defaultWorkload: BankWorkloadOptions = {
   thinkMsMax: 20,
   maxAmount: 30,
 };
+
+/** How far below its startTs the planted 'staleRegisterReads' bug serves each read. */
+const staleRegisterReadMs = 100;
 
 const faultyPeers: FaultPolicy = {
   dropRate: 0.02,
@@ -79,6 +103,11 @@ const calm: FaultPolicy = { dropRate: 0, duplicateRate: 0, delayMsMin: 1, delayM
 
 export async function runSimulation(options: SimulationOptions): Promise<SimulationReport> {
   const workload = { ...defaultWorkload, ...options.workload };
+  const registers: RegisterWorkloadOptions = {
+    ...defaultRegisterWorkload,
+    ...(options.plantedBug === 'staleRegisterReads' ? { staleReadMs: staleRegisterReadMs } : {}),
+    ...options.registers,
+  };
   const sim = new SimCluster({
     seed: options.seed,
     nodes: [
@@ -96,14 +125,27 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     diskSyncMs: 2,
   });
   const rng = sim.rng.fork();
+  // One timestamp oracle for the cluster, as the control plane runs: every coordinator must
+  // draw from it, or timestamps would stop following real time across coordinators.
+  const timestamps: TimestampSource = new OracleTimestampSource({
+    clock: sim.clock,
+    windowStore: new MemoryWindowStore(),
+  });
+  const router = routerFromFunction(sim.groupIds, (key) => sim.groupOfKey(key));
   const kv = new ClusterSliceKv({ client: sim.newClient() });
   const client = new TxnClient({
     kv,
-    router: routerFromFunction(sim.groupIds, (key) => sim.groupOfKey(key)),
-    timestamps: new OracleTimestampSource({
-      clock: sim.clock,
-      windowStore: new MemoryWindowStore(),
-    }),
+    router,
+    timestamps,
+    clock: sim.clock,
+    rng: rng.fork(),
+    knobs: knobsFor(options, rng.fork(), () => crashesEnabled),
+  });
+  // The register workload's coordinator: a second gateway, with its own link to the cluster.
+  const registerClient = new TxnClient({
+    kv: new ClusterSliceKv({ client: sim.newClient(gatewayNodeId + 1) }),
+    router,
+    timestamps,
     clock: sim.clock,
     rng: rng.fork(),
     knobs: knobsFor(options, rng.fork(), () => crashesEnabled),
@@ -111,6 +153,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // Coordinator crashes start with the traffic: setup (opening the accounts) runs clean.
   let crashesEnabled = false;
   const recorder = newRecorder();
+  const registerRecorder = newRegisterRecorder();
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       sim.clock.setTimer(ms, resolve);
@@ -130,17 +173,29 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   let stopped = false;
   crashesEnabled = true;
-  const traffic = runBank(
-    bankContext(
-      client,
-      rng.fork(),
-      () => sim.clock.now(),
-      sleep,
-      workload,
-      recorder,
-      () => stopped,
+  const registerCtx = registerContext({
+    client: registerClient,
+    rng: rng.fork(),
+    now: () => sim.clock.now(),
+    sleep,
+    options: registers,
+    recorder: registerRecorder,
+    stopped: () => stopped,
+  });
+  const traffic = Promise.all([
+    runBank(
+      bankContext(
+        client,
+        rng.fork(),
+        () => sim.clock.now(),
+        sleep,
+        workload,
+        recorder,
+        () => stopped,
+      ),
     ),
-  );
+    runRegisters(registerCtx),
+  ]);
 
   // The fault schedule: every 200–600 ms, one fault; at most one node down at a time, so every
   // slice keeps a majority of its three members (2 replicas + 1 logger).
@@ -187,6 +242,30 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // The final state, read in one snapshot once everything settled.
   const finalState = await readFinal(sim, client, workload.accounts);
   violations.push(...recorder.anomalies);
+
+  // Every register once more, then every key's history must be linearizable.
+  if (registers.clients > 0) {
+    const finalReads: { state: 'running' | 'read' | 'unread' | 'threw' } = { state: 'running' };
+    void readAllRegisters(registerCtx, 299).then(
+      (ok) => {
+        finalReads.state = ok ? 'read' : 'unread';
+      },
+      (error: unknown) => {
+        finalReads.state = 'threw';
+        violations.push(
+          `a register client failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+        );
+      },
+    );
+    await sim.runUntil(() => finalReads.state !== 'running', 60_000);
+    if (finalReads.state === 'running' || finalReads.state === 'unread') {
+      violations.push('the registers could not be read after healing');
+    }
+    const model = createRegisterModel();
+    const verdict = checkLinearizability(registerRecorder.history, model);
+    // 'unknown' (the search ran out of budget) is no pass: it is reported too.
+    if (verdict.result !== 'ok') violations.push(formatLinearizabilityVerdict(verdict, model));
+  }
   if (finalState === undefined) {
     violations.push('the final state could not be read within 60 s of healing');
   } else {
@@ -236,6 +315,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     violations,
     stats: {
       ...recorder.stats,
+      registerOps: registerRecorder.history.length,
+      registerReads: registerRecorder.stats.reads,
+      registerWrites: registerRecorder.stats.writes,
+      registerFailed: registerRecorder.stats.failed,
+      registerUnknown: registerRecorder.stats.unknown,
       crashes,
       partitions,
       messagesDropped: sim.peerNet.stats.dropped + sim.clientNet.stats.dropped,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from './cli';
-import { parseCommand, usage } from './cli';
+import { dataNodeUsage, parseCommand, usage } from './cli';
 
 function errorOf(command: Command): string {
   if (command.kind !== 'error')
@@ -84,6 +84,88 @@ describe('parseCommand', () => {
     const argv = Object.freeze(['serve', '--api-port', '1234']);
     expect(parseCommand(argv)).toMatchObject({ kind: 'serve', apiPort: 1234 });
     expect(argv).toEqual(['serve', '--api-port', '1234']);
+  });
+});
+
+describe('parseCommand data-node', () => {
+  const full = ['data-node', '--id', '3', '--zone', 'c', '--cluster', 'c.json', '--data-dir', 'd3'];
+
+  it('takes every option, with a separate value or with =', () => {
+    const expected = {
+      kind: 'data-node',
+      nodeId: 3,
+      zone: 'c',
+      clusterFile: 'c.json',
+      dataDir: 'd3',
+    };
+    expect(parseCommand(full)).toEqual(expected);
+    expect(
+      parseCommand(['data-node', '--data-dir=d3', '--cluster=c.json', '--zone=c', '--id=3']),
+    ).toEqual(expected);
+    expect(parseCommand([...full.slice(0, 2), '4294967295', ...full.slice(3)])).toMatchObject({
+      nodeId: 4294967295,
+    });
+  });
+
+  it('names every missing option', () => {
+    expect(errorOf(parseCommand(['data-node']))).toBe(
+      'data-node needs --id, --zone, --cluster, --data-dir',
+    );
+    // Errors of the subcommand point main at the data-node help.
+    expect(parseCommand(['data-node'])).toMatchObject({ kind: 'error', topic: 'data-node' });
+    expect(errorOf(parseCommand(['data-node', '--id', '1', '--zone', ' ']))).toBe(
+      'data-node needs --zone, --cluster, --data-dir',
+    );
+  });
+
+  it.each(['0', '-1', 'x', '1.5', '4294967296', '12345678901', ''])('rejects --id %j', (id) => {
+    const argv = [...full];
+    argv[2] = id;
+    expect(errorOf(parseCommand(argv))).toMatch(/--id/);
+  });
+
+  it('rejects serve options, unknown options and extra positionals', () => {
+    expect(errorOf(parseCommand([...full, '--api-port', '1']))).toMatch(/--api-port/);
+    expect(errorOf(parseCommand([...full, 'now']))).toBe("unexpected argument 'now'");
+  });
+
+  it('answers --help with the data-node help', () => {
+    expect(parseCommand(['data-node', '--help'])).toEqual({ kind: 'help', topic: 'data-node' });
+    expect(parseCommand(['data-node', '-h', '--id', 'bad'])).toEqual({
+      kind: 'help',
+      topic: 'data-node',
+    });
+  });
+
+  it('keeps serve as it was', () => {
+    expect(parseCommand(['serve', '--data-dir', 'x'])).toMatchObject({ kind: 'serve' });
+    expect(errorOf(parseCommand(['--data-dir', 'x', 'data-node']))).toBe(
+      "unknown command 'data-node'",
+    );
+  });
+});
+
+describe('dataNodeUsage', () => {
+  it('documents every option, the cluster file and that the control plane is static', () => {
+    for (const word of [
+      '--id',
+      '--zone',
+      '--cluster',
+      '--data-dir',
+      '--help',
+      'peerAddress',
+      'kvAddress',
+      'clients',
+      'slices',
+      'replicas',
+      'loggers',
+      'status.json',
+      'STATIC',
+      'SIGTERM',
+    ]) {
+      expect(dataNodeUsage).toContain(word);
+    }
+    expect(usage).toContain('data-node');
   });
 });
 

@@ -1,5 +1,5 @@
 import { startTessera } from './app';
-import { parseCommand, usage } from './cli';
+import { dataNodeUsage, parseCommand, usage } from './cli';
 import { DataDirInUseError } from './data-dir';
 import { readEnv } from './env';
 import { tesseraVersion } from './version';
@@ -8,14 +8,31 @@ async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2));
   switch (command.kind) {
     case 'help':
-      process.stdout.write(usage);
+      process.stdout.write(command.topic === 'data-node' ? dataNodeUsage : usage);
       return 0;
     case 'version':
       process.stdout.write(`tessera ${tesseraVersion}\n`);
       return 0;
     case 'error':
-      process.stderr.write(`tessera: ${command.message}\n\n${usage}`);
+      process.stderr.write(
+        `tessera: ${command.message}\n\n${command.topic === 'data-node' ? dataNodeUsage : usage}`,
+      );
       return 2;
+    case 'data-node': {
+      const { runDataNode } = await import('./roles/data-node-main');
+      return runDataNode(command, {
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+        stopSignal: new Promise((resolve) => {
+          process.once('SIGINT', () => {
+            resolve('SIGINT');
+          });
+          process.once('SIGTERM', () => {
+            resolve('SIGTERM');
+          });
+        }),
+      });
+    }
     case 'serve':
       break;
   }

@@ -1,0 +1,125 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DataNodeCommand } from '../cli';
+import type { ClusterSpec } from './cluster-spec';
+import type { ProcessIo } from './data-node-main';
+import { runDataNode } from './data-node-main';
+import type { DataNodeStatusFile } from './data-node-role';
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  return port;
+}
+
+/** A one-node cluster (a single voter per group) in a temp dir. */
+async function oneNodeCluster(): Promise<DataNodeCommand> {
+  const dir = await mkdtemp(join(tmpdir(), 'tessera-data-node-'));
+  dirs.push(dir);
+  const spec: ClusterSpec = {
+    nodes: [
+      {
+        id: 1,
+        zone: 'a',
+        peerAddress: `127.0.0.1:${await freePort()}`,
+        kvAddress: `127.0.0.1:${await freePort()}`,
+      },
+    ],
+    clients: [],
+    table: { slices: 2, replicas: 1, loggers: 0 },
+  };
+  const clusterFile = join(dir, 'cluster.json');
+  await writeFile(clusterFile, JSON.stringify(spec));
+  return { kind: 'data-node', nodeId: 1, zone: 'a', clusterFile, dataDir: join(dir, 'n1') };
+}
+
+function capture(): {
+  out: string[];
+  err: string[];
+  stop: (signal: string) => void;
+  io: ProcessIo;
+} {
+  const out: string[] = [];
+  const err: string[] = [];
+  let stop: (signal: string) => void = () => undefined;
+  const stopSignal = new Promise<string>((resolve) => {
+    stop = resolve;
+  });
+  return {
+    out,
+    err,
+    stop: (signal) => {
+      stop(signal);
+    },
+    io: { out: (line) => out.push(line), err: (line) => err.push(line), stopSignal },
+  };
+}
+
+async function readStatus(dataDir: string): Promise<DataNodeStatusFile | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dataDir, 'status.json'), 'utf8')) as DataNodeStatusFile;
+  } catch {
+    return undefined;
+  }
+}
+
+async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('runDataNode', () => {
+  it('serves, writes its status, stops on a signal and recovers its replicas on restart', async () => {
+    const command = await oneNodeCluster();
+    const first = capture();
+    const running = runDataNode(command, first.io);
+    await until(() => first.out.some((l) => l.includes('ready')));
+    expect(first.out[0]).toMatch(/data-node 1 ready .* groups recovered - created 1,2 /);
+    await until(async () => {
+      const status = await readStatus(command.dataDir);
+      return status?.replicas.every((r) => r.raftRole === 'leader') === true;
+    });
+    first.stop('SIGTERM');
+    expect(await running).toBe(0);
+    expect(first.out.at(-1)).toBe('tessera: data-node 1 stopped');
+
+    const second = capture();
+    const again = runDataNode(command, second.io);
+    await until(() => second.out.some((l) => l.includes('ready')));
+    expect(second.out[0]).toMatch(/groups recovered 1,2 created - /);
+    second.stop('SIGINT');
+    expect(await again).toBe(0);
+  });
+
+  it('refuses a cluster file without this node, or with another zone, with exit code 2', async () => {
+    const command = await oneNodeCluster();
+    const missing = capture();
+    expect(await runDataNode({ ...command, nodeId: 7 }, missing.io)).toBe(2);
+    expect(missing.err.join('\n')).toMatch(/node 7 is not in the cluster file/);
+    const zone = capture();
+    expect(await runDataNode({ ...command, zone: 'b' }, zone.io)).toBe(2);
+    expect(zone.err.join('\n')).toMatch(/zone 'a'/);
+    const noFile = capture();
+    expect(
+      await runDataNode({ ...command, clusterFile: join(command.dataDir, 'none') }, noFile.io),
+    ).toBe(2);
+  });
+});

@@ -1,0 +1,296 @@
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KvMessage } from '@tessera/cluster';
+import { KvClient, physicalFromUnixMs, SeededRng } from '@tessera/cluster';
+import { SystemClock, TcpTransport } from '@tessera/host';
+import {
+  ClusterSliceKv,
+  MemoryWindowStore,
+  OracleTimestampSource,
+  routerFromFunction,
+  TxnClient,
+} from '@tessera/txn';
+import { inheritedEnv } from '../../src/env';
+import type { ClusterSpec } from '../../src/roles/cluster-spec';
+import { ClusterLayout } from '../../src/roles/cluster-spec';
+import type { DataNodeStatusFile } from '../../src/roles/data-node-role';
+
+const serverRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every child any harness started, killed on process exit as a last resort (no orphans). */
+const allChildren = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of allChildren) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+/** Ports free right now on 127.0.0.1: bound to port 0 all at once, then released. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            resolve(server);
+          });
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  await Promise.all(
+    servers.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.close(() => {
+            resolve();
+          });
+        }),
+    ),
+  );
+  return ports;
+}
+
+export const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `condition` every `everyMs` until it holds; throws after `timeoutMs`. */
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** One `tessera data-node` child process. */
+export class NodeProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  private text = '';
+
+  constructor(args: readonly string[]) {
+    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+      cwd: serverRoot,
+      env: inheritedEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    allChildren.add(this.child);
+    const collect = (d: Buffer) => {
+      this.text += d.toString();
+    };
+    this.child.stdout?.on('data', collect);
+    this.child.stderr?.on('data', collect);
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code) => {
+        allChildren.delete(this.child);
+        resolve(code);
+      });
+    });
+  }
+
+  get pid(): number {
+    const pid = this.child.pid;
+    if (pid === undefined) throw new Error('child has no pid (spawn failed)');
+    return pid;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  output(): string {
+    return this.text;
+  }
+
+  /** Waits for `pattern` in the output; throws if the process exits or time runs out. */
+  async waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(this.text);
+      if (match !== null) return match;
+      if (!this.running) throw new Error(`process ${this.child.pid} exited: ${this.text}`);
+      if (Date.now() > deadline) {
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${pattern}: ${this.text}`);
+      }
+      await sleep(50);
+    }
+  }
+
+  /** kill -9, then wait until the OS reports it gone. */
+  async kill9(): Promise<void> {
+    if (this.running) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+export interface ProcessClusterOptions {
+  readonly zones: readonly string[];
+  readonly table: ClusterSpec['table'];
+  readonly clientId: number;
+}
+
+/**
+ * Data nodes as separate OS processes on loopback, from one static cluster file in a temp
+ * directory, plus a transaction client in this process.
+ */
+export class ProcessCluster {
+  readonly processes = new Map<number, NodeProcess>();
+
+  private constructor(
+    readonly dir: string,
+    readonly spec: ClusterSpec,
+    readonly layout: ClusterLayout,
+    readonly clusterFile: string,
+  ) {}
+
+  static async create(options: ProcessClusterOptions): Promise<ProcessCluster> {
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-multiprocess-'));
+    const ports = await freePorts(options.zones.length * 2 + 1);
+    const port = (i: number) => ports[i] ?? 0;
+    const spec: ClusterSpec = {
+      nodes: options.zones.map((zone, i) => ({
+        id: i + 1,
+        zone,
+        peerAddress: `127.0.0.1:${port(2 * i)}`,
+        kvAddress: `127.0.0.1:${port(2 * i + 1)}`,
+      })),
+      clients: [{ id: options.clientId, kvAddress: `127.0.0.1:${port(ports.length - 1)}` }],
+      table: options.table,
+    };
+    const clusterFile = join(dir, 'cluster.json');
+    await writeFile(clusterFile, JSON.stringify(spec, null, 2));
+    return new ProcessCluster(dir, spec, new ClusterLayout(spec), clusterFile);
+  }
+
+  get nodeIds(): number[] {
+    return this.spec.nodes.map((n) => n.id);
+  }
+
+  dataDir(id: number): string {
+    return join(this.dir, `node-${id}`);
+  }
+
+  /** Spawns node `id` (again, on the same data dir after a kill). */
+  start(id: number): NodeProcess {
+    const node = this.spec.nodes.find((n) => n.id === id);
+    if (node === undefined) throw new Error(`no node ${id}`);
+    const proc = new NodeProcess([
+      'data-node',
+      '--id',
+      String(id),
+      '--zone',
+      node.zone,
+      '--cluster',
+      this.clusterFile,
+      '--data-dir',
+      this.dataDir(id),
+    ]);
+    this.processes.set(id, proc);
+    return proc;
+  }
+
+  process(id: number): NodeProcess {
+    const proc = this.processes.get(id);
+    if (proc === undefined) throw new Error(`node ${id} was never started`);
+    return proc;
+  }
+
+  /** The node's status file, if written by its current process (a killed one's is ignored). */
+  async status(id: number): Promise<DataNodeStatusFile | undefined> {
+    const proc = this.processes.get(id);
+    if (proc?.running !== true) return undefined;
+    try {
+      const status = JSON.parse(
+        await readFile(join(this.dataDir(id), 'status.json'), 'utf8'),
+      ) as DataNodeStatusFile;
+      return status.pid === proc.pid ? status : undefined;
+    } catch {
+      return undefined; // not written yet
+    }
+  }
+
+  /** Group → node that leads it in the newest term any running node reports. */
+  async leaders(): Promise<Map<number, { node: number; term: number }>> {
+    const leaders = new Map<number, { node: number; term: number }>();
+    for (const id of this.nodeIds) {
+      const status = await this.status(id);
+      for (const r of status?.replicas ?? []) {
+        if (r.raftRole !== 'leader') continue;
+        const known = leaders.get(r.groupId);
+        if (known === undefined || known.term < r.term) {
+          leaders.set(r.groupId, { node: id, term: r.term });
+        }
+      }
+    }
+    return leaders;
+  }
+
+  /** A TxnClient in this process, talking to the nodes' KV ports through its own listener. */
+  async newClient(
+    seed: number,
+  ): Promise<{ txn: TxnClient; kv: KvClient; close: () => Promise<void> }> {
+    const client = this.spec.clients[0];
+    if (client === undefined) throw new Error('no client in the cluster file');
+    const clock = new SystemClock();
+    const rng = new SeededRng(seed);
+    const transport = await TcpTransport.listen<KvMessage>({
+      self: client.id,
+      host: '127.0.0.1',
+      port: Number(client.kvAddress.split(':')[1]),
+      peers: this.layout.nodeKvAddresses(),
+      clock,
+      rng: rng.fork(),
+      reconnectMaxMs: 1_000,
+    });
+    const kv = new KvClient({
+      transport,
+      clock,
+      rng: rng.fork(),
+      membersOf: (groupId) => this.layout.membersOf(groupId),
+      // Generous for a loaded CI machine: an attempt that sees no answer in 1 s moves on.
+      options: { attemptTimeoutMs: 1_000, maxAttempts: 12, backoffBaseMs: 20, backoffMaxMs: 400 },
+    });
+    const physicalNow = () => physicalFromUnixMs(clock.now());
+    const txn = new TxnClient({
+      kv: new ClusterSliceKv({ client: kv }),
+      router: routerFromFunction(this.layout.groupIds, (key) => this.layout.groupOfKey(key)),
+      timestamps: new OracleTimestampSource({
+        clock,
+        windowStore: new MemoryWindowStore(),
+        physicalNow,
+      }),
+      clock,
+      rng: rng.fork(),
+      physicalNow,
+    });
+    return {
+      txn,
+      kv,
+      close: async () => {
+        kv.close();
+        await transport.close();
+      },
+    };
+  }
+
+  /** Kills every process still running and removes the directory. Never throws. */
+  async destroy(): Promise<void> {
+    await Promise.all([...this.processes.values()].map((p) => p.kill9()));
+    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

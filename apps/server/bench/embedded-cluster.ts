@@ -5,8 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { KvMessage, NodeMessage, ReplicaMember } from '@tessera/cluster';
+import type { KvMessage, NodeMessage } from '@tessera/cluster';
 import {
+  SliceGroupLayout,
   DataNode,
   KvClient,
   KvService,
@@ -15,8 +16,8 @@ import {
   SeededRng,
 } from '@tessera/cluster';
 import { SystemClock } from '@tessera/host';
-import type { ClusterNode, Representation } from '@tessera/placement';
-import { hashDistributionKey, planInitialPlacement, sliceFor } from '@tessera/placement';
+import type { ClusterNode } from '@tessera/placement';
+import { planInitialPlacement } from '@tessera/placement';
 import { LmdbEngine } from '@tessera/storage';
 import { LatencyRecorder } from './histogram';
 import type { SliceKv, TimestampSource } from '@tessera/txn';
@@ -41,7 +42,7 @@ const gatewayNodeId = 1_000;
 export class EmbeddedCluster {
   readonly clock = new SystemClock();
   readonly rng: SeededRng;
-  readonly representation: Representation;
+  readonly layout: SliceGroupLayout;
   readonly timestamps: TimestampSource;
   private readonly peerNet: MemoryNetwork<NodeMessage>;
   private readonly clientNet: MemoryNetwork<KvMessage>;
@@ -50,7 +51,6 @@ export class EmbeddedCluster {
   private readonly nodes: DataNode[] = [];
   private readonly services: KvService[] = [];
   private readonly clients: KvClient[] = [];
-  private readonly groups: { groupId: number; members: ReplicaMember[] }[];
   private nextClientId = gatewayNodeId;
   /** Per-call latency of the txn layer's Raft round trips, recorded while `timing` is on. */
   readonly callLatency = {
@@ -70,23 +70,18 @@ export class EmbeddedCluster {
       zone: zones[i % zones.length] ?? 'a',
       state: 'up',
     }));
-    this.representation = planInitialPlacement(
-      {
-        id: 1,
-        name: 'bench',
-        replicas: options.replicas,
-        loggers: options.loggers,
-        sliceCount: options.slices,
-      },
-      clusterNodes,
+    this.layout = new SliceGroupLayout(
+      planInitialPlacement(
+        {
+          id: 1,
+          name: 'bench',
+          replicas: options.replicas,
+          loggers: options.loggers,
+          sliceCount: options.slices,
+        },
+        clusterNodes,
+      ),
     );
-    this.groups = this.representation.slices.map((slice) => ({
-      groupId: slice.id + 1,
-      members: slice.members.map((m) => ({
-        nodeId: m.node,
-        role: m.role === 'replica' ? 'voter' : m.role,
-      })),
-    }));
     for (const n of clusterNodes) {
       const dir = mkdtempSync(join(tmpdir(), `tessera-bench-node${n.id}-`));
       this.dirs.push(dir);
@@ -102,11 +97,11 @@ export class EmbeddedCluster {
       this.nodes.push(node);
       this.services.push(new KvService(node, this.clientNet.connect(n.id)));
     }
-    for (const group of this.groups) {
+    for (const group of this.layout.groups) {
       for (const m of group.members) {
         this.nodes
           .find((node) => node.nodeId === m.nodeId)
-          ?.createReplica({ ...group, spaceId: group.groupId, bootstrap: true });
+          ?.createReplica({ ...group, bootstrap: true });
       }
     }
     this.timestamps = new OracleTimestampSource({
@@ -117,20 +112,17 @@ export class EmbeddedCluster {
   }
 
   get groupIds(): number[] {
-    return this.groups.map((g) => g.groupId);
+    return this.layout.groupIds;
   }
 
   /** The group holding `key`: the slice its distribution hash falls in. */
   groupOfKey(key: Uint8Array): number {
-    return sliceFor(this.representation, hashDistributionKey([key])).id + 1;
+    return this.layout.groupOfKey(key);
   }
 
   /** Data members of a group, the ranking replica first (where a client tries first). */
   membersOf(groupId: number): number[] {
-    const slice = this.representation.slices.find((s) => s.id + 1 === groupId);
-    if (slice === undefined) return [];
-    const data = slice.members.filter((m) => m.role !== 'logger').map((m) => m.node);
-    return [slice.rankingReplica, ...data.filter((n) => n !== slice.rankingReplica)];
+    return this.layout.membersOf(groupId);
   }
 
   /** A KV client endpoint on the client network (a gateway's view of the cluster). */

@@ -66,3 +66,5 @@ export { KvService } from './service/kv-service';
 export type { KvServiceOptions } from './service/kv-service';
 export { KvCallError, KvClient } from './service/kv-client';
 export type { KvClientDeps, KvClientOptions } from './service/kv-client';
+export type { SliceGroup } from './layout/slice-groups';
+export { groupIdOfSlice, SliceGroupLayout } from './layout/slice-groups';

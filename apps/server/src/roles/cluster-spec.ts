@@ -1,7 +1,8 @@
-import type { ReplicaMember } from '@tessera/cluster';
+import type { SliceGroup } from '@tessera/cluster';
+import { SliceGroupLayout } from '@tessera/cluster';
 import type { PeerAddress } from '@tessera/host';
 import type { Representation } from '@tessera/placement';
-import { hashDistributionKey, planInitialPlacement, sliceFor } from '@tessera/placement';
+import { planInitialPlacement } from '@tessera/placement';
 import { z } from 'zod';
 
 /**
@@ -111,13 +112,8 @@ export function parseAddress(text: string): PeerAddress {
   return { host, port };
 }
 
-export interface GroupLayout {
-  readonly groupId: number;
-  readonly spaceId: number;
-  readonly members: readonly ReplicaMember[];
-  /** The node placement chose as ranking replica (where clients try first). */
-  readonly rankingNode: number;
-}
+/** One Raft group of the table (see `SliceGroupLayout` in @tessera/cluster). */
+export type GroupLayout = SliceGroup;
 
 /**
  * The placement every process computes from the same file: one table whose slices are placed
@@ -127,6 +123,7 @@ export interface GroupLayout {
 export class ClusterLayout {
   readonly representation: Representation;
   readonly groups: readonly GroupLayout[];
+  private readonly slices: SliceGroupLayout;
 
   constructor(readonly spec: ClusterSpec) {
     this.representation = planInitialPlacement(
@@ -139,19 +136,12 @@ export class ClusterLayout {
       },
       spec.nodes.map((n) => ({ id: n.id, zone: n.zone, state: 'up' as const })),
     );
-    this.groups = this.representation.slices.map((slice) => ({
-      groupId: slice.id + 1,
-      spaceId: slice.id + 1,
-      members: slice.members.map((m) => ({
-        nodeId: m.node,
-        role: m.role === 'replica' ? ('voter' as const) : m.role,
-      })),
-      rankingNode: slice.rankingReplica,
-    }));
+    this.slices = new SliceGroupLayout(this.representation);
+    this.groups = this.slices.groups;
   }
 
   get groupIds(): number[] {
-    return this.groups.map((g) => g.groupId);
+    return this.slices.groupIds;
   }
 
   node(id: number): ClusterSpecNode | undefined {
@@ -160,20 +150,17 @@ export class ClusterLayout {
 
   /** Groups with a member on `nodeId`. */
   groupsOf(nodeId: number): GroupLayout[] {
-    return this.groups.filter((g) => g.members.some((m) => m.nodeId === nodeId));
+    return this.slices.groupsOf(nodeId);
   }
 
   /** The group holding `key`: the slice its distribution hash falls in. */
   groupOfKey(key: Uint8Array): number {
-    return sliceFor(this.representation, hashDistributionKey([key])).id + 1;
+    return this.slices.groupOfKey(key);
   }
 
   /** Data members of a group (loggers serve no reads), the ranking replica first. */
   membersOf(groupId: number): number[] {
-    const group = this.groups.find((g) => g.groupId === groupId);
-    if (group === undefined) return [];
-    const data = group.members.filter((m) => m.role !== 'logger').map((m) => m.nodeId);
-    return [group.rankingNode, ...data.filter((n) => n !== group.rankingNode)];
+    return this.slices.membersOf(groupId);
   }
 
   /** Peer (Raft) addresses of every node but `self`. */

@@ -1,4 +1,4 @@
-import type { FaultPolicy, KvMessage, NodeMessage, ReplicaMember } from '@tessera/cluster';
+import type { FaultPolicy, KvMessage, NodeMessage } from '@tessera/cluster';
 import {
   DataNode,
   KvClient,
@@ -7,9 +7,10 @@ import {
   perfectNetwork,
   SeededRng,
   SimClock,
+  SliceGroupLayout,
 } from '@tessera/cluster';
-import type { ClusterNode, Representation } from '@tessera/placement';
-import { hashDistributionKey, planInitialPlacement, sliceFor } from '@tessera/placement';
+import type { ClusterNode } from '@tessera/placement';
+import { planInitialPlacement } from '@tessera/placement';
 import { MemoryEngine } from '@tessera/storage';
 
 /**
@@ -41,11 +42,10 @@ export class SimCluster {
   readonly rng: SeededRng;
   readonly peerNet: MemoryNetwork<NodeMessage>;
   readonly clientNet: MemoryNetwork<KvMessage>;
-  readonly representation: Representation;
+  readonly layout: SliceGroupLayout;
   private readonly engines = new Map<number, MemoryEngine>();
   private readonly nodes = new Map<number, DataNode>();
   private readonly services = new Map<number, KvService>();
-  private readonly groups: { groupId: number; members: ReplicaMember[] }[];
 
   constructor(readonly options: SimClusterOptions) {
     this.rng = new SeededRng(options.seed);
@@ -64,53 +64,42 @@ export class SimCluster {
       zone: n.zone,
       state: 'up',
     }));
-    this.representation = planInitialPlacement(
-      {
-        id: 1,
-        name: 'sim',
-        replicas: options.replicas,
-        loggers: options.loggers,
-        sliceCount: options.slices,
-      },
-      clusterNodes,
+    this.layout = new SliceGroupLayout(
+      planInitialPlacement(
+        {
+          id: 1,
+          name: 'sim',
+          replicas: options.replicas,
+          loggers: options.loggers,
+          sliceCount: options.slices,
+        },
+        clusterNodes,
+      ),
     );
-    this.groups = this.representation.slices.map((slice) => ({
-      groupId: slice.id + 1,
-      members: slice.members.map((m) => ({
-        nodeId: m.node,
-        role: m.role === 'replica' ? 'voter' : m.role,
-      })),
-    }));
     for (const n of options.nodes) {
       this.engines.set(n.id, new MemoryEngine({ durability: 'manual' }));
       this.start(n.id);
     }
-    for (const group of this.groups) {
-      for (const m of group.members) {
-        this.nodes
-          .get(m.nodeId)
-          ?.createReplica({ ...group, spaceId: group.groupId, bootstrap: true });
-      }
+    for (const group of this.layout.groups) {
+      for (const m of group.members)
+        this.nodes.get(m.nodeId)?.createReplica({ ...group, bootstrap: true });
     }
     this.syncDisks();
   }
 
   /** Group ids, one per slice. */
   get groupIds(): number[] {
-    return this.groups.map((g) => g.groupId);
+    return this.layout.groupIds;
   }
 
   /** The group holding `key`: the slice its distribution hash falls in. */
   groupOfKey(key: Uint8Array): number {
-    return sliceFor(this.representation, hashDistributionKey([key])).id + 1;
+    return this.layout.groupOfKey(key);
   }
 
   /** Members of a group, the ranking replica first (where a client tries first). */
   membersOf(groupId: number): number[] {
-    const slice = this.representation.slices.find((s) => s.id + 1 === groupId);
-    if (slice === undefined) return [];
-    const data = slice.members.filter((m) => m.role !== 'logger').map((m) => m.node);
-    return [slice.rankingReplica, ...data.filter((n) => n !== slice.rankingReplica)];
+    return this.layout.membersOf(groupId);
   }
 
   /** A client endpoint on the client network (a gateway's view of the cluster). */
@@ -154,10 +143,9 @@ export class SimCluster {
     this.peerNet.setDown(id, false);
     this.clientNet.setDown(id, false);
     const node = this.start(id);
-    for (const group of this.groups) {
-      if (group.members.some((m) => m.nodeId === id) && node.replica(group.groupId) === undefined) {
-        node.createReplica({ ...group, spaceId: group.groupId, bootstrap: true });
-      }
+    for (const group of this.layout.groupsOf(id)) {
+      if (node.replica(group.groupId) === undefined)
+        node.createReplica({ ...group, bootstrap: true });
     }
   }
 

@@ -39,9 +39,13 @@ interface GroupWork {
  *        │
  *        ├─► ONE WriteBatch: ∪ groups { log entries + hard state,
  *        │                              committed entries → MVCC + applied index }
- *        │   engine.commit(batch)  — visible at once; await durability if any mustSync
+ *        │   engine.commit(batch)  — visible at once
  *        │
- *        └─► mirror into Raft storage · send votes/acks · settle proposals · advance
+ *        ├─► settle proposals of the applied entries (committed already: see settleApplied)
+ *        │
+ *        │   await durability if any mustSync
+ *        │
+ *        └─► mirror into Raft storage · send votes/acks · serve ReadIndex reads · advance
  * ```
  *
  * N groups × M proposals per cycle cost one durable commit (group commit). The caller (the
@@ -73,9 +77,20 @@ export async function runReadyCycle(host: CycleHost): Promise<void> {
   const applied: AppliedEntry[][] = work.map(({ replica, ready }) =>
     replica.writeReady(batch, ready),
   );
+  let durable: Promise<void> | undefined;
   if (!batch.isEmpty) {
-    const durable = host.engine.commit(batch);
+    durable = host.engine.commit(batch);
     host.metrics.engineCommits++;
+  }
+  // The applies are visible now. Their entries are committed on a persisted majority and
+  // durable in our log, so their proposals' outcomes are final: settle them without waiting
+  // for this batch's fsync (a crash loses at most the apply, replayed from the log on restart).
+  work.forEach(({ replica }, i) => {
+    const entries = applied[i] ?? [];
+    host.metrics.entriesApplied += entries.length;
+    replica.settleApplied(entries);
+  });
+  if (durable !== undefined) {
     if (mustSync) {
       host.metrics.syncedCommits++;
       await durable;
@@ -92,10 +107,6 @@ export async function runReadyCycle(host: CycleHost): Promise<void> {
 
   for (const { groupId, message } of late) host.outbox.add(groupId, message);
   host.flushOutbox();
-  work.forEach(({ replica, ready }, i) => {
-    const entries = applied[i] ?? [];
-    host.metrics.entriesApplied += entries.length;
-    replica.finishReady(ready, entries);
-  });
+  for (const { replica, ready } of work) replica.finishReady(ready);
   for (const callback of afterDurable) callback();
 }

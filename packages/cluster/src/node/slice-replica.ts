@@ -82,7 +82,8 @@ interface PendingProposal {
  * and vote but never apply anything.
  *
  * The replica does no I/O of its own: the node's ready cycle calls `takeReady`, then
- * `writeReady` (into the shared batch), then, once that batch is durable, `finishReady`.
+ * `writeReady` (into the shared batch), `settleApplied` once that batch is committed, then,
+ * once it is durable, `finishReady`.
  * Everything runs on the node's one thread; none of it is re-entrant.
  */
 export class SliceReplica {
@@ -365,17 +366,32 @@ export class SliceReplica {
   }
 
   /**
-   * After the batch is durable: Raft sees the new state, proposals settle, confirmed
-   * ReadIndex reads are served up to the applied index, the Ready advances.
+   * Right after the batch holding these applies is committed (visible), before it is durable:
+   * each proposal at an applied index resolves with its results (same term) or rejects as
+   * overwritten (another term won that index).
+   *
+   * Safe without awaiting the batch: Raft hands out only entries committed on a persisted
+   * majority (this leader's own vote counts only from an `advance` after its write was durable)
+   * and durable in this member's log, so the outcome is final. Only the apply itself may be lost
+   * in a crash, and the restart replays it from the durable log — deterministically, before this
+   * replica can serve a lease read again (that needs an applied entry of a new term). Cycles
+   * without `mustSync` always settled this way.
    */
-  finishReady(ready: Ready, applied: readonly AppliedEntry[]): void {
-    mirrorReady(this.storage, ready);
+  settleApplied(applied: readonly AppliedEntry[]): void {
     for (const entry of applied) {
       this.settle(entry.index, (p) => {
         if (p.term === entry.term) p.resolve(entry.results);
         else p.reject(this.overwritten(entry.index, p.term));
       });
     }
+  }
+
+  /**
+   * After the batch is durable: Raft sees the new state, confirmed ReadIndex reads are served
+   * up to the applied index, the Ready advances. (Proposals settled earlier: settleApplied.)
+   */
+  finishReady(ready: Ready): void {
+    mirrorReady(this.storage, ready);
     this.reads.confirm(ready.readStates);
     this.reads.release(this.appliedIndex);
     this.rawNode.advance(ready);

@@ -1,5 +1,7 @@
 export type { Clock, TimerHandle } from './runtime/clock';
 export { SimClock } from './runtime/clock';
+export type { SimRunOptions } from './runtime/sim-run';
+export { runSimulatedFor, runSimulatedUntil } from './runtime/sim-run';
 export type { Rng } from './runtime/rng';
 export { SeededRng } from './runtime/rng';
 export type {

@@ -6,6 +6,8 @@ import {
   MemoryNetwork,
   perfectNetwork,
   SeededRng,
+  runSimulatedFor,
+  runSimulatedUntil,
   SimClock,
   SliceGroupLayout,
 } from '@tessera/cluster';
@@ -170,25 +172,21 @@ export class SimCluster {
    * that async code (the nodes' ready cycles, the clients) progresses in this one thread.
    */
   async runFor(ms: number, maxEvents = 10_000_000): Promise<void> {
-    const until = this.clock.now() + ms;
-    for (let ran = 0; ran < maxEvents; ran++) {
-      const next = this.clock.peekMs();
-      if (next === undefined || next > until) break;
-      this.clock.runNext();
-      await drainMicrotasks();
-      this.assertHealthy();
-    }
-    this.clock.runUntil(until);
-    await drainMicrotasks();
+    await runSimulatedFor(this.clock, ms, {
+      maxEvents,
+      afterEvent: () => {
+        this.assertHealthy();
+      },
+    });
   }
 
   /** Runs until `done()` holds or `maxMs` of simulated time pass; returns whether done. */
   async runUntil(done: () => boolean, maxMs: number, stepMs = 5): Promise<boolean> {
-    for (let t = 0; t < maxMs; t += stepMs) {
-      if (done()) return true;
-      await this.runFor(stepMs);
-    }
-    return done();
+    return runSimulatedUntil(this.clock, done, maxMs, stepMs, {
+      afterEvent: () => {
+        this.assertHealthy();
+      },
+    });
   }
 
   close(): void {
@@ -216,8 +214,4 @@ export class SimCluster {
       this.syncDisks();
     });
   }
-}
-
-async function drainMicrotasks(): Promise<void> {
-  for (let i = 0; i < 8; i++) await Promise.resolve();
 }

@@ -5,6 +5,7 @@ import { MemoryEngine, MvccStore, RaftLogStore } from '@tessera/storage';
 import type { CommandResult, MvccCommand, ScanRow } from '@tessera/storage';
 import { SimClock } from '../../runtime/clock';
 import { SeededRng } from '../../runtime/rng';
+import { runSimulatedFor, runSimulatedUntil } from '../../runtime/sim-run';
 import { MemoryNetwork } from '../../runtime/transport';
 import type { FaultPolicy } from '../../runtime/transport';
 import { DataNode } from '../data-node';
@@ -117,25 +118,21 @@ export class SimCluster {
    * (a cycle resumes after its disk sync), so the whole cluster makes progress in one thread.
    */
   async runFor(ms: number, maxEvents = 5_000_000): Promise<void> {
-    const until = this.clock.now() + ms;
-    for (let ran = 0; ran < maxEvents; ran++) {
-      const next = this.clock.peekMs();
-      if (next === undefined || next > until) break;
-      this.clock.runNext();
-      await drainMicrotasks();
-      this.assertHealthy();
-    }
-    // No event is due before `until` any more: this only moves time forward.
-    this.clock.runUntil(until);
+    await runSimulatedFor(this.clock, ms, {
+      maxEvents,
+      afterEvent: () => {
+        this.assertHealthy();
+      },
+    });
   }
 
   /** Runs until `done()` or `maxMs` passes; returns whether done. */
   async runUntil(done: () => boolean, maxMs: number, stepMs = 10): Promise<boolean> {
-    for (let t = 0; t < maxMs; t += stepMs) {
-      if (done()) return true;
-      await this.runFor(stepMs);
-    }
-    return done();
+    return runSimulatedUntil(this.clock, done, maxMs, stepMs, {
+      afterEvent: () => {
+        this.assertHealthy();
+      },
+    });
   }
 
   /** The live node leading `groupId` in the highest term, if any. */
@@ -230,11 +227,6 @@ export class SimCluster {
       this.armDisk();
     });
   }
-}
-
-/** Lets promise continuations queued by the last event run (a cycle resuming after sync). */
-async function drainMicrotasks(): Promise<void> {
-  for (let i = 0; i < 6; i++) await Promise.resolve();
 }
 
 const encoder = new TextEncoder();

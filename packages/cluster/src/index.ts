@@ -55,6 +55,25 @@ export {
   encodeControlCommand,
   encodeControlSnapshot,
 } from './control/control-codec';
+// Control plane: the replicated group (ControlState + TSO + liveness), its service and client.
+export { ControlMember, controlGroupId } from './control/control-member';
+export type {
+  ControlMemberDeps,
+  ControlMemberOptions,
+  ControlMemberStatus,
+  HeartbeatInfo,
+} from './control/control-member';
+export type {
+  ControlAnswer,
+  ControlErrorCode,
+  ControlFailure,
+  ControlMessage,
+  ControlOperation,
+} from './control/control-protocol';
+export { ControlService } from './control/control-service';
+export type { ControlServiceOptions } from './control/control-service';
+export { ControlCallError, ControlClient } from './control/control-client';
+export type { ControlClientDeps, ControlClientOptions } from './control/control-client';
 // The client-facing KV protocol: how coordinators reach slice leaders.
 export type {
   KvAnswer,

@@ -37,7 +37,10 @@ export type ControlCommand =
       readonly zone: ZoneName;
       readonly address: string;
       readonly atMs: number;
-      /** Re-registering a known node (a restart) keeps its id. */
+      /**
+       * Re-registering a known node (a restart) keeps its id; an unknown id is registered as
+       * given (ids from a static cluster file).
+       */
       readonly nodeId?: NodeId;
     }
   | {
@@ -176,7 +179,7 @@ export class ControlState {
     if (command.zone.trim() === '') return reject('a node needs a zone');
     if (command.nodeId !== undefined) {
       const known = this.nodes.get(command.nodeId);
-      if (known === undefined) return reject(`node ${command.nodeId} was never registered`);
+      if (known === undefined) return this.registerWithId(command.nodeId, command);
       if (known.state === 'removed') return reject(`node ${command.nodeId} was removed`);
       if (known.zone !== command.zone) {
         return reject(`node ${command.nodeId} is in zone ${known.zone}, not ${command.zone}`);
@@ -198,6 +201,29 @@ export class ControlState {
       joinedAtMs: command.atMs,
       stateChangedAtMs: command.atMs,
     });
+    return { kind: 'nodeRegistered', nodeId: id };
+  }
+
+  /**
+   * A node whose id was chosen outside (a static cluster file, the simulator): registered
+   * under that id, and the id sequence moves past it so generated ids never collide.
+   */
+  private registerWithId(
+    id: NodeId,
+    command: Extract<ControlCommand, { kind: 'registerNode' }>,
+  ): ControlResult {
+    if (!Number.isSafeInteger(id) || id < 1 || id > 0xffff_ffff) {
+      return reject(`node id ${id} must be 1..4294967295`);
+    }
+    this.nodes.set(id, {
+      id,
+      zone: command.zone,
+      address: command.address,
+      state: 'up',
+      joinedAtMs: command.atMs,
+      stateChangedAtMs: command.atMs,
+    });
+    if (this.peek('node') <= id) this.counters.set('node', id + 1);
     return { kind: 'nodeRegistered', nodeId: id };
   }
 

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import { ControlCallError } from './control-client';
+import { SimControlPlane } from './test/sim-control-plane';
+
+const lossy = { dropRate: 0.05, duplicateRate: 0.05, delayMsMin: 0, delayMsMax: 20 };
+
+describe('ControlMember (3-member control plane)', () => {
+  it('elects a serving leader and hands out increasing timestamps through the client', async () => {
+    const cp = new SimControlPlane({ seed: 1 });
+    await cp.waitForServingLeader();
+    const client = cp.client();
+    let last = 0;
+    for (let i = 0; i < 50; i++) {
+      const ts = await cp.settle(client.timestamp());
+      expect(ts).toBeGreaterThan(last);
+      last = ts;
+    }
+    // Concurrent calls are batched into few requests, all distinct.
+    const many = await cp.settle(
+      Promise.all(Array.from({ length: 200 }, () => client.timestamp())),
+    );
+    expect(new Set(many).size).toBe(200);
+    expect(Math.min(...many)).toBeGreaterThan(last);
+    cp.close();
+  });
+
+  it('keeps timestamps increasing across leader crashes and restarts (real-time order)', async () => {
+    for (const seed of [2, 3, 4, 5]) {
+      const cp = new SimControlPlane({ seed, faults: lossy });
+      const client = cp.client();
+      let last = 0;
+      for (let round = 0; round < 4; round++) {
+        for (let i = 0; i < 10; i++) {
+          const ts = await cp.settle(client.timestamp());
+          expect(ts, `seed ${seed} round ${round}`).toBeGreaterThan(last);
+          last = ts;
+        }
+        const leader = await cp.waitForServingLeader();
+        cp.crash(leader);
+        await cp.runFor(cp.rng.int(0, 2_000));
+        cp.restart(leader);
+      }
+      cp.close();
+    }
+  });
+
+  it('registers nodes by heartbeat, marks a silent node down and brings it back up', async () => {
+    const cp = new SimControlPlane({ seed: 6, memberOptions: { nodeDownAfterMs: 1_000 } });
+    const client = cp.client();
+    const n7 = await cp.settle(client.heartbeat(7, 'a', '10.0.0.7:1'));
+    const n8 = await cp.settle(client.heartbeat(8, 'b', '10.0.0.8:1'));
+    expect([n7.id, n7.state, n8.id, n8.zone]).toEqual([7, 'up', 8, 'b']);
+    // Node 8 keeps beating, node 7 goes silent.
+    for (let i = 0; i < 10; i++) {
+      await cp.settle(client.heartbeat(8, 'b', '10.0.0.8:1'));
+      await cp.runFor(300);
+    }
+    const leader = cp.member(await cp.waitForServingLeader());
+    expect(leader.current.node(7)?.state).toBe('down');
+    expect(leader.current.node(8)?.state).toBe('up');
+    const back = await cp.settle(client.heartbeat(7, 'a', '10.0.0.7:1'));
+    expect(back.state).toBe('up');
+    // A generated id never collides with the explicit ones.
+    const generated = await cp.settle(
+      client.command({ kind: 'registerNode', zone: 'c', address: '', atMs: 0 }),
+    );
+    expect(generated).toEqual({ kind: 'nodeRegistered', nodeId: 9 });
+    cp.close();
+  });
+
+  it('survives a crash of every member at once with the state intact', async () => {
+    const cp = new SimControlPlane({ seed: 8 });
+    const client = cp.client();
+    for (const [id, zone] of [
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+    ] as const) {
+      await cp.settle(client.heartbeat(10 + id, zone, ''));
+    }
+    const created = await cp.settle(
+      client.command({
+        kind: 'createRepresentation',
+        spec: { name: 't', sliceCount: 3, replicas: 2, loggers: 1 },
+      }),
+    );
+    expect(created.kind).toBe('representationCreated');
+    const leaderId = await cp.waitForServingLeader();
+    const before = cp.member(leaderId).current.snapshot();
+    const ts = await cp.settle(client.timestamp());
+    for (const id of cp.memberIds) cp.crash(id);
+    for (const id of cp.memberIds) cp.restart(id);
+    const after = cp.member(await cp.waitForServingLeader()).current.snapshot();
+    expect(after.placement).toEqual(before.placement);
+    expect(after.nodes).toEqual(before.nodes);
+    expect(await cp.settle(client.timestamp())).toBeGreaterThan(ts);
+    cp.close();
+  });
+
+  it('compacts its log and catches a member that fell behind up with a snapshot', async () => {
+    const cp = new SimControlPlane({ seed: 9, memberOptions: { snapshotEveryEntries: 16 } });
+    const client = cp.client();
+    await cp.waitForServingLeader();
+    const lagging = cp.memberIds.find((id) => cp.leader() !== id) ?? 3;
+    cp.crash(lagging);
+    for (let i = 0; i < 60; i++) {
+      const r = await cp.settle(
+        client.command({ kind: 'allocateIds', counter: 'group', count: 1 }),
+      );
+      expect(r.kind).toBe('idsAllocated');
+    }
+    const leader = cp.member(await cp.waitForServingLeader());
+    expect(leader.status().firstIndex).toBeGreaterThan(16);
+    cp.restart(lagging);
+    await cp.runUntil(() => cp.member(lagging).status().applied >= leader.status().applied, 10_000);
+    const m = cp.member(lagging);
+    expect(m.status().snapshotIndex).toBeGreaterThan(0);
+    expect(m.current.snapshot()).toEqual(leader.current.snapshot());
+    // And it recovers from its compacted log after another crash.
+    cp.crash(lagging);
+    const again = cp.restart(lagging);
+    expect(again.current.snapshot()).toEqual(leader.current.snapshot());
+    cp.close();
+  });
+
+  it('refuses bad requests with a clear error and keeps serving', async () => {
+    const cp = new SimControlPlane({ seed: 10 });
+    const client = cp.client();
+    await expect(
+      cp.settle(client.command({ kind: 'allocateIds', counter: 'group', count: -5 })),
+    ).resolves.toEqual({ kind: 'rejected', reason: expect.stringContaining('id batch') as string });
+    await expect(cp.settle(client.heartbeat(0, 'a', ''))).rejects.toBeInstanceOf(ControlCallError);
+    expect(await cp.settle(client.timestamp())).toBeGreaterThan(0);
+    cp.close();
+  });
+
+  it('fails a call in bounded time when no quorum is up', async () => {
+    const cp = new SimControlPlane({ seed: 11, clientOptions: { callTimeoutMs: 3_000 } });
+    const client = cp.client();
+    await cp.settle(client.timestamp());
+    cp.crash(1);
+    cp.crash(2);
+    cp.crash(3);
+    const start = cp.clock.now();
+    await expect(cp.settle(client.timestamp())).rejects.toBeInstanceOf(ControlCallError);
+    expect(cp.clock.now() - start).toBeLessThan(6_000);
+    cp.close();
+  });
+});

@@ -1,0 +1,51 @@
+import type { ReplicaErrorCode } from '../node/errors';
+import type { ControlResult, RegisteredNode } from './control-state';
+
+/**
+ * What clients (data nodes, transaction coordinators, gateways, the console's server) ask the
+ * control plane. Only the leader answers; other members answer NOT_LEADER with a hint.
+ *
+ * - `timestamps`: `count` consecutive timestamps from the oracle (TSO).
+ * - `heartbeat`: a data node says it is alive (and registers on first contact).
+ * - `command`: a ControlCommand, encoded by control-codec (bigints survive), replicated.
+ * - `state`: the applied state as an encoded ControlSnapshot, unless the caller already has
+ *   `knownVersion` (then only the version comes back).
+ *
+ * Byte fields are control-codec JSON so that the transport's generic codec never has to carry
+ * bigints.
+ */
+export type ControlOperation =
+  | { readonly op: 'timestamps'; readonly count: number }
+  | {
+      readonly op: 'heartbeat';
+      readonly nodeId: number;
+      readonly zone: string;
+      readonly address: string;
+    }
+  | { readonly op: 'command'; readonly command: Uint8Array }
+  | { readonly op: 'state'; readonly knownVersion: number };
+
+export type ControlAnswer =
+  | { readonly op: 'timestamps'; readonly first: number; readonly count: number }
+  | { readonly op: 'heartbeat'; readonly node: RegisteredNode }
+  | { readonly op: 'command'; readonly result: ControlResult }
+  | { readonly op: 'state'; readonly version: number; readonly snapshot: Uint8Array | undefined };
+
+export type ControlErrorCode = ReplicaErrorCode | 'BUSY' | 'BAD_REQUEST' | 'UNAVAILABLE';
+
+export interface ControlFailure {
+  readonly code: ControlErrorCode;
+  readonly message: string;
+  /** NOT_LEADER: the member believed to lead (0 when unknown). */
+  readonly leaderHint: number;
+}
+
+export type ControlMessage =
+  | { readonly kind: 'controlRequest'; readonly requestId: number; readonly body: ControlOperation }
+  | {
+      readonly kind: 'controlResponse';
+      readonly requestId: number;
+      readonly outcome:
+        | { readonly ok: true; readonly answer: ControlAnswer }
+        | { readonly ok: false; readonly failure: ControlFailure };
+    };

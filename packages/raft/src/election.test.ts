@@ -138,14 +138,50 @@ describe('check-quorum', () => {
 describe('loggers', () => {
   const conf = { voters: [1, 2], loggers: [3], learners: [] };
 
-  it('never campaign, by call or by timeout', () => {
+  it('wait twice the election timeout before campaigning (data voters win first)', () => {
     const c = new TestCluster(conf);
-    c.node(3).campaign();
-    expect(c.node(3).status().role).toBe('follower');
-    expect(c.node(3).hasReady()).toBe(false);
-    for (let i = 0; i < 100; i++) c.tick(3);
+    // electionTicks (10) + jitter < 20 ticks: never enough for a logger.
+    for (let i = 0; i < 19; i++) c.tick(3);
     expect(c.node(3).status().role).toBe('follower');
     expect(c.queue).toHaveLength(0);
+  });
+
+  it('lead only as an interim: ship the entries only they hold, then hand over to a data voter', () => {
+    const c = new TestCluster(conf);
+    c.elect(1);
+    // Entries committed by voter 1 and the logger while voter 2 is cut off.
+    c.isolate(2);
+    c.node(1).propose(bytes('a'));
+    c.node(1).propose(bytes('b'));
+    c.stabilize();
+    expect(c.appliedData(1)).toEqual(['a', 'b']);
+    expect(c.appliedData(2)).toEqual([]);
+    // Voter 1 is lost for good (its disk is gone); voter 2 lacks the entries, so the logger's
+    // vote goes to nobody but itself: only the logger can lead, and only to hand over.
+    c.heal();
+    c.isolate(1);
+    for (let i = 0; i < 200 && c.leaders().filter((l) => l !== 1).length === 0; i++) {
+      c.tick(2);
+      c.tick(3);
+      c.stabilize();
+    }
+    let leader = c.leaders().find((l) => l !== 1);
+    if (leader === 3) {
+      expect(() => c.node(3).propose(bytes('x'))).toThrow(
+        expect.objectContaining({ reason: 'leadershipTransfer' }) as ProposalDropped,
+      );
+    }
+    for (let i = 0; i < 200 && leader !== 2; i++) {
+      c.tick(2);
+      c.tick(3);
+      c.stabilize();
+      leader = c.leaders().find((l) => l !== 1);
+    }
+    expect(leader).toBe(2);
+    expect(c.appliedData(2)).toEqual(['a', 'b']);
+    c.node(2).propose(bytes('c'));
+    c.stabilize();
+    expect(c.appliedData(2)).toEqual(['a', 'b', 'c']);
   });
 
   it('vote, and count toward the commit quorum', () => {

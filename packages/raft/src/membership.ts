@@ -46,9 +46,23 @@ export class Membership {
     return undefined;
   }
 
-  /** Only data-holding voters may campaign and lead. */
+  /** Only data-holding voters may lead for good (serve reads, take proposals). */
   isPromotable(id: NodeId): boolean {
     return this.voters.has(id);
+  }
+
+  /**
+   * Who may campaign: data voters, and loggers as *interim* leaders. A logger may hold entries
+   * no surviving data voter has (committed by a lost data voter and the logger); only by
+   * leading can it ship them, and then it hands leadership to a data voter (WeSQL's logger).
+   */
+  canCampaign(id: NodeId): boolean {
+    return this.voters.has(id) || this.loggers.has(id);
+  }
+
+  /** Data voters, for an interim logger leader to hand leadership to. */
+  dataVoters(): NodeId[] {
+    return [...this.voters];
   }
 
   inQuorum(id: NodeId): boolean {

@@ -41,7 +41,11 @@ type Outgoing = DistributiveOmit<Message, 'from' | 'term'>;
  *
  * - The leader counts itself toward a commit quorum only up to what it has persisted
  *   (`onPersisted`), never up to what it has merely appended.
- * - Loggers are voters that can never campaign.
+ * - Loggers are voters without data. They campaign only after twice the election timeout
+ *   (data voters normally win first), and a logger that wins is an *interim* leader: it takes
+ *   no proposals and hands leadership to the most caught-up data voter as soon as that one has
+ *   the whole log. Without this, a data voter that lost its disk could leave the only copy of
+ *   committed entries on the logger, and the group could never elect a leader again.
  */
 export class Raft {
   readonly id: NodeId;
@@ -122,7 +126,7 @@ export class Raft {
 
   private tickElection(): void {
     this.electionElapsed++;
-    if (this.isPromotable() && this.electionElapsed >= this.randomizedElectionTicks) {
+    if (this.mayCampaign() && this.electionElapsed >= this.randomizedElectionTicks) {
       this.electionElapsed = 0;
       this.hup(false);
     }
@@ -142,6 +146,7 @@ export class Raft {
       this.heartbeatElapsed = 0;
       this.broadcastHeartbeat();
     }
+    this.handOffInterimLeadership();
   }
 
   private checkQuorum(): void {
@@ -158,6 +163,8 @@ export class Raft {
     const { electionTicks } = this.config;
     const jitter = Math.floor(this.config.rng() * electionTicks);
     this.randomizedElectionTicks = electionTicks + Math.min(Math.max(jitter, 0), electionTicks - 1);
+    // A logger waits one more election timeout: data voters should win when they can.
+    if (this.membership.roleOf(this.id) === 'logger') this.randomizedElectionTicks += electionTicks;
   }
 
   // ─── Role transitions ────────────────────────────────────────────────────────────────────
@@ -205,7 +212,7 @@ export class Raft {
 
   private becomeLeader(): void {
     invariant(this.role === 'candidate', 'only a candidate becomes leader');
-    invariant(this.isPromotable(), 'only a data voter may lead');
+    invariant(this.mayCampaign(), 'only a data voter or a logger may lead');
     this.reset(this.term);
     this.role = 'leader';
     this.leader = this.id;
@@ -237,8 +244,26 @@ export class Raft {
     this.progress.set(id, pr);
   }
 
+  /** Whether this member may lead for good (a data voter, not mid-snapshot). */
   isPromotable(): boolean {
     return this.membership.isPromotable(this.id) && this.log.unstable.snapshot === undefined;
+  }
+
+  /** Whether this member may campaign: a data voter, or a logger as an interim leader. */
+  mayCampaign(): boolean {
+    return this.membership.canCampaign(this.id) && this.log.unstable.snapshot === undefined;
+  }
+
+  /** An interim (logger) leader hands leadership to the most caught-up data voter. */
+  private handOffInterimLeadership(): void {
+    if (this.membership.isPromotable(this.id) || this.leadTransferee !== NO_NODE) return;
+    let best: { id: NodeId; match: LogIndex } | undefined;
+    for (const id of this.membership.dataVoters()) {
+      const pr = this.progress.get(id);
+      if (pr === undefined || !pr.recentActive) continue;
+      if (best === undefined || pr.match > best.match) best = { id, match: pr.match };
+    }
+    if (best !== undefined) this.handleTransferLeader(best.id);
   }
 
   // ─── Elections ───────────────────────────────────────────────────────────────────────────
@@ -246,7 +271,7 @@ export class Raft {
   /** Starts an election (after pre-vote unless `transfer`), if this member may lead. */
   hup(transfer: boolean): void {
     if (this.role === 'leader') return;
-    if (!this.isPromotable()) return;
+    if (!this.mayCampaign()) return;
     // An unapplied membership change might remove us or change the quorum: wait for it.
     if (this.hasUnappliedConfChanges()) return;
     if (this.config.preVote && !transfer) this.campaign('preVote', false);
@@ -735,6 +760,13 @@ export class Raft {
         this.id,
       );
     }
+    if (!this.membership.isPromotable(this.id)) {
+      throw new ProposalDropped(
+        'leadershipTransfer',
+        `node ${this.id} is an interim logger leader handing leadership to a data voter`,
+        this.id,
+      );
+    }
     if (type === 'confChange') this.checkConfChange(decodeConfChange(data));
     const position = this.appendEntries([{ type, data }]);
     if (type === 'confChange') this.pendingConfIndex = position.index;
@@ -785,8 +817,8 @@ export class Raft {
     if (typeof next === 'string') return;
     this.membership = next;
     if (this.role !== 'leader') return;
-    if (!next.isPromotable(this.id)) {
-      // Removed or demoted: a leader that is not a data voter must not keep leading.
+    if (!next.canCampaign(this.id)) {
+      // Removed or demoted to learner: it must not keep leading.
       this.becomeFollower(this.term, NO_NODE);
       return;
     }

@@ -27,7 +27,11 @@ export { ClusterSliceKv } from './cluster-slice-kv';
 export type { ClusterSliceKvDeps } from './cluster-slice-kv';
 export type { LocalSlice } from './local-slice-kv';
 
-export { MemoryWindowStore, OracleTimestampSource } from './timestamp-source';
+export {
+  ControlTimestampSource,
+  MemoryWindowStore,
+  OracleTimestampSource,
+} from './timestamp-source';
 export type { TimestampSource, WindowStore } from './timestamp-source';
 
 export { SimulatedCrash } from './testing-knobs';

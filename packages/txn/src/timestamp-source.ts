@@ -1,5 +1,5 @@
 import { TimestampOracle } from '@tessera/cluster';
-import type { Clock } from '@tessera/cluster';
+import type { Clock, ControlClient } from '@tessera/cluster';
 import { TxnError } from './errors';
 
 /**
@@ -75,5 +75,27 @@ export class OracleTimestampSource implements TimestampSource {
     } catch (error) {
       throw TxnError.fromUnknown(error, 'UNAVAILABLE');
     }
+  }
+}
+
+/**
+ * A TimestampSource over the control plane's TSO, through a ControlClient (which batches
+ * concurrent calls into one request, each sent after its calls began). This is what
+ * coordinators use in a cluster; OracleTimestampSource is for a single process.
+ */
+export class ControlTimestampSource implements TimestampSource {
+  constructor(private readonly client: Pick<ControlClient, 'timestamp'>) {}
+
+  async next(): Promise<number> {
+    let ts: number;
+    try {
+      ts = await this.client.timestamp();
+    } catch (error) {
+      throw TxnError.fromUnknown(error, 'UNAVAILABLE');
+    }
+    if (!Number.isSafeInteger(ts) || ts <= 0) {
+      throw new TxnError('UNAVAILABLE', `the timestamp oracle answered ${ts}`);
+    }
+    return ts;
   }
 }

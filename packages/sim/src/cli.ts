@@ -34,7 +34,8 @@ for (const seed of seedList()) {
   const wallMs = Math.round(performance.now() - started);
   console.log(
     `seed ${seed}: ${report.ok ? 'ok' : 'FAIL'} — ${s.committed} committed, ${s.failed} failed, ` +
-      `${s.unknown} unknown, ${s.reads} snapshot reads, ${s.crashes} crashes, ` +
+      `${s.unknown} unknown, ${s.reads} snapshot reads, ${s.crashes} crashes ` +
+      `(${s.diskLosses} with disk loss), ${s.controlCrashes} control-plane crashes, ` +
       `${s.partitions} partitions, ${s.messagesDropped} messages dropped, ` +
       `${s.registerOps} register ops (${s.registerReads} reads, ${s.registerWrites} writes ok), ` +
       `${Math.round(s.simulatedMs / 1000)} s simulated in ${wallMs} ms`,

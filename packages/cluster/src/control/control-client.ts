@@ -125,9 +125,11 @@ export class ControlClient {
     return answer.snapshot === undefined ? undefined : decodeControlSnapshot(answer.snapshot);
   }
 
-  /** Fails everything still waiting. */
+  /** Fails everything still waiting and leaves the network. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    this.deps.transport.close();
     for (const [id, resolve] of this.pending) {
       this.pending.delete(id);
       resolve(undefined);

@@ -2,9 +2,8 @@ import type { FaultPolicy, Rng } from '@tessera/cluster';
 import type { TimestampSource, TxnTestingKnobs } from '@tessera/txn';
 import {
   ClusterSliceKv,
+  ControlTimestampSource,
   isTxnError,
-  MemoryWindowStore,
-  OracleTimestampSource,
   routerFromFunction,
   TxnClient,
 } from '@tessera/txn';
@@ -30,10 +29,12 @@ import { gatewayNodeId, SimCluster } from './sim-cluster';
 
 /**
  * One simulated run: a cluster of 5 data nodes in 3 zones (2 replicas + 1 logger per slice by
- * default), two workloads at once — bank transfers as snapshot-isolation transactions, and
- * single-key register reads and writes (each its own transaction) through a second gateway —
- * and a fault schedule drawn from the seed — node crashes (unsynced writes lost) and
- * restarts, partitions, message drop / delay / duplication / reordering. Then the faults heal,
+ * default) and a 3-member control plane (slice map, node registry, timestamp oracle), two
+ * workloads at once — bank transfers as snapshot-isolation transactions, and single-key
+ * register reads and writes (each its own transaction) through a second gateway — and a fault
+ * schedule drawn from the seed — node crashes (unsynced writes lost) and restarts, at most one
+ * crash with disk loss per run, control-plane member crashes (its leader included),
+ * partitions, message drop / delay / duplication / reordering. Then the faults heal,
  * the cluster settles, and the checkers judge the histories and the final state: the bank
  * invariant, no acknowledged transfer lost, and every key's register history linearizable.
  */
@@ -69,6 +70,8 @@ export interface SimulationReport {
     readonly registerFailed: number;
     readonly registerUnknown: number;
     readonly crashes: number;
+    readonly diskLosses: number;
+    readonly controlCrashes: number;
     readonly partitions: number;
     readonly messagesDropped: number;
     readonly simulatedMs: number;
@@ -117,6 +120,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       { id: 4, zone: 'a' },
       { id: 5, zone: 'b' },
     ],
+    controlMembers: [
+      { id: 101, zone: 'a' },
+      { id: 102, zone: 'b' },
+      { id: 103, zone: 'c' },
+    ],
     slices: 4,
     replicas: 2,
     loggers: 1,
@@ -125,12 +133,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     diskSyncMs: 2,
   });
   const rng = sim.rng.fork();
-  // One timestamp oracle for the cluster, as the control plane runs: every coordinator must
-  // draw from it, or timestamps would stop following real time across coordinators.
-  const timestamps: TimestampSource = new OracleTimestampSource({
-    clock: sim.clock,
-    windowStore: new MemoryWindowStore(),
-  });
+  const violations: string[] = [];
+  // The control plane elects a leader, the nodes register, it places the table.
+  if (!(await sim.bootstrap())) violations.push('the control plane did not place the table');
+  // Every coordinator draws timestamps from the control plane's oracle (each gateway through
+  // its own control client), so they follow real time across coordinators and leaders.
+  const timestamps: TimestampSource = new ControlTimestampSource(
+    sim.newControlClient(gatewayNodeId),
+  );
+  const registerTimestamps: TimestampSource = new ControlTimestampSource(
+    sim.newControlClient(gatewayNodeId + 1),
+  );
   const router = routerFromFunction(sim.groupIds, (key) => sim.groupOfKey(key));
   const kv = new ClusterSliceKv({ client: sim.newClient() });
   const client = new TxnClient({
@@ -145,7 +158,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const registerClient = new TxnClient({
     kv: new ClusterSliceKv({ client: sim.newClient(gatewayNodeId + 1) }),
     router,
-    timestamps,
+    timestamps: registerTimestamps,
     clock: sim.clock,
     rng: rng.fork(),
     knobs: knobsFor(options, rng.fork(), () => crashesEnabled),
@@ -158,8 +171,9 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     new Promise<void>((resolve) => {
       sim.clock.setTimer(ms, resolve);
     });
-  const violations: string[] = [];
   let crashes = 0;
+  let diskLosses = 0;
+  let controlCrashes = 0;
   let partitions = 0;
 
   // Let the groups elect leaders, then open the accounts.
@@ -197,19 +211,44 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     runRegisters(registerCtx),
   ]);
 
-  // The fault schedule: every 200–600 ms, one fault; at most one node down at a time, so every
-  // slice keeps a majority of its three members (2 replicas + 1 logger).
+  // The fault schedule: every 200–600 ms, one fault; at most one data node and one control
+  // member down at a time, so every slice keeps a majority of its three members (2 replicas +
+  // 1 logger) and the control plane a majority of its three. A disk loss (once per run) takes
+  // its node out of its groups for good, so from then on no other node of the same groups is
+  // crashed: a group with one lost member and one down would have no majority, and no data
+  // is acknowledged without one.
   const endAt = sim.clock.now() + options.durationMs;
+  const controlIds = [101, 102, 103];
   while (sim.clock.now() < endAt) {
     await sim.runFor(rng.int(200, 600));
     if (!options.faults) continue;
     const down = [1, 2, 3, 4, 5].filter((id) => !sim.isUp(id));
+    const controlDown = controlIds.filter((id) => !sim.isControlMemberUp(id));
     const roll = rng.next();
-    if (down.length > 0 && roll < 0.5) {
+    if ((down.length > 0 || controlDown.length > 0) && roll < 0.5) {
       for (const id of down) sim.restart(id);
-    } else if (down.length === 0 && roll < 0.35) {
-      sim.crash(rng.int(1, 5));
-      crashes++;
+      for (const id of controlDown) sim.restartControlMember(id);
+    } else if (down.length === 0 && roll < 0.3) {
+      const candidates = [1, 2, 3, 4, 5].filter((id) => crashable(sim, id));
+      const victim = candidates[rng.int(0, candidates.length - 1)];
+      if (victim !== undefined) {
+        if (diskLosses === 0 && rng.chance(0.15)) {
+          sim.crashWithDiskLoss(victim);
+          diskLosses++;
+        } else {
+          sim.crash(victim);
+        }
+        crashes++;
+      }
+    } else if (controlDown.length === 0 && roll < 0.36) {
+      // Half the time the leader itself: the oracle and liveness move to a new term.
+      const leader = sim.controlLeader();
+      const victim =
+        leader !== undefined && rng.chance(0.5)
+          ? leader
+          : (controlIds[rng.int(0, controlIds.length - 1)] ?? 101);
+      sim.crashControlMember(victim);
+      controlCrashes++;
     } else if (roll < 0.55) {
       const isolated = rng.int(1, 5);
       sim.peerNet.partition([[isolated]]);
@@ -223,6 +262,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   stopped = true;
   sim.heal();
   for (const id of [1, 2, 3, 4, 5]) sim.restart(id);
+  for (const id of controlIds) sim.restartControlMember(id);
   const traffic$ = { done: false };
   void traffic.then(
     () => {
@@ -321,11 +361,25 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       registerFailed: registerRecorder.stats.failed,
       registerUnknown: registerRecorder.stats.unknown,
       crashes,
+      diskLosses,
+      controlCrashes,
       partitions,
       messagesDropped: sim.peerNet.stats.dropped + sim.clientNet.stats.dropped,
       simulatedMs: sim.clock.now(),
     },
   };
+}
+
+/**
+ * Whether crashing `id` keeps a majority in each of its groups: with a wiped node out of its
+ * groups for good, its group-mates must stay up.
+ */
+function crashable(sim: SimCluster, id: number): boolean {
+  return sim.groupIds.every((groupId) => {
+    const members = sim.membersOf(groupId);
+    if (!members.includes(id)) return true;
+    return !members.some((m) => m !== id && sim.wasWiped(m));
+  });
 }
 
 function knobsFor(options: SimulationOptions, rng: Rng, enabled: () => boolean): TxnTestingKnobs {

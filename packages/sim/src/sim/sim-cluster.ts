@@ -1,5 +1,8 @@
-import type { FaultPolicy, KvMessage, NodeMessage } from '@tessera/cluster';
+import type { ControlMessage, FaultPolicy, KvMessage, NodeMessage } from '@tessera/cluster';
 import {
+  ControlClient,
+  ControlMember,
+  ControlService,
   DataNode,
   KvClient,
   KvService,
@@ -11,8 +14,6 @@ import {
   SimClock,
   SliceGroupLayout,
 } from '@tessera/cluster';
-import type { ClusterNode } from '@tessera/placement';
-import { planInitialPlacement } from '@tessera/placement';
 import { MemoryEngine } from '@tessera/storage';
 
 /**
@@ -21,13 +22,18 @@ import { MemoryEngine } from '@tessera/storage';
  * reorder, partition) and simulated disks (a crash loses what was not synced). Everything
  * random draws from one seed, so a run replays exactly.
  *
- * Topology: data nodes in zones; one table whose slices are placed by `@tessera/placement`
- * (replicas and loggers spread over zones), one Raft group per slice. Clients reach the
- * slices' leaders through `KvClient` on a separate client network, as a gateway would.
+ * Topology: a control plane of 3 members (its own Raft group: node registry, slice map,
+ * timestamp oracle), data nodes in zones that register with it by heartbeat, and one table
+ * the control plane places (`createRepresentation`: replicas and loggers spread over zones),
+ * one Raft group per slice, created on the nodes from the control plane's slice map. Clients
+ * reach the slices' leaders through `KvClient` on a client network and take timestamps from
+ * the control plane through `ControlClient` on a control network, as a gateway would.
  */
 export interface SimClusterOptions {
   readonly seed: number;
   readonly nodes: readonly { readonly id: number; readonly zone: string }[];
+  /** Control-plane members (ids distinct from the data nodes'). */
+  readonly controlMembers: readonly { readonly id: number; readonly zone: string }[];
   readonly slices: number;
   readonly replicas: number;
   readonly loggers: number;
@@ -39,15 +45,25 @@ export interface SimClusterOptions {
 
 export const gatewayNodeId = 1_000;
 
+/** How often a data node tells the control plane it is alive. */
+const heartbeatMs = 500;
+
 export class SimCluster {
   readonly clock = new SimClock(1_000);
   readonly rng: SeededRng;
   readonly peerNet: MemoryNetwork<NodeMessage>;
   readonly clientNet: MemoryNetwork<KvMessage>;
-  readonly layout: SliceGroupLayout;
+  readonly controlNet: MemoryNetwork<ControlMessage>;
+  private layoutValue: SliceGroupLayout | undefined;
   private readonly engines = new Map<number, MemoryEngine>();
   private readonly nodes = new Map<number, DataNode>();
   private readonly services = new Map<number, KvService>();
+  private readonly agents = new Map<number, { client: ControlClient; stop: () => void }>();
+  private readonly controlEngines = new Map<number, MemoryEngine>();
+  private readonly controlMembers = new Map<number, ControlMember>();
+  private readonly controlServices = new Map<number, ControlService>();
+  /** Data nodes whose disk was lost: they never host their old replicas again. */
+  private readonly wiped = new Set<number>();
 
   constructor(readonly options: SimClusterOptions) {
     this.rng = new SeededRng(options.seed);
@@ -61,32 +77,85 @@ export class SimCluster {
       rng: this.rng.fork(),
       faults: options.clientFaults,
     });
-    const clusterNodes: ClusterNode[] = options.nodes.map((n) => ({
-      id: n.id,
-      zone: n.zone,
-      state: 'up',
-    }));
-    this.layout = new SliceGroupLayout(
-      planInitialPlacement(
-        {
-          id: 1,
-          name: 'sim',
-          replicas: options.replicas,
-          loggers: options.loggers,
-          sliceCount: options.slices,
-        },
-        clusterNodes,
-      ),
-    );
+    this.controlNet = new MemoryNetwork<ControlMessage>({
+      clock: this.clock,
+      rng: this.rng.fork(),
+      faults: options.clientFaults,
+    });
+    for (const m of options.controlMembers) {
+      this.controlEngines.set(m.id, new MemoryEngine({ durability: 'manual' }));
+      this.startControlMember(m.id);
+    }
     for (const n of options.nodes) {
       this.engines.set(n.id, new MemoryEngine({ durability: 'manual' }));
       this.start(n.id);
     }
-    for (const group of this.layout.groups) {
+    this.syncDisks();
+  }
+
+  /**
+   * Creates the table the way a cluster does: once every data node has registered with the
+   * control plane, it places the slices (`createRepresentation`), and each node creates the
+   * replicas the slice map gives it. Returns false if that did not happen within `maxMs`.
+   */
+  async bootstrap(maxMs = 30_000): Promise<boolean> {
+    const admin = this.newControlClient(gatewayNodeId + 99);
+    const work = (async () => {
+      // Until the table is in the slice map: wait for every node to register and be up, then
+      // ask for it. An unanswered command may still have applied, so each round starts by
+      // reading the state again rather than blindly asking twice.
+      for (;;) {
+        const state = await admin.state().catch(() => undefined);
+        const representation = state?.placement.representations.find((r) => r.name === 'sim');
+        if (representation !== undefined) {
+          this.layoutValue = new SliceGroupLayout(representation);
+          return;
+        }
+        const up = state?.nodes.filter((n) => n.state === 'up').length ?? 0;
+        if (state !== undefined && up >= this.options.nodes.length) {
+          const result = await admin
+            .command({
+              kind: 'createRepresentation',
+              spec: {
+                name: 'sim',
+                replicas: this.options.replicas,
+                loggers: this.options.loggers,
+                sliceCount: this.options.slices,
+              },
+            })
+            .catch(() => undefined);
+          if (result?.kind === 'rejected') {
+            throw new Error(`createRepresentation: ${result.reason}`);
+          }
+          continue;
+        }
+        await this.sleep(100);
+      }
+    })();
+    let failure: Error | undefined;
+    let finished = false;
+    work.then(
+      () => (finished = true),
+      (error: unknown) => {
+        failure = error instanceof Error ? error : new Error(String(error));
+        finished = true;
+      },
+    );
+    await this.runUntil(() => finished, maxMs);
+    admin.close();
+    if (failure !== undefined) throw failure;
+    if (this.layoutValue === undefined) return false;
+    for (const group of this.layoutValue.groups) {
       for (const m of group.members)
         this.nodes.get(m.nodeId)?.createReplica({ ...group, bootstrap: true });
     }
-    this.syncDisks();
+    return true;
+  }
+
+  /** The table's slice groups, as the control plane placed them (after `bootstrap`). */
+  get layout(): SliceGroupLayout {
+    if (this.layoutValue === undefined) throw new Error('SimCluster: bootstrap() first');
+    return this.layoutValue;
   }
 
   /** Group ids, one per slice. */
@@ -102,6 +171,17 @@ export class SimCluster {
   /** Members of a group, the ranking replica first (where a client tries first). */
   membersOf(groupId: number): number[] {
     return this.layout.membersOf(groupId);
+  }
+
+  /** A control-plane client (timestamps, state) for endpoint `nodeId` on the control network. */
+  newControlClient(nodeId: number): ControlClient {
+    return new ControlClient({
+      transport: this.controlNet.connect(nodeId),
+      clock: this.clock,
+      rng: this.rng.fork(),
+      members: this.options.controlMembers.map((m) => m.id),
+      options: { attemptTimeoutMs: 300, callTimeoutMs: 5_000, backoffBaseMs: 10 },
+    });
   }
 
   /** A client endpoint on the client network (a gateway's view of the cluster). */
@@ -129,11 +209,67 @@ export class SimCluster {
     if (node === undefined) return;
     this.services.get(id)?.close();
     this.services.delete(id);
+    const agent = this.agents.get(id);
+    agent?.stop();
+    agent?.client.close();
+    this.agents.delete(id);
     node.close();
     this.engines.get(id)?.crash();
     this.nodes.delete(id);
     this.peerNet.setDown(id, true);
     this.clientNet.setDown(id, true);
+    this.controlNet.setDown(id, true);
+  }
+
+  /**
+   * A crash that also loses the disk. The node comes back empty and, having forgotten every
+   * vote and log entry it promised, must never take its old places in their groups: it hosts
+   * nothing until the control plane gives it new replicas (re-replication is the rebalancer's
+   * work). Its groups go on with their other members.
+   */
+  crashWithDiskLoss(id: number): void {
+    this.crash(id);
+    this.engines.get(id)?.wipe();
+    this.wiped.add(id);
+  }
+
+  wasWiped(id: number): boolean {
+    return this.wiped.has(id);
+  }
+
+  isControlMemberUp(id: number): boolean {
+    return this.controlMembers.has(id);
+  }
+
+  /** A control-plane member's process kill (its disk keeps what was synced). */
+  crashControlMember(id: number): void {
+    const member = this.controlMembers.get(id);
+    if (member === undefined) return;
+    this.controlServices.get(id)?.close();
+    this.controlServices.delete(id);
+    member.close();
+    this.controlEngines.get(id)?.crash();
+    this.controlMembers.delete(id);
+    this.peerNet.setDown(id, true);
+    this.controlNet.setDown(id, true);
+  }
+
+  restartControlMember(id: number): void {
+    if (this.controlMembers.has(id)) return;
+    this.peerNet.setDown(id, false);
+    this.controlNet.setDown(id, false);
+    this.startControlMember(id);
+  }
+
+  /** The control-plane member serving as leader now, if any. */
+  controlLeader(): number | undefined {
+    for (const [id, m] of this.controlMembers) if (m.isServingLeader) return id;
+    return undefined;
+  }
+
+  /** A control-plane member's applied state (for checks), or undefined when it is down. */
+  controlState(id: number): ControlMember['current'] | undefined {
+    return this.controlMembers.get(id)?.current;
   }
 
   /**
@@ -144,18 +280,20 @@ export class SimCluster {
     if (this.nodes.has(id)) return;
     this.peerNet.setDown(id, false);
     this.clientNet.setDown(id, false);
+    this.controlNet.setDown(id, false);
     const node = this.start(id);
-    for (const group of this.layout.groupsOf(id)) {
+    if (this.wiped.has(id) || this.layoutValue === undefined) return;
+    for (const group of this.layoutValue.groupsOf(id)) {
       if (node.replica(group.groupId) === undefined)
         node.createReplica({ ...group, bootstrap: true });
     }
   }
 
   heal(): void {
-    this.peerNet.heal();
-    this.clientNet.heal();
-    this.peerNet.setFaults(perfectNetwork);
-    this.clientNet.setFaults(perfectNetwork);
+    for (const net of [this.peerNet, this.clientNet, this.controlNet]) {
+      net.heal();
+      net.setFaults(perfectNetwork);
+    }
   }
 
   /** Throws if any node stopped on a broken invariant: that is a bug, never an operating error. */
@@ -163,6 +301,12 @@ export class SimCluster {
     for (const [id, node] of this.nodes) {
       if (node.fatalError !== undefined) {
         throw new Error(`node ${id} stopped: ${node.fatalError.stack ?? node.fatalError.message}`);
+      }
+    }
+    for (const [id, member] of this.controlMembers) {
+      const error = member.fatalError;
+      if (error !== undefined) {
+        throw new Error(`control member ${id} stopped: ${error.stack ?? error.message}`);
       }
     }
   }
@@ -191,6 +335,53 @@ export class SimCluster {
 
   close(): void {
     for (const id of [...this.nodes.keys()]) this.crash(id);
+    for (const id of [...this.controlMembers.keys()]) this.crashControlMember(id);
+  }
+
+  private startControlMember(id: number): void {
+    const engine = this.controlEngines.get(id);
+    if (engine === undefined) throw new Error(`no disk for control member ${id}`);
+    const member = new ControlMember({
+      nodeId: id,
+      members: this.options.controlMembers.map((m) => m.id),
+      clock: this.clock,
+      rng: this.rng.fork(),
+      transport: this.peerNet.connect(id),
+      engine,
+      options: { snapshotEveryEntries: 64, nodeDownAfterMs: 2_000 },
+    });
+    this.controlMembers.set(id, member);
+    this.controlServices.set(id, new ControlService(member, this.controlNet.connect(id)));
+  }
+
+  /** The node's heartbeat loop to the control plane (stops with the node). */
+  private startAgent(id: number): void {
+    const zone = this.options.nodes.find((n) => n.id === id)?.zone ?? '';
+    const client = this.newControlClient(id);
+    let stopped = false;
+    let timer: { cancel(): void } | undefined;
+    const beat = () => {
+      if (stopped) return;
+      client.heartbeat(id, zone, '').then(
+        () => undefined,
+        () => undefined, // the control plane may be down or electing: try again next beat
+      );
+      timer = this.clock.setTimer(heartbeatMs, beat);
+    };
+    beat();
+    this.agents.set(id, {
+      client,
+      stop: () => {
+        stopped = true;
+        timer?.cancel();
+      },
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.clock.setTimer(ms, resolve);
+    });
   }
 
   private start(id: number): DataNode {
@@ -205,12 +396,16 @@ export class SimCluster {
     });
     this.nodes.set(id, node);
     this.services.set(id, new KvService(node, this.clientNet.connect(id)));
+    this.startAgent(id);
     return node;
   }
 
   private syncDisks(): void {
     this.clock.setTimer(this.options.diskSyncMs, () => {
       for (const [id, engine] of this.engines) if (this.nodes.has(id)) engine.sync();
+      for (const [id, engine] of this.controlEngines) {
+        if (this.controlMembers.has(id)) engine.sync();
+      }
       this.syncDisks();
     });
   }

@@ -57,7 +57,11 @@ try {
       }),
     ],
     [
-      'MvccStore.get (meta get + lock get + version range)',
+      'engine.first (one seek: first entry in [key, end))',
+      perOpUs((i) => engine.first(keyOf(i), keyOf(keyCount + i))),
+    ],
+    [
+      'MvccStore.get (cached meta + lock get + first)',
       perOpUs((i) => store.get(space, keyOf(i), 20)),
     ],
   ];

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { b, engineKinds, s } from '../../test/engines';
+import { b, engineKinds, s, seededRandom } from '../../test/engines';
 import type { EngineUnderTest } from '../../test/engines';
 import { StorageError } from '../errors';
 import type { KvEngine } from './kv-engine';
@@ -153,6 +153,87 @@ describe.each(engineKinds)('KvEngine contract: $name', (kind) => {
     expect(dump(snap.range({}))).toEqual(['a=1', 'c=3', 'd=4']);
     expect(dump(engine.range({}))).toEqual(['b=again', 'c=3', 'd=4']);
     snap.release();
+  });
+
+  const entry = (e: { key: Uint8Array; value: Uint8Array } | undefined) =>
+    e === undefined ? undefined : `${s(e.key)}=${s(e.value)}`;
+
+  it('finds the first entry of [start, end) with first()', async () => {
+    await putAll({ a: '1', b: '2', d: '4' });
+    expect(entry(engine.first(b('a'), b('z')))).toBe('a=1');
+    expect(entry(engine.first(b('aa'), b('z')))).toBe('b=2');
+    expect(entry(engine.first(b('b'), b('c')))).toBe('b=2');
+    expect(entry(engine.first(b('bb'), b('z')))).toBe('d=4');
+    expect(engine.first(b('c'), b('d'))).toBeUndefined(); // end is exclusive
+    expect(engine.first(b('e'), b('z'))).toBeUndefined();
+    expect(engine.first(b('b'), b('b'))).toBeUndefined();
+    expect(engine.first(b('d'), b('a'))).toBeUndefined();
+  });
+
+  it('merges batches still in flight into first(), puts and deletes alike', async () => {
+    await putAll({ a: '1', b: '2', c: '3', d: '4', e: '5' });
+    const pending = engine.newBatch();
+    pending.delete(b('b'));
+    pending.delete(b('c'));
+    pending.put(b('bb'), b('new'));
+    pending.put(b('d'), b('4b'));
+    pending.put(b('f'), b('6'));
+    const durable = engine.commit(pending);
+    const snap = engine.snapshot();
+    const later = engine.newBatch();
+    later.delete(b('bb'));
+    later.delete(b('a'));
+    const laterDurable = engine.commit(later);
+    const check = () => {
+      expect(engine.first(b('a'), b('b'))).toBeUndefined(); // deleted by the later batch
+      expect(entry(engine.first(b('a'), b('z')))).toBe('d=4b');
+      expect(engine.first(b('b'), b('d'))).toBeUndefined(); // b, bb, c all deleted
+      expect(entry(engine.first(b('c'), b('e')))).toBe('d=4b'); // overwritten in flight
+      expect(entry(engine.first(b('dd'), b('z')))).toBe('e=5'); // base entry before overlay's f
+      expect(entry(engine.first(b('ee'), b('z')))).toBe('f=6'); // only in the overlay
+      expect(engine.first(b('g'), b('z'))).toBeUndefined();
+    };
+    check();
+    // The snapshot froze the first batch but not the later one.
+    expect(entry(snap.first(b('a'), b('z')))).toBe('a=1');
+    expect(entry(snap.first(b('aa'), b('z')))).toBe('bb=new');
+    expect(entry(snap.first(b('bc'), b('z')))).toBe('d=4b');
+    expect(snap.first(b('b'), b('bb'))).toBeUndefined();
+    // A BatchView lays a batch being built over all of it.
+    const building = engine.newBatch();
+    building.put(b('c'), b('3c'));
+    building.delete(b('d'));
+    const view = new BatchView(engine, building);
+    expect(entry(view.first(b('a'), b('z')))).toBe('c=3c');
+    expect(entry(view.first(b('cc'), b('z')))).toBe('e=5');
+    expect(view.first(b('d'), b('e'))).toBeUndefined();
+    expect(entry(view.first(b('e'), b('z')))).toBe('e=5');
+    await Promise.all([durable, laterDurable]);
+    check();
+    expect(entry(snap.first(b('aa'), b('z')))).toBe('bb=new');
+    snap.release();
+  });
+
+  it('agrees with range({ limit: 1 }) on random bounds while batches are in flight', async () => {
+    const random = seededRandom(7);
+    const key = () =>
+      b(String.fromCharCode(97 + Math.floor(random() * 6), 97 + Math.floor(random() * 6)));
+    const inFlight: Promise<void>[] = [];
+    for (let round = 0; round < 6; round++) {
+      const batch = engine.newBatch();
+      for (let i = 0; i < 12; i++) {
+        if (random() < 0.35) batch.delete(key());
+        else batch.put(key(), b(`v${round}.${i}`));
+      }
+      inFlight.push(engine.commit(batch));
+      for (let q = 0; q < 40; q++) {
+        const start = key();
+        const end = key();
+        const expected = [...engine.range({ start, end, limit: 1 })][0];
+        expect(entry(engine.first(start, end))).toBe(entry(expected));
+      }
+    }
+    await Promise.all(inFlight);
   });
 
   it('coalesces concurrent commits and resolves every one of them', async () => {

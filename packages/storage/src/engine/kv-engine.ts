@@ -28,6 +28,11 @@ export interface KvReader {
    * Omitted bounds are open. At most `limit` entries.
    */
   range(options: RangeOptions): Iterable<KvEntry>;
+  /**
+   * The first entry with `start <= key < end`, or undefined: `range({ start, end, limit: 1 })`
+   * without an iterator (the MVCC point read's version lookup).
+   */
+  first(start: Uint8Array, end: Uint8Array): KvEntry | undefined;
 }
 
 export interface RangeOptions {
@@ -46,6 +51,17 @@ export interface KvSnapshot extends KvReader {
   release(): void;
 }
 
+/**
+ * Told about every change of an engine's visible state, synchronously, so that a reader can
+ * keep state derived from committed records in memory (the MVCC store's space meta cache).
+ */
+export interface CommitObserver {
+  /** `commit` made `batch`'s writes visible (called before `commit` returns). */
+  committed(batch: WriteBatch): void;
+  /** The visible state went back or was replaced (a simulated crash or wipe): forget it all. */
+  reset(): void;
+}
+
 export interface KvEngine extends KvReader {
   /** The largest key the engine stores (LMDB: 1978 bytes at the default 4 KiB page size). */
   readonly maxKeyBytes: number;
@@ -53,4 +69,9 @@ export interface KvEngine extends KvReader {
   commit(batch: WriteBatch): Promise<void>;
   snapshot(): KvSnapshot;
   close(): Promise<void>;
+  /**
+   * Registers an observer for the engine's lifetime (there is no removal: register one per
+   * engine, not one per short-lived reader).
+   */
+  addCommitObserver(observer: CommitObserver): void;
 }

@@ -2,9 +2,9 @@ import { open } from 'lmdb';
 import type { RootDatabase, Transaction } from 'lmdb';
 import { keySuccessor } from '../bytes';
 import { StorageError } from '../errors';
-import type { KvEngine, KvEntry, KvSnapshot, RangeOptions } from './kv-engine';
+import type { CommitObserver, KvEngine, KvEntry, KvSnapshot, RangeOptions } from './kv-engine';
 import { checkKeySize, defaultMaxKeyBytes } from './key-size';
-import { mergeRange } from './merge-range';
+import { firstOf, mergeRange } from './merge-range';
 import { SortedKeyMap } from './sorted-key-map';
 import type { FrozenKeyMap } from './sorted-key-map';
 import { WriteBatch } from './write-batch';
@@ -58,6 +58,7 @@ export class LmdbEngine implements KvEngine {
   private batchSeq = 0;
   private closed = false;
   private failure: StorageError | undefined;
+  private readonly observers: CommitObserver[] = [];
 
   private constructor(private readonly db: Db) {}
 
@@ -94,6 +95,16 @@ export class LmdbEngine implements KvEngine {
     );
   }
 
+  first(start: Uint8Array, end: Uint8Array): KvEntry | undefined {
+    this.assertUsable();
+    if (this.pending.size === 0) return lmdbFirst(this.db, start, end, undefined);
+    return firstWithOverlay(this.db, this.pending, start, end, undefined);
+  }
+
+  addCommitObserver(observer: CommitObserver): void {
+    this.observers.push(observer);
+  }
+
   newBatch(): WriteBatch {
     return new WriteBatch();
   }
@@ -105,6 +116,8 @@ export class LmdbEngine implements KvEngine {
     if (writes.length === 0) return Promise.resolve();
     const batchSeq = ++this.batchSeq;
     for (const { key, value } of writes) this.pending.set(key, { value, batchSeq });
+    // Visible from here on (reads consult the overlay first).
+    for (const observer of this.observers) observer.committed(batch);
     const committed: CommitPromise = this.db.batch(() => {
       for (const { key, value } of writes) {
         if (value === tombstone) void this.db.remove(key);
@@ -122,6 +135,8 @@ export class LmdbEngine implements KvEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Observers keep nothing of a closed engine: their next read reaches it and fails.
+    for (const observer of this.observers) observer.reset();
     await this.db.flushed;
     await this.db.close();
   }
@@ -140,7 +155,10 @@ export class LmdbEngine implements KvEngine {
       // Durable: the fsync of the transaction that carried this batch has returned.
       await (committed.flushed ?? this.db.flushed);
     } catch (error) {
-      this.failure ??= StorageError.fromUnknown(error, 'ENGINE_FAILED');
+      if (this.failure === undefined) {
+        this.failure = StorageError.fromUnknown(error, 'ENGINE_FAILED');
+        for (const observer of this.observers) observer.reset();
+      }
       throw this.failure;
     }
   }
@@ -178,6 +196,11 @@ class LmdbSnapshot implements KvSnapshot {
     );
   }
 
+  first(start: Uint8Array, end: Uint8Array): KvEntry | undefined {
+    if (this.pending.size === 0) return lmdbFirst(this.db, start, end, this.txn);
+    return firstWithOverlay(this.db, this.pending, start, end, this.txn);
+  }
+
   release(): void {
     if (this.released) return;
     this.released = true;
@@ -189,6 +212,52 @@ function* overlayEntries(
   entries: Iterable<{ key: Uint8Array; value: PendingWrite }>,
 ): Generator<{ key: Uint8Array; value: BatchValue }> {
   for (const { key, value } of entries) yield { key, value: value.value };
+}
+
+/**
+ * The first entry of [start, end) with the overlay laid over LMDB. When the overlay holds
+ * nothing in the range (the common case) this is one LMDB seek; otherwise the merged range.
+ */
+function firstWithOverlay(
+  db: Db,
+  pending: SortedKeyMap<PendingWrite> | FrozenKeyMap<PendingWrite>,
+  start: Uint8Array,
+  end: Uint8Array,
+  transaction: Transaction | undefined,
+): KvEntry | undefined {
+  if (firstOf(pending.entries({ start, end, limit: 1 })) === undefined) {
+    return lmdbFirst(db, start, end, transaction);
+  }
+  const bounds = { start, end };
+  return firstOf(
+    mergeRange(lmdbRange(db, bounds, transaction), overlayEntries(pending.entries(bounds)), {
+      ...bounds,
+      limit: 1,
+    }),
+  );
+}
+
+/**
+ * One cursor seek: `getRange` with limit 1, its iterator driven by hand. Cheaper than
+ * `lmdbRange` (no `map` stage, no `for…of` protocol objects): about one raw `get`.
+ */
+function lmdbFirst(
+  db: Db,
+  start: Uint8Array,
+  end: Uint8Array,
+  transaction: Transaction | undefined,
+): KvEntry | undefined {
+  const options =
+    transaction === undefined ? { start, end, limit: 1 } : { start, end, limit: 1, transaction };
+  const iterator = db.getRange(options)[Symbol.iterator]();
+  try {
+    const next = iterator.next();
+    if (next.done === true) return undefined;
+    return { key: plain(next.value.key), value: plain(next.value.value) };
+  } finally {
+    // Hands the cursor back to lmdb-js (it keeps one for reuse) and releases the read txn.
+    iterator.return?.();
+  }
 }
 
 /** Maps our [start, end) contract onto lmdb-js, whose reverse ranges run from start down. */

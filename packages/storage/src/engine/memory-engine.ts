@@ -1,6 +1,7 @@
 import { StorageError } from '../errors';
 import { checkKeySize, defaultMaxKeyBytes } from './key-size';
-import type { KvEngine, KvEntry, KvSnapshot, RangeOptions } from './kv-engine';
+import type { CommitObserver, KvEngine, KvEntry, KvSnapshot, RangeOptions } from './kv-engine';
+import { firstOf } from './merge-range';
 import { SortedKeyMap } from './sorted-key-map';
 import type { FrozenKeyMap } from './sorted-key-map';
 import { WriteBatch, tombstone } from './write-batch';
@@ -34,6 +35,7 @@ export class MemoryEngine implements KvEngine {
   private waiters: (() => void)[] = [];
   private closed = false;
   private unsyncedBatches = 0;
+  private readonly observers: CommitObserver[] = [];
 
   constructor(options: MemoryEngineOptions = {}) {
     this.durability = options.durability ?? 'immediate';
@@ -46,6 +48,14 @@ export class MemoryEngine implements KvEngine {
 
   range(options: RangeOptions): Iterable<KvEntry> {
     return this.state.entries(options);
+  }
+
+  first(start: Uint8Array, end: Uint8Array): KvEntry | undefined {
+    return firstOf(this.state.entries({ start, end, limit: 1 }));
+  }
+
+  addCommitObserver(observer: CommitObserver): void {
+    this.observers.push(observer);
   }
 
   newBatch(): WriteBatch {
@@ -61,6 +71,7 @@ export class MemoryEngine implements KvEngine {
       if (value === tombstone) this.state.delete(key);
       else this.state.set(key, value);
     }
+    for (const observer of this.observers) observer.committed(batch);
     if (this.durability === 'immediate') return Promise.resolve();
     this.unsyncedBatches++;
     return new Promise((resolve) => this.waiters.push(resolve));
@@ -94,6 +105,7 @@ export class MemoryEngine implements KvEngine {
     this.waiters = [];
     this.unsyncedBatches = 0;
     this.closed = false;
+    for (const observer of this.observers) observer.reset();
   }
 
   /** Loses everything, as a replaced disk would. */
@@ -103,6 +115,7 @@ export class MemoryEngine implements KvEngine {
     this.waiters = [];
     this.unsyncedBatches = 0;
     this.closed = false;
+    for (const observer of this.observers) observer.reset();
   }
 
   snapshot(): KvSnapshot {
@@ -122,6 +135,9 @@ class MemorySnapshot implements KvSnapshot {
   }
   range(options: RangeOptions): Iterable<KvEntry> {
     return this.view.entries(options);
+  }
+  first(start: Uint8Array, end: Uint8Array): KvEntry | undefined {
+    return firstOf(this.view.entries({ start, end, limit: 1 }));
   }
   release(): void {
     // Nothing to free: the frozen chunks are garbage once unreferenced.

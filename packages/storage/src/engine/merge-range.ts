@@ -54,3 +54,9 @@ function* merge(
     }
   }
 }
+
+/** The first entry of an iterable (closing its iterator), or undefined. */
+export function firstOf<T>(entries: Iterable<T>): T | undefined {
+  for (const entry of entries) return entry;
+  return undefined;
+}

@@ -1,6 +1,6 @@
 import { invariant } from '../errors';
 import type { KvEntry, KvReader, RangeOptions } from './kv-engine';
-import { mergeRange } from './merge-range';
+import { firstOf, mergeRange } from './merge-range';
 import { SortedKeyMap } from './sorted-key-map';
 import { tombstone } from './write-batch-value';
 import type { BatchValue } from './write-batch-value';
@@ -90,5 +90,12 @@ export class BatchView implements KvReader {
   range(options: RangeOptions): Iterable<KvEntry> {
     const unlimited = { ...options, limit: undefined };
     return mergeRange(this.base.range(unlimited), this.batch.pendingRange(unlimited), options);
+  }
+
+  first(start: Uint8Array, end: Uint8Array): KvEntry | undefined {
+    if (firstOf(this.batch.pendingRange({ start, end, limit: 1 })) === undefined) {
+      return this.base.first(start, end);
+    }
+    return firstOf(this.range({ start, end, limit: 1 }));
   }
 }

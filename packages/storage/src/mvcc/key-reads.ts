@@ -39,11 +39,9 @@ export function newestVersion(
     ts === undefined
       ? versionKey(prefix, key, Number.MAX_SAFE_INTEGER)
       : versionKey(prefix, key, ts);
-  for (const entry of reader.range({ start, end: rollbacksStart(prefix, key), limit: 1 })) {
-    const parsed = parseRecordKey(entry.key);
-    return { commitTs: parsed.ts, record: decodeVersion(entry.value) };
-  }
-  return undefined;
+  const entry = reader.first(start, rollbacksStart(prefix, key));
+  if (entry === undefined) return undefined;
+  return { commitTs: parseRecordKey(entry.key).ts, record: decodeVersion(entry.value) };
 }
 
 /** The commit of txn `startTs` on `key`, if any: its commitTs is above startTs. */

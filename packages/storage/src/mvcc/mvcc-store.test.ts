@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { b, engineKinds, s } from '../../test/engines';
 import type { EngineUnderTest } from '../../test/engines';
 import type { KvEngine } from '../engine/kv-engine';
+import { MemoryEngine } from '../engine/memory-engine';
+import { spaceMetaKey } from '../keys/key-layout';
+import { encodeSpaceMeta } from './records';
 import { StorageInvariantError } from '../errors';
 import { MvccStore } from './mvcc-store';
 import type { CommandResult, GetResult, MvccCommand, ScanResult } from './types';
@@ -464,5 +467,96 @@ describe.each(engineKinds)('MvccStore on $name', (kind) => {
     const r = await one(put(key, 'v', 10));
     expect(r.kind).toBe('keyTooLarge');
     expect(read(key.slice(0, 10), 20)).toEqual({ kind: 'none' });
+  });
+
+  it('sees space meta changes exactly when their batch commits, never before', async () => {
+    await apply([{ kind: 'putVersion', key: b('k'), commitTs: 10, op: 'put', value: b('v') }]);
+    expect(read('k', 12)).toBe('v@10');
+    // A batch that raises the GC safe point, built but not committed: reads ignore it.
+    const gc = engine.newBatch();
+    const index = (applied.get(space) ?? 0) + 1;
+    applied.set(space, index);
+    store.apply(gc, space, {
+      index,
+      term: 1,
+      commands: [{ kind: 'gc', safePointTs: 15, maxRecords: 10 }],
+    });
+    expect(read('k', 12)).toBe('v@10');
+    expect(store.spaceInfo(space)?.gcSafePointTs).toBe(0);
+    // A second entry applied into the same batch sees the first one's meta.
+    store.apply(gc, space, { index: index + 1, term: 1, commands: [] });
+    applied.set(space, index + 1);
+    const durable = engine.commit(gc);
+    // Visible as soon as commit returns, durable or not.
+    expect(read('k', 12)).toEqual({ kind: 'readTooOld', gcSafePointTs: 15 });
+    expect(store.spaceInfo(space)?.appliedIndex).toBe(index + 1);
+    await durable;
+    // A drop built but not committed leaves the space readable; committed, it is gone.
+    const drop = engine.newBatch();
+    expect(store.dropSpace(drop, space)).toBe(true);
+    expect(read('k', 20)).toBe('v@10');
+    await engine.commit(drop);
+    expect(read('k', 20)).toEqual({ kind: 'spaceNotFound', space });
+    expect(new MvccStore(engine).get(space, b('k'), 20).kind).toBe('spaceNotFound');
+  });
+
+  it("sees a space meta written behind the store's back", async () => {
+    await apply([{ kind: 'putVersion', key: b('k'), commitTs: 10, op: 'put', value: b('v') }]);
+    expect(read('k', 12)).toBe('v@10');
+    const info = store.spaceInfo(space);
+    if (info === undefined) throw new Error('no space');
+    const raw = engine.newBatch();
+    raw.put(
+      spaceMetaKey(space),
+      encodeSpaceMeta({
+        gen: 999,
+        stagingGen: 0,
+        appliedIndex: info.appliedIndex,
+        appliedTerm: info.appliedTerm,
+        gcSafePointTs: 11,
+        records: 0,
+        bytes: 0,
+        stagingRecords: 0,
+        stagingBytes: 0,
+      }),
+    );
+    await engine.commit(raw);
+    expect(read('k', 10)).toEqual({ kind: 'readTooOld', gcSafePointTs: 11 });
+    expect(read('k', 12)).toEqual({ kind: 'none' }); // generation 999 is empty
+  });
+});
+
+describe('MvccStore space meta over a crashing MemoryEngine', () => {
+  it('forgets meta of batches a crash lost, in live and in new stores', () => {
+    const engine = new MemoryEngine({ durability: 'manual' });
+    const store = new MvccStore(engine);
+    const setup = engine.newBatch();
+    store.createSpace(setup, space);
+    void engine.commit(setup);
+    const entry = engine.newBatch();
+    store.apply(entry, space, {
+      index: 1,
+      term: 1,
+      commands: [{ kind: 'putVersion', key: b('k'), commitTs: 10, op: 'put', value: b('v') }],
+    });
+    void engine.commit(entry);
+    engine.sync();
+    expect(store.get(space, b('k'), 12).kind).toBe('value');
+    const gc = engine.newBatch();
+    store.apply(gc, space, {
+      index: 2,
+      term: 1,
+      commands: [{ kind: 'gc', safePointTs: 15, maxRecords: 10 }],
+    });
+    void engine.commit(gc);
+    expect(store.get(space, b('k'), 12)).toEqual({ kind: 'readTooOld', gcSafePointTs: 15 });
+    engine.crash(); // the gc entry was never synced
+    expect(store.get(space, b('k'), 12).kind).toBe('value');
+    expect(store.spaceInfo(space)?.appliedIndex).toBe(1);
+    const reopened = new MvccStore(engine);
+    expect(reopened.get(space, b('k'), 12).kind).toBe('value');
+    engine.wipe();
+    expect(store.get(space, b('k'), 12)).toEqual({ kind: 'spaceNotFound', space });
+    expect(new MvccStore(engine).listSpaces()).toEqual([]);
   });
 });

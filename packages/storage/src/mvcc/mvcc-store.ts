@@ -20,6 +20,7 @@ import {
 import type { PurgeResult } from './space-catalog';
 import { abortImport, beginImport, exportSpace, finishImport, importChunk } from './space-snapshot';
 import type { ImportResult, SpaceExport, SpaceSnapshotHeader } from './space-snapshot';
+import { SpaceMetaCache } from './space-meta-cache';
 import { SpaceWriter } from './space-writer';
 import type {
   ApplyEntry,
@@ -43,7 +44,31 @@ import type {
  * its applied-index update and other groups' log appends can share one durable commit.
  */
 export class MvccStore {
-  constructor(readonly engine: KvEngine) {}
+  /** The engine's committed space meta, decoded (shared by every store over the engine). */
+  private readonly metas: SpaceMetaCache;
+  /** The live generation's key prefix per space, built once per generation. */
+  private readonly prefixes = new Map<
+    number,
+    { readonly gen: number; readonly prefix: Uint8Array }
+  >();
+
+  constructor(readonly engine: KvEngine) {
+    this.metas = SpaceMetaCache.of(engine);
+  }
+
+  /** A space's meta as `reader` sees it: from the cache when reading the engine itself. */
+  private meta(space: number, reader: KvReader): SpaceMeta | undefined {
+    return reader === this.engine ? this.metas.read(space) : readSpaceMeta(reader, space);
+  }
+
+  /** generationPrefix(space, gen), reused: callers only copy it into record keys. */
+  private prefixOf(space: number, gen: number): Uint8Array {
+    const known = this.prefixes.get(space);
+    if (known?.gen === gen) return known.prefix;
+    const prefix = generationPrefix(space, gen);
+    this.prefixes.set(space, { gen, prefix });
+    return prefix;
+  }
 
   // ---- spaces ----------------------------------------------------------------------------
 
@@ -62,7 +87,7 @@ export class MvccStore {
   }
 
   spaceInfo(space: number, reader: KvReader = this.engine): SpaceInfo | undefined {
-    const meta = readSpaceMeta(reader, space);
+    const meta = this.meta(space, reader);
     if (meta === undefined) return undefined;
     return {
       space,
@@ -82,11 +107,11 @@ export class MvccStore {
   // ---- reads -----------------------------------------------------------------------------
 
   get(space: number, key: Uint8Array, readTs: number, reader: KvReader = this.engine): GetResult {
-    const meta = readSpaceMeta(reader, space);
+    const meta = this.meta(space, reader);
     if (meta === undefined) return missing(space);
     if (readTs < meta.gcSafePointTs)
       return { kind: 'readTooOld', gcSafePointTs: meta.gcSafePointTs };
-    return getAt(reader, generationPrefix(space, meta.gen), key, readTs);
+    return getAt(reader, this.prefixOf(space, meta.gen), key, readTs);
   }
 
   /** Scans user keys in [startKey, endKey) (undefined = open) at readTs. */
@@ -98,7 +123,7 @@ export class MvccStore {
     options: ScanOptions,
     reader: KvReader = this.engine,
   ): ScanResult {
-    const meta = readSpaceMeta(reader, space);
+    const meta = this.meta(space, reader);
     if (meta === undefined) return missing(space);
     if (readTs < meta.gcSafePointTs)
       return { kind: 'readTooOld', gcSafePointTs: meta.gcSafePointTs };
@@ -114,7 +139,7 @@ export class MvccStore {
     reader: KvReader = this.engine,
   ): TxnStatus | SpaceMissing {
     assertTs(startTs, 'checkTxnStatus startTs');
-    const meta = readSpaceMeta(reader, space);
+    const meta = this.meta(space, reader);
     if (meta === undefined) return missing(space);
     return txnStatusOnKey(reader, generationPrefix(space, meta.gen), primaryKey, startTs);
   }
@@ -129,7 +154,7 @@ export class MvccStore {
    */
   apply(batch: WriteBatch, space: number, entry: ApplyEntry): ApplyResult {
     const view = new BatchView(this.engine, batch);
-    const meta = readSpaceMeta(view, space);
+    const meta = this.metas.readThrough(batch, space);
     if (meta === undefined) return missing(space);
     invariant(
       entry.index > meta.appliedIndex,

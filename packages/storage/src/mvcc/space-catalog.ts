@@ -16,6 +16,7 @@ import {
 } from '../keys/key-layout';
 import { decodeSpaceMeta, encodeSpaceMeta } from './records';
 import type { SpaceMeta } from './records';
+import { rememberEncodedMeta } from './space-meta-cache';
 
 /**
  * Space lifecycle: create, drop, list, and the bounded purge of dropped generations.
@@ -30,7 +31,9 @@ export function readSpaceMeta(reader: KvReader, space: number): SpaceMeta | unde
 }
 
 export function writeSpaceMeta(batch: WriteBatch, space: number, meta: SpaceMeta): void {
-  batch.put(spaceMetaKey(space), encodeSpaceMeta(meta));
+  const bytes = encodeSpaceMeta(meta);
+  rememberEncodedMeta(bytes, meta);
+  batch.put(spaceMetaKey(space), bytes);
 }
 
 /** Generations are node-wide and never reused, so a recreated space never sees old garbage. */

@@ -46,7 +46,8 @@ interface Pending {
   readonly resolve: (
     outcome: Extract<KvMessage, { kind: 'kvResponse' }>['outcome'] | undefined,
   ) => void;
-  readonly timer: TimerHandle;
+  /** When the attempt times out: sent at + attemptTimeoutMs, on the injected clock. */
+  readonly deadlineMs: number;
 }
 
 /**
@@ -58,7 +59,18 @@ interface Pending {
  */
 export class KvClient {
   private nextRequestId = 1;
+  /**
+   * Attempts waiting for an answer, in send order. The clock never goes back and the timeout
+   * is one constant, so deadlines never decrease along the map: the first entry is the next
+   * to time out.
+   */
   private readonly pending = new Map<number, Pending>();
+  /**
+   * The one timer of this client's attempts (instead of one per request): armed for the
+   * earliest deadline while anything is pending, it times out every attempt that is due, in
+   * send order, and re-arms for the next.
+   */
+  private sweepTimer: TimerHandle | undefined;
   private readonly leaders = new Map<number, NodeId>();
   private readonly attemptTimeoutMs: number;
   private readonly maxAttempts: number;
@@ -78,7 +90,7 @@ export class KvClient {
       const pending = this.pending.get(message.requestId);
       if (pending === undefined) return; // late, duplicate, or for an attempt that timed out
       this.pending.delete(message.requestId);
-      pending.timer.cancel();
+      if (this.pending.size === 0) this.disarmSweep();
       pending.resolve(message.outcome);
     });
   }
@@ -126,8 +138,8 @@ export class KvClient {
 
   /** Fails every call still waiting (for shutdown). */
   close(): void {
+    this.disarmSweep();
     for (const [id, pending] of this.pending) {
-      pending.timer.cancel();
       pending.resolve(undefined);
       this.pending.delete(id);
     }
@@ -221,14 +233,39 @@ export class KvClient {
   ): Promise<Extract<KvMessage, { kind: 'kvResponse' }>['outcome'] | undefined> {
     if (this.pending.size >= this.maxPending) return Promise.resolve(undefined);
     const requestId = this.nextRequestId++;
+    const deadlineMs = this.deps.clock.now() + this.attemptTimeoutMs;
     return new Promise((resolve) => {
-      const timer = this.deps.clock.setTimer(this.attemptTimeoutMs, () => {
-        this.pending.delete(requestId);
-        resolve(undefined);
-      });
-      this.pending.set(requestId, { resolve, timer });
+      this.pending.set(requestId, { resolve, deadlineMs });
+      // Already armed means armed for an earlier (or the same) deadline.
+      if (this.sweepTimer === undefined) this.armSweep(deadlineMs);
       this.deps.transport.send(target, { kind: 'kvRequest', requestId, groupId, body });
     });
+  }
+
+  private armSweep(atMs: number): void {
+    const clock = this.deps.clock;
+    this.sweepTimer = clock.setTimer(Math.max(0, atMs - clock.now()), () => {
+      this.sweepTimer = undefined;
+      this.sweep();
+    });
+  }
+
+  private disarmSweep(): void {
+    this.sweepTimer?.cancel();
+    this.sweepTimer = undefined;
+  }
+
+  /** Times out every attempt whose deadline has come (no answer: resolves undefined). */
+  private sweep(): void {
+    const now = this.deps.clock.now();
+    for (const [requestId, pending] of this.pending) {
+      if (pending.deadlineMs > now) {
+        this.armSweep(pending.deadlineMs);
+        return;
+      }
+      this.pending.delete(requestId);
+      pending.resolve(undefined);
+    }
   }
 
   private backoffMs(attempt: number): number {

@@ -99,12 +99,17 @@ describe('ControlState', () => {
       { kind: 'allocateIds', counter: 'group', count: 0 },
       { kind: 'dropRepresentation', representationId: 42 },
       { kind: 'splitSlice', sliceId: 12_345 },
+      { kind: 'registerNode', zone: 'a', address: '', atMs: 1, nodeId: 0 },
+      {
+        kind: 'createRepresentation',
+        spec: { name: state.slicePlacement.representations[0]?.name ?? '?', replicas: 2 },
+      },
       {
         kind: 'applyPlacementChanges',
         changes: [{ kind: 'promote', slice: 12_345, from: 1, to: 2, reason: 'test' }],
       },
     ]);
-    expect(results.map((r) => r.kind)).toEqual(Array<string>(8).fill('rejected'));
+    expect(results.map((r) => r.kind)).toEqual(Array<string>(10).fill('rejected'));
     expect(results[1]).toEqual({
       kind: 'rejected',
       reason: 'node 1 still hosts slice members; drain it first',

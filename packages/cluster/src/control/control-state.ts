@@ -240,6 +240,9 @@ export class ControlState {
   }
 
   private createRepresentation(spec: Omit<RepresentationSpec, 'id'>): ControlResult {
+    if (this.placement.representations.some((r) => r.name === spec.name)) {
+      return reject(`a representation named '${spec.name}' already exists`);
+    }
     const id = this.peek('representation');
     let representation;
     try {

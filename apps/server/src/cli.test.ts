@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Command } from './cli';
-import { dataNodeUsage, parseCommand, usage } from './cli';
+import { controlPlaneUsage, dataNodeUsage, parseCommand, usage } from './cli';
 
 function errorOf(command: Command): string {
   if (command.kind !== 'error')
@@ -145,8 +145,56 @@ describe('parseCommand data-node', () => {
   });
 });
 
+describe('parseCommand control-plane', () => {
+  const full = ['control-plane', '--id', '101', '--cluster', 'c.json', '--data-dir', 'cp1'];
+
+  it('parses a complete command', () => {
+    expect(parseCommand(full)).toEqual({
+      kind: 'control-plane',
+      memberId: 101,
+      clusterFile: 'c.json',
+      dataDir: 'cp1',
+    });
+  });
+
+  it('names every missing option, refuses --zone and bad ids, and has its own help', () => {
+    expect(errorOf(parseCommand(['control-plane']))).toBe(
+      'control-plane needs --id, --cluster, --data-dir',
+    );
+    expect(parseCommand(['control-plane'])).toMatchObject({ topic: 'control-plane' });
+    expect(errorOf(parseCommand([...full, '--zone', 'a']))).toMatch(/--zone/);
+    const bad = [...full];
+    bad[2] = '0';
+    expect(errorOf(parseCommand(bad))).toMatch(/--id/);
+    expect(parseCommand(['control-plane', '--help'])).toEqual({
+      kind: 'help',
+      topic: 'control-plane',
+    });
+  });
+});
+
+describe('controlPlaneUsage', () => {
+  it('documents every option and what the member holds', () => {
+    for (const word of [
+      '--id',
+      '--cluster',
+      '--data-dir',
+      '--help',
+      'controlPlane',
+      'serviceAddress',
+      'controlAddress',
+      'timestamp oracle',
+      'status.json',
+      'SIGTERM',
+    ]) {
+      expect(controlPlaneUsage).toContain(word);
+    }
+    expect(usage).toContain('control-plane');
+  });
+});
+
 describe('dataNodeUsage', () => {
-  it('documents every option, the cluster file and that the control plane is static', () => {
+  it('documents every option, the cluster file and the control plane it registers with', () => {
     for (const word of [
       '--id',
       '--zone',
@@ -160,7 +208,8 @@ describe('dataNodeUsage', () => {
       'replicas',
       'loggers',
       'status.json',
-      'STATIC',
+      'controlAddress',
+      'skipped',
       'SIGTERM',
     ]) {
       expect(dataNodeUsage).toContain(word);

@@ -1,37 +1,50 @@
 import { startTessera } from './app';
-import { dataNodeUsage, parseCommand, usage } from './cli';
+import { controlPlaneUsage, dataNodeUsage, parseCommand, usage } from './cli';
+import type { RoleTopic } from './cli';
 import { DataDirInUseError } from './data-dir';
 import { readEnv } from './env';
 import { tesseraVersion } from './version';
+
+function usageOf(topic: RoleTopic | undefined): string {
+  if (topic === 'data-node') return dataNodeUsage;
+  if (topic === 'control-plane') return controlPlaneUsage;
+  return usage;
+}
+
+function processIo() {
+  return {
+    out: (line: string) => process.stdout.write(`${line}\n`),
+    err: (line: string) => process.stderr.write(`${line}\n`),
+    stopSignal: new Promise<string>((resolve) => {
+      process.once('SIGINT', () => {
+        resolve('SIGINT');
+      });
+      process.once('SIGTERM', () => {
+        resolve('SIGTERM');
+      });
+    }),
+  };
+}
 
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2));
   switch (command.kind) {
     case 'help':
-      process.stdout.write(command.topic === 'data-node' ? dataNodeUsage : usage);
+      process.stdout.write(usageOf(command.topic));
       return 0;
     case 'version':
       process.stdout.write(`tessera ${tesseraVersion}\n`);
       return 0;
     case 'error':
-      process.stderr.write(
-        `tessera: ${command.message}\n\n${command.topic === 'data-node' ? dataNodeUsage : usage}`,
-      );
+      process.stderr.write(`tessera: ${command.message}\n\n${usageOf(command.topic)}`);
       return 2;
     case 'data-node': {
       const { runDataNode } = await import('./roles/data-node-main');
-      return runDataNode(command, {
-        out: (line) => process.stdout.write(`${line}\n`),
-        err: (line) => process.stderr.write(`${line}\n`),
-        stopSignal: new Promise((resolve) => {
-          process.once('SIGINT', () => {
-            resolve('SIGINT');
-          });
-          process.once('SIGTERM', () => {
-            resolve('SIGTERM');
-          });
-        }),
-      });
+      return runDataNode(command, processIo());
+    }
+    case 'control-plane': {
+      const { runControlPlane } = await import('./roles/data-node-main');
+      return runControlPlane(command, processIo());
     }
     case 'serve':
       break;

@@ -1,4 +1,4 @@
-import type { KvClient } from '@tessera/cluster';
+import type { ControlClient, KvClient } from '@tessera/cluster';
 import { SeededRng } from '@tessera/cluster';
 import { isTxnError } from '@tessera/txn';
 import type { TxnClient } from '@tessera/txn';
@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProcessCluster, waitUntil } from './multiprocess/process-cluster';
 
 /**
- * Five `tessera data-node` processes in three zones over TCP on loopback, bank transfers from a
- * transaction client in this process, and a kill -9 of the node leading the most groups: its
- * groups elect new leaders, writes resume, nothing acknowledged is lost, and the node restarted
- * on its data directory recovers its replicas and catches up.
+ * Three `tessera control-plane` processes and five `tessera data-node` processes in three
+ * zones over TCP on loopback. The control plane registers the nodes and places the table; a
+ * transaction client in this process takes the slice map and its timestamps from it and runs
+ * bank transfers. Then a kill -9 of the node leading the most groups: its groups elect new
+ * leaders, writes resume, nothing acknowledged is lost, and the node restarted on its data
+ * directory recovers its replicas and catches up. Then a kill -9 of the control-plane leader:
+ * timestamps keep coming from a new leader, above every one handed out before.
  */
 
 const accounts = 8;
@@ -22,7 +25,8 @@ const bytes = (text: string) => encoder.encode(text);
 const accountKey = (i: number) => `a/${i}`;
 
 let cluster: ProcessCluster | undefined;
-let client: { txn: TxnClient; kv: KvClient; close: () => Promise<void> } | undefined;
+let client:
+  { txn: TxnClient; kv: KvClient; control: ControlClient; close: () => Promise<void> } | undefined;
 
 beforeAll(async () => {
   cluster = await ProcessCluster.create({
@@ -31,10 +35,13 @@ beforeAll(async () => {
     clientId: 1_000,
   });
   const c = cluster;
+  const members = c.controlMemberIds.map((id) => c.startControl(id));
   const procs = c.nodeIds.map((id) => c.start(id));
-  await Promise.all(procs.map((p) => p.waitForOutput(/ready \(pid \d+\)/, 30_000)));
+  await Promise.all(
+    [...members, ...procs].map((p) => p.waitForOutput(/ready \(pid \d+\)/, 40_000)),
+  );
   client = await c.newClient(20_261_121);
-}, 45_000);
+}, 60_000);
 
 afterAll(async () => {
   await client?.close();
@@ -158,6 +165,11 @@ describe('data nodes as processes', () => {
       process.stdout.write(`[multiprocess] ${line}\n`);
     };
 
+    // Every node founded the replicas the control plane placed on it (none skipped).
+    for (const id of c.nodeIds) {
+      expect(c.process(id).output()).toMatch(/ready .* created \S+ skipped - /);
+    }
+
     // Every group elects a leader; then the accounts open in one transaction.
     await waitUntil(
       async () => (await c.leaders()).size === c.layout.groups.length,
@@ -223,6 +235,10 @@ describe('data nodes as processes', () => {
         }),
       );
       const failoverMs = Math.max(...resumedAfter);
+      if (!Number.isFinite(failoverMs)) {
+        for (const id of c.nodeIds)
+          log(`status of node ${id}: ${JSON.stringify(await c.status(id))}`);
+      }
       log(`failover: first commit on every group the victim led after ${failoverMs} ms`);
       expect(failoverMs).toBeLessThan(10_000);
       const acksAtFailover = acks.length;
@@ -285,6 +301,21 @@ describe('data nodes as processes', () => {
       expect(after.missing).toEqual([]);
       expect(after.sum).toBe(total);
 
+      // The control-plane leader dies: a new one serves timestamps above every earlier one.
+      const { control } = client ?? never();
+      const beforeTs = await control.timestamp();
+      const cpLeader = (await c.controlLeader()) ?? never();
+      await c.controlProcess(cpLeader).kill9();
+      const cpKilledAt = Date.now();
+      const afterTs = await control.timestamp();
+      log(
+        `control-plane leader ${cpLeader} killed: next timestamp after ${Date.now() - cpKilledAt} ms`,
+      );
+      expect(afterTs).toBeGreaterThan(beforeTs);
+      const probe = await txn.begin();
+      probe.put(bytes('cp/after-leader-kill'), bytes('1'));
+      await probe.commit();
+
       // SIGTERM stops a node cleanly.
       restarted.child.kill('SIGTERM');
       expect(await restarted.exited).toBe(0);
@@ -293,7 +324,7 @@ describe('data nodes as processes', () => {
       stopped = true;
       await traffic.catch(() => undefined);
     }
-  }, 60_000);
+  }, 90_000);
 });
 
 function never(): never {

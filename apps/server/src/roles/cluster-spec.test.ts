@@ -1,16 +1,30 @@
+import { ControlState, SliceGroupLayout } from '@tessera/cluster';
 import { describe, expect, it } from 'vitest';
 import type { ClusterSpec } from './cluster-spec';
-import { ClusterLayout, ClusterSpecError, parseAddress, parseClusterFile } from './cluster-spec';
+import {
+  ClusterDirectory,
+  ClusterSpecError,
+  parseAddress,
+  parseClusterFile,
+  seedTableName,
+} from './cluster-spec';
+
+const node = (id: number, zone: string) => ({
+  id,
+  zone,
+  peerAddress: `127.0.0.1:${7000 + id}`,
+  kvAddress: `127.0.0.1:${7100 + id}`,
+  controlAddress: `127.0.0.1:${7500 + id}`,
+});
 
 const spec: ClusterSpec = {
-  nodes: [
-    { id: 1, zone: 'a', peerAddress: '127.0.0.1:7001', kvAddress: '127.0.0.1:7101' },
-    { id: 2, zone: 'b', peerAddress: '127.0.0.1:7002', kvAddress: '127.0.0.1:7102' },
-    { id: 3, zone: 'c', peerAddress: '127.0.0.1:7003', kvAddress: '127.0.0.1:7103' },
-    { id: 4, zone: 'a', peerAddress: '127.0.0.1:7004', kvAddress: '127.0.0.1:7104' },
-    { id: 5, zone: 'b', peerAddress: '127.0.0.1:7005', kvAddress: '127.0.0.1:7105' },
-  ],
-  clients: [{ id: 1000, kvAddress: '127.0.0.1:7200' }],
+  controlPlane: [101, 102, 103].map((id) => ({
+    id,
+    peerAddress: `127.0.0.1:${7200 + id}`,
+    serviceAddress: `127.0.0.1:${7300 + id}`,
+  })),
+  nodes: [node(1, 'a'), node(2, 'b'), node(3, 'c'), node(4, 'a'), node(5, 'b')],
+  clients: [{ id: 1000, kvAddress: '127.0.0.1:7200', controlAddress: '127.0.0.1:7201' }],
   table: { slices: 5, replicas: 2, loggers: 1 },
 };
 
@@ -24,7 +38,13 @@ describe('parseClusterFile', () => {
   it.each([
     ['not JSON', '{', /not JSON/],
     ['no nodes', JSON.stringify({ ...spec, nodes: [] }), /nodes/],
-    ['no table', JSON.stringify({ nodes: spec.nodes }), /table/],
+    ['no table', JSON.stringify({ controlPlane: spec.controlPlane, nodes: spec.nodes }), /table/],
+    ['no control plane', JSON.stringify({ ...spec, controlPlane: [] }), /controlPlane/],
+    [
+      'an address used twice',
+      JSON.stringify({ ...spec, nodes: [{ ...node(1, 'a'), kvAddress: '127.0.0.1:7001' }] }),
+      /used twice/,
+    ],
     [
       'a bad address',
       JSON.stringify({ ...spec, nodes: [{ ...spec.nodes[0], peerAddress: 'localhost' }] }),
@@ -37,7 +57,7 @@ describe('parseClusterFile', () => {
     ],
     [
       'a duplicate id',
-      JSON.stringify({ ...spec, clients: [{ id: 3, kvAddress: 'h:1' }] }),
+      JSON.stringify({ ...spec, clients: [{ id: 3, kvAddress: 'h:1', controlAddress: 'h:2' }] }),
       /distinct/,
     ],
     ['an unknown field', JSON.stringify({ ...spec, extra: 1 }), /extra/],
@@ -54,16 +74,25 @@ describe('parseClusterFile', () => {
   });
 });
 
-describe('ClusterLayout', () => {
-  it('computes the same placement from the same file, in any process', () => {
-    const a = new ClusterLayout(spec);
-    const b = new ClusterLayout(parseClusterFile(JSON.stringify(spec)));
-    expect(b.groups).toEqual(a.groups);
-    expect(a.groupIds).toEqual([1, 2, 3, 4, 5]);
-  });
+/** The table the control plane creates from the file, over the file's nodes. */
+function seededLayout(): SliceGroupLayout {
+  const directory = new ClusterDirectory(spec);
+  const state = new ControlState();
+  for (const n of spec.nodes) {
+    state.apply({ kind: 'registerNode', nodeId: n.id, zone: n.zone, address: '', atMs: 1 });
+  }
+  const created = state.apply({ kind: 'createRepresentation', spec: directory.seedTable() });
+  expect(created.kind).toBe('representationCreated');
+  const table = state.slicePlacement.representations.find((r) => r.name === seedTableName);
+  if (table === undefined) throw new Error('no seed table');
+  return new SliceGroupLayout(table);
+}
 
-  it('maps slices to groups: group = space = slice + 1, replicas are voters', () => {
-    const layout = new ClusterLayout(spec);
+describe('the seed table, as the control plane places it', () => {
+  it('maps slices to groups: group = space = slice + 1, replicas are voters, three zones', () => {
+    const layout = seededLayout();
+    const directory = new ClusterDirectory(spec);
+    expect(layout.groupIds).toEqual([1, 2, 3, 4, 5]);
     for (const [i, slice] of layout.representation.slices.entries()) {
       const group = layout.groups[i];
       expect(group?.groupId).toBe(slice.id + 1);
@@ -72,13 +101,13 @@ describe('ClusterLayout', () => {
       expect(group?.members.filter((m) => m.role === 'voter')).toHaveLength(2);
       expect(group?.members.filter((m) => m.role === 'logger')).toHaveLength(1);
       // Three members in three zones: losing any one node leaves every group a majority.
-      const zones = new Set(group?.members.map((m) => layout.node(m.nodeId)?.zone));
+      const zones = new Set(group?.members.map((m) => directory.node(m.nodeId)?.zone));
       expect(zones.size).toBe(3);
     }
   });
 
   it('routes keys and lists members, ranking replica first, loggers left out', () => {
-    const layout = new ClusterLayout(spec);
+    const layout = seededLayout();
     const key = new TextEncoder().encode('a/1');
     const groupId = layout.groupOfKey(key);
     expect(layout.groupIds).toContain(groupId);
@@ -89,11 +118,26 @@ describe('ClusterLayout', () => {
     expect(layout.membersOf(99)).toEqual([]);
     for (const id of members) expect(layout.groupsOf(id).map((g) => g.groupId)).toContain(groupId);
   });
+});
 
-  it('gives peer addresses without self, and the clients', () => {
-    const layout = new ClusterLayout(spec);
-    expect([...layout.peerAddresses(2).keys()]).toEqual([1, 3, 4, 5]);
-    expect(layout.nodeKvAddresses().get(5)).toEqual({ host: '127.0.0.1', port: 7105 });
-    expect(layout.clientKvAddresses().get(1000)).toEqual({ host: '127.0.0.1', port: 7200 });
+describe('ClusterDirectory', () => {
+  it('gives peer addresses without self, services and answer addresses', () => {
+    const directory = new ClusterDirectory(spec);
+    expect([...directory.peerAddresses(2).keys()]).toEqual([1, 3, 4, 5]);
+    expect([...directory.controlPeerAddresses(102).keys()]).toEqual([101, 103]);
+    expect(directory.controlMemberIds).toEqual([101, 102, 103]);
+    expect(directory.controlServiceAddresses().get(103)).toEqual({
+      host: '127.0.0.1',
+      port: 7403,
+    });
+    expect([...directory.controlClientAddresses().keys()]).toEqual([1, 2, 3, 4, 5, 1000]);
+    expect(directory.nodeKvAddresses().get(5)).toEqual({ host: '127.0.0.1', port: 7105 });
+    expect(directory.clientKvAddresses().get(1000)).toEqual({ host: '127.0.0.1', port: 7200 });
+    expect(directory.seedTable()).toEqual({
+      name: seedTableName,
+      sliceCount: 5,
+      replicas: 2,
+      loggers: 1,
+    });
   });
 });

@@ -1,30 +1,40 @@
-import type { SliceGroup } from '@tessera/cluster';
-import { SliceGroupLayout } from '@tessera/cluster';
 import type { PeerAddress } from '@tessera/host';
-import type { Representation } from '@tessera/placement';
-import { planInitialPlacement } from '@tessera/placement';
+import type { RepresentationSpec } from '@tessera/placement';
 import { z } from 'zod';
 
 /**
- * The static cluster description every data node and client reads (`--cluster <file.json>`).
- * There is no control plane yet: membership, addresses and the table layout come from this
- * file, and every process derives the same placement from it.
+ * The cluster file every process reads (`--cluster <file.json>`): who the members are and where
+ * they listen. The *state* of the cluster — node registry and liveness, the slice map, the
+ * timestamp oracle — lives in the control plane's replicated group, not here; the file only
+ * seeds it (`table` is created by the control plane once every listed node has registered).
  *
  * ```json
  * {
- *   "nodes": [{ "id": 1, "zone": "a", "peerAddress": "127.0.0.1:7001", "kvAddress": "127.0.0.1:7101" }],
- *   "clients": [{ "id": 1000, "kvAddress": "127.0.0.1:7200" }],
+ *   "controlPlane": [{ "id": 101, "peerAddress": "127.0.0.1:7301", "serviceAddress": "127.0.0.1:7401" }],
+ *   "nodes": [{ "id": 1, "zone": "a", "peerAddress": "127.0.0.1:7001",
+ *               "kvAddress": "127.0.0.1:7101", "controlAddress": "127.0.0.1:7501" }],
+ *   "clients": [{ "id": 1000, "kvAddress": "127.0.0.1:7200", "controlAddress": "127.0.0.1:7201" }],
  *   "table": { "slices": 5, "replicas": 2, "loggers": 1 }
  * }
  * ```
  *
- * `clients` are the KV clients (gateways, tests) the data nodes answer: the transport replies
- * over its own connection to the sender's listening address, so a node must know it.
+ * Every transport answers over its own connection to the sender's *listening* address, so each
+ * endpoint that asks (a data node's or a client's control client, a client's KV client) has a
+ * listening address here.
  */
 export interface ClusterSpec {
+  readonly controlPlane: readonly ClusterSpecControlMember[];
   readonly nodes: readonly ClusterSpecNode[];
   readonly clients: readonly ClusterSpecClient[];
   readonly table: { readonly slices: number; readonly replicas: number; readonly loggers: number };
+}
+
+export interface ClusterSpecControlMember {
+  readonly id: number;
+  /** Raft traffic between control-plane members. */
+  readonly peerAddress: string;
+  /** Where clients (data nodes, gateways) send control requests. */
+  readonly serviceAddress: string;
 }
 
 export interface ClusterSpecNode {
@@ -32,12 +42,18 @@ export interface ClusterSpecNode {
   readonly zone: string;
   readonly peerAddress: string;
   readonly kvAddress: string;
+  /** Where the node's control-plane client listens for answers. */
+  readonly controlAddress: string;
 }
 
 export interface ClusterSpecClient {
   readonly id: number;
   readonly kvAddress: string;
+  readonly controlAddress: string;
 }
+
+/** The name of the table the control plane creates from `table`. */
+export const seedTableName = 'kv';
 
 export class ClusterSpecError extends Error {
   override readonly name = 'ClusterSpecError';
@@ -48,6 +64,9 @@ const address = z.string().regex(/^[^\s:]+:\d{1,5}$/, 'must be host:port');
 
 const schema = z
   .object({
+    controlPlane: z
+      .array(z.object({ id: nodeId, peerAddress: address, serviceAddress: address }).strict())
+      .min(1),
     nodes: z
       .array(
         z
@@ -56,12 +75,13 @@ const schema = z
             zone: z.string().min(1),
             peerAddress: address,
             kvAddress: address,
+            controlAddress: address,
           })
           .strict(),
       )
       .min(1),
     clients: z
-      .array(z.object({ id: nodeId, kvAddress: address }).strict())
+      .array(z.object({ id: nodeId, kvAddress: address, controlAddress: address }).strict())
       .optional()
       .default([]),
     table: z
@@ -79,15 +99,25 @@ export function parseClusterSpec(value: unknown): ClusterSpec {
   const result = schema.safeParse(value);
   if (!result.success) throw new ClusterSpecError(z.prettifyError(result.error));
   const spec = result.data;
-  const ids = [...spec.nodes.map((n) => n.id), ...spec.clients.map((c) => c.id)];
+  const ids = [
+    ...spec.controlPlane.map((m) => m.id),
+    ...spec.nodes.map((n) => n.id),
+    ...spec.clients.map((c) => c.id),
+  ];
   if (new Set(ids).size !== ids.length) {
-    throw new ClusterSpecError('node and client ids must be distinct');
+    throw new ClusterSpecError('control-plane member, node and client ids must be distinct');
   }
-  for (const n of spec.nodes) {
-    parseAddress(n.peerAddress);
-    parseAddress(n.kvAddress);
+  const addresses = [
+    ...spec.controlPlane.flatMap((m) => [m.peerAddress, m.serviceAddress]),
+    ...spec.nodes.flatMap((n) => [n.peerAddress, n.kvAddress, n.controlAddress]),
+    ...spec.clients.flatMap((c) => [c.kvAddress, c.controlAddress]),
+  ];
+  for (const a of addresses) parseAddress(a);
+  const seen = new Set<string>();
+  for (const a of addresses) {
+    if (seen.has(a)) throw new ClusterSpecError(`address ${a} is used twice`);
+    seen.add(a);
   }
-  for (const c of spec.clients) parseAddress(c.kvAddress);
   return spec;
 }
 
@@ -112,62 +142,49 @@ export function parseAddress(text: string): PeerAddress {
   return { host, port };
 }
 
-/** One Raft group of the table (see `SliceGroupLayout` in @tessera/cluster). */
-export type GroupLayout = SliceGroup;
-
-/**
- * The placement every process computes from the same file: one table whose slices are placed
- * by `planInitialPlacement`, one Raft group per slice (group id = slice id + 1, space id =
- * group id), placement's 'replica' members being Raft voters.
- */
-export class ClusterLayout {
-  readonly representation: Representation;
-  readonly groups: readonly GroupLayout[];
-  private readonly slices: SliceGroupLayout;
-
-  constructor(readonly spec: ClusterSpec) {
-    this.representation = planInitialPlacement(
-      {
-        id: 1,
-        name: 'kv',
-        replicas: spec.table.replicas,
-        loggers: spec.table.loggers,
-        sliceCount: spec.table.slices,
-      },
-      spec.nodes.map((n) => ({ id: n.id, zone: n.zone, state: 'up' as const })),
-    );
-    this.slices = new SliceGroupLayout(this.representation);
-    this.groups = this.slices.groups;
-  }
-
-  get groupIds(): number[] {
-    return this.slices.groupIds;
-  }
+/** Who listens where: the address book every process derives from the cluster file. */
+export class ClusterDirectory {
+  constructor(readonly spec: ClusterSpec) {}
 
   node(id: number): ClusterSpecNode | undefined {
     return this.spec.nodes.find((n) => n.id === id);
   }
 
-  /** Groups with a member on `nodeId`. */
-  groupsOf(nodeId: number): GroupLayout[] {
-    return this.slices.groupsOf(nodeId);
+  controlMember(id: number): ClusterSpecControlMember | undefined {
+    return this.spec.controlPlane.find((m) => m.id === id);
   }
 
-  /** The group holding `key`: the slice its distribution hash falls in. */
-  groupOfKey(key: Uint8Array): number {
-    return this.slices.groupOfKey(key);
+  get controlMemberIds(): number[] {
+    return this.spec.controlPlane.map((m) => m.id);
   }
 
-  /** Data members of a group (loggers serve no reads), the ranking replica first. */
-  membersOf(groupId: number): number[] {
-    return this.slices.membersOf(groupId);
-  }
-
-  /** Peer (Raft) addresses of every node but `self`. */
+  /** Raft addresses of every data node but `self`. */
   peerAddresses(self: number): Map<number, PeerAddress> {
     return new Map(
       this.spec.nodes.filter((n) => n.id !== self).map((n) => [n.id, parseAddress(n.peerAddress)]),
     );
+  }
+
+  /** Raft addresses of every control-plane member but `self`. */
+  controlPeerAddresses(self: number): Map<number, PeerAddress> {
+    return new Map(
+      this.spec.controlPlane
+        .filter((m) => m.id !== self)
+        .map((m) => [m.id, parseAddress(m.peerAddress)]),
+    );
+  }
+
+  /** Where control requests go: every member's service address. */
+  controlServiceAddresses(): Map<number, PeerAddress> {
+    return new Map(this.spec.controlPlane.map((m) => [m.id, parseAddress(m.serviceAddress)]));
+  }
+
+  /** Where control answers go: every data node's and client's control address. */
+  controlClientAddresses(): Map<number, PeerAddress> {
+    return new Map([
+      ...this.spec.nodes.map((n) => [n.id, parseAddress(n.controlAddress)] as const),
+      ...this.spec.clients.map((c) => [c.id, parseAddress(c.controlAddress)] as const),
+    ]);
   }
 
   /** KV addresses of every data node (what a client sends requests to). */
@@ -178,5 +195,11 @@ export class ClusterLayout {
   /** KV addresses of the clients (where a data node sends answers). */
   clientKvAddresses(): Map<number, PeerAddress> {
     return new Map(this.spec.clients.map((c) => [c.id, parseAddress(c.kvAddress)]));
+  }
+
+  /** The table the control plane creates once every node registered. */
+  seedTable(): Omit<RepresentationSpec, 'id'> {
+    const { slices, replicas, loggers } = this.spec.table;
+    return { name: seedTableName, sliceCount: slices, replicas, loggers };
   }
 }

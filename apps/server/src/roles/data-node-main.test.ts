@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DataNodeCommand } from '../cli';
+import type { ControlPlaneCommand, DataNodeCommand } from '../cli';
 import type { ClusterSpec } from './cluster-spec';
 import type { ProcessIo } from './data-node-main';
-import { runDataNode } from './data-node-main';
+import { runControlPlane, runDataNode } from './data-node-main';
 import type { DataNodeStatusFile } from './data-node-role';
 
 const dirs: string[] = [];
@@ -27,17 +27,20 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** A one-node cluster (a single voter per group) in a temp dir. */
-async function oneNodeCluster(): Promise<DataNodeCommand> {
+/** A one-node cluster (a single voter per group) with a one-member control plane, in a temp dir. */
+async function oneNodeCluster(): Promise<{ node: DataNodeCommand; control: ControlPlaneCommand }> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-data-node-'));
   dirs.push(dir);
+  const at = async () => `127.0.0.1:${await freePort()}`;
   const spec: ClusterSpec = {
+    controlPlane: [{ id: 101, peerAddress: await at(), serviceAddress: await at() }],
     nodes: [
       {
         id: 1,
         zone: 'a',
-        peerAddress: `127.0.0.1:${await freePort()}`,
-        kvAddress: `127.0.0.1:${await freePort()}`,
+        peerAddress: await at(),
+        kvAddress: await at(),
+        controlAddress: await at(),
       },
     ],
     clients: [],
@@ -45,7 +48,10 @@ async function oneNodeCluster(): Promise<DataNodeCommand> {
   };
   const clusterFile = join(dir, 'cluster.json');
   await writeFile(clusterFile, JSON.stringify(spec));
-  return { kind: 'data-node', nodeId: 1, zone: 'a', clusterFile, dataDir: join(dir, 'n1') };
+  return {
+    node: { kind: 'data-node', nodeId: 1, zone: 'a', clusterFile, dataDir: join(dir, 'n1') },
+    control: { kind: 'control-plane', memberId: 101, clusterFile, dataDir: join(dir, 'cp') },
+  };
 }
 
 function capture(): {
@@ -86,13 +92,18 @@ async function until(condition: () => Promise<boolean> | boolean, timeoutMs = 10
   }
 }
 
-describe('runDataNode', () => {
-  it('serves, writes its status, stops on a signal and recovers its replicas on restart', async () => {
-    const command = await oneNodeCluster();
+describe('runDataNode and runControlPlane', () => {
+  it('registers with the control plane, creates the seeded table, stops on a signal and recovers on restart', async () => {
+    const { node: command, control } = await oneNodeCluster();
+    const cp = capture();
+    const cpRunning = runControlPlane(control, cp.io);
+    await until(() => cp.out.some((l) => l.includes('ready')));
+    expect(cp.out[0]).toMatch(/control-plane 101 ready .* members 101 /);
+
     const first = capture();
     const running = runDataNode(command, first.io);
     await until(() => first.out.some((l) => l.includes('ready')));
-    expect(first.out[0]).toMatch(/data-node 1 ready .* groups recovered - created 1,2 /);
+    expect(first.out[0]).toMatch(/data-node 1 ready .* groups recovered - created 1,2 skipped - /);
     await until(async () => {
       const status = await readStatus(command.dataDir);
       return status?.replicas.every((r) => r.raftRole === 'leader') === true;
@@ -104,13 +115,26 @@ describe('runDataNode', () => {
     const second = capture();
     const again = runDataNode(command, second.io);
     await until(() => second.out.some((l) => l.includes('ready')));
-    expect(second.out[0]).toMatch(/groups recovered 1,2 created - /);
+    expect(second.out[0]).toMatch(/groups recovered 1,2 created - skipped - /);
     second.stop('SIGINT');
     expect(await again).toBe(0);
-  });
 
-  it('refuses a cluster file without this node, or with another zone, with exit code 2', async () => {
-    const command = await oneNodeCluster();
+    // A lost disk: the table exists, the data dir is empty — nothing is re-created empty.
+    const lost = capture();
+    const fresh = runDataNode({ ...command, dataDir: `${command.dataDir}-new` }, lost.io);
+    await until(() => lost.out.some((l) => l.includes('ready')));
+    expect(lost.out[0]).toMatch(/groups recovered - created - skipped 1,2 /);
+    expect(lost.err.join('\n')).toMatch(/not re-created empty/);
+    lost.stop('SIGTERM');
+    expect(await fresh).toBe(0);
+
+    cp.stop('SIGTERM');
+    expect(await cpRunning).toBe(0);
+    expect(cp.out.at(-1)).toBe('tessera: control-plane 101 stopped');
+  }, 30_000);
+
+  it('refuses a cluster file without this node or member, or with another zone, with exit code 2', async () => {
+    const { node: command, control } = await oneNodeCluster();
     const missing = capture();
     expect(await runDataNode({ ...command, nodeId: 7 }, missing.io)).toBe(2);
     expect(missing.err.join('\n')).toMatch(/node 7 is not in the cluster file/);
@@ -121,5 +145,8 @@ describe('runDataNode', () => {
     expect(
       await runDataNode({ ...command, clusterFile: join(command.dataDir, 'none') }, noFile.io),
     ).toBe(2);
+    const noMember = capture();
+    expect(await runControlPlane({ ...control, memberId: 5 }, noMember.io)).toBe(2);
+    expect(noMember.err.join('\n')).toMatch(/member 5 is not in the cluster file/);
   });
 });

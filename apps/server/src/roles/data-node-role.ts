@@ -1,30 +1,41 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KvMessage, NodeMessage } from '@tessera/cluster';
-import { DataNode, KvService } from '@tessera/cluster';
+import type { ControlMessage, KvMessage, NodeMessage } from '@tessera/cluster';
+import { ControlClient, DataNode, KvService, SliceGroupLayout } from '@tessera/cluster';
 import type { DataNodeOptions } from '@tessera/cluster';
 import { cryptoSeededRng, SystemClock, TcpTransport } from '@tessera/host';
 import type { PeerAddress } from '@tessera/host';
 import { LmdbEngine } from '@tessera/storage';
 import { lockDataDir } from '../data-dir';
-import type { ClusterLayout } from './cluster-spec';
-import { parseAddress } from './cluster-spec';
+import type { ClusterDirectory } from './cluster-spec';
+import { parseAddress, seedTableName } from './cluster-spec';
 import { nodeMessageCodec } from './node-frame-codec';
-
-/** The node's own entry in the cluster file is missing or contradicts the command line. */
-export class DataNodeConfigError extends Error {
-  override readonly name = 'DataNodeConfigError';
-}
+import { RoleConfigError } from './role-errors';
 
 export interface DataNodeRoleOptions {
   readonly nodeId: number;
   /** Must match the node's zone in the cluster file (a guard against a wrong --id). */
   readonly zone: string;
-  readonly layout: ClusterLayout;
+  readonly directory: ClusterDirectory;
   readonly dataDir: string;
   /** How often `<data-dir>/status.json` is rewritten (default 250 ms). */
   readonly statusIntervalMs?: number;
+  /** How often the node tells the control plane it is alive (default 500 ms). */
+  readonly heartbeatMs?: number;
   readonly nodeOptions?: DataNodeOptions;
+}
+
+/** Which replicas a start created from the control plane's slice map. */
+export interface Placed {
+  /** Groups bootstrapped by this start (not in the engine yet). */
+  readonly created: readonly number[];
+  /**
+   * Groups the slice map gives this node that it did NOT create: the table existed before
+   * this node's first contact and its engine does not hold them — its disk was lost or
+   * replaced. Re-creating them empty as founding members would let it vote with a log it
+   * no longer has; they wait for re-replication instead.
+   */
+  readonly skipped: readonly number[];
 }
 
 /** What `<data-dir>/status.json` holds: a snapshot of the node for operators and tests. */
@@ -48,30 +59,33 @@ export interface RunningDataNode {
   readonly node: DataNode;
   readonly peerAddress: PeerAddress;
   readonly kvAddress: PeerAddress;
+  readonly controlAddress: PeerAddress;
   readonly rngSeed: number;
   /** Groups found in the engine at start (a restart recovers them). */
   readonly recovered: readonly number[];
-  /** Groups bootstrapped by this start (not in the engine yet). */
-  readonly created: readonly number[];
+  /**
+   * Resolves once the node has the control plane's slice map and created the replicas it
+   * places here (creations durable); never resolves if the node closes first.
+   */
+  readonly placed: Promise<Placed>;
   /** Resolves with the error if the node stops on a broken invariant. */
   readonly fatal: Promise<Error>;
   close(): Promise<void>;
 }
 
 /**
- * One data node as an OS process would run it: an LMDB environment in `<data-dir>/kv`, a
- * DataNode on the system clock with Raft traffic over TCP (`peerAddress`), and the KV service
- * for clients on a second TCP listener (`kvAddress`). The replicas are those the static
- * layout places on this node; the ones the engine already holds are recovered, the others
- * bootstrapped.
+ * One data node as an OS process runs it: an LMDB environment in `<data-dir>/kv`, a DataNode on
+ * the system clock with Raft traffic over TCP (`peerAddress`), the KV service for clients on a
+ * second listener (`kvAddress`), and a control-plane client (`controlAddress`) that registers
+ * the node, heartbeats, and fetches the slice map. Replicas the engine holds are recovered at
+ * once; the others the slice map places here are bootstrapped when the table is new.
  */
 export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<RunningDataNode> {
-  const { layout, nodeId } = options;
-  const self = layout.node(nodeId);
-  if (self === undefined)
-    throw new DataNodeConfigError(`node ${nodeId} is not in the cluster file`);
+  const { directory, nodeId } = options;
+  const self = directory.node(nodeId);
+  if (self === undefined) throw new RoleConfigError(`node ${nodeId} is not in the cluster file`);
   if (self.zone !== options.zone) {
-    throw new DataNodeConfigError(
+    throw new RoleConfigError(
       `node ${nodeId} is in zone '${self.zone}' in the cluster file, not '${options.zone}'`,
     );
   }
@@ -90,11 +104,12 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
     const { rng, seed } = cryptoSeededRng();
     const peerAddress = parseAddress(self.peerAddress);
     const kvAddress = parseAddress(self.kvAddress);
+    const controlAddress = parseAddress(self.controlAddress);
     const peerTransport = await TcpTransport.listen<NodeMessage>({
       self: nodeId,
       host: peerAddress.host,
       port: peerAddress.port,
-      peers: layout.peerAddresses(nodeId),
+      peers: directory.peerAddresses(nodeId),
       clock,
       rng: rng.fork(),
       codec: nodeMessageCodec(),
@@ -102,7 +117,7 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       maxQueuedFrames: 2_000,
     });
     cleanups.push(() => peerTransport.close());
-    const clients = layout.clientKvAddresses();
+    const clients = directory.clientKvAddresses();
     const kvTransport = await TcpTransport.listen<KvMessage>({
       self: nodeId,
       host: kvAddress.host,
@@ -113,6 +128,16 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       reconnectMaxMs: 1_000,
     });
     cleanups.push(() => kvTransport.close());
+    const controlTransport = await TcpTransport.listen<ControlMessage>({
+      self: nodeId,
+      host: controlAddress.host,
+      port: controlAddress.port,
+      peers: directory.controlServiceAddresses(),
+      clock,
+      rng: rng.fork(),
+      reconnectMaxMs: 1_000,
+    });
+    cleanups.push(() => controlTransport.close());
 
     const node = new DataNode({
       nodeId,
@@ -127,26 +152,76 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       return Promise.resolve();
     });
     const recovered = node.groupIds().sort((a, b) => a - b);
-    const created: number[] = [];
-    const durable: Promise<void>[] = [];
-    for (const group of layout.groupsOf(nodeId)) {
-      if (node.replica(group.groupId) !== undefined) continue;
-      const replica = node.createReplica({
-        groupId: group.groupId,
-        spaceId: group.spaceId,
-        members: group.members,
-        bootstrap: true,
-      });
-      created.push(group.groupId);
-      durable.push(replica.whenDurable());
-    }
-    // Acknowledged creations only: a restart must find every replica this start announced.
-    await Promise.all(durable);
     const service = new KvService(node, kvTransport);
     cleanups.push(() => {
       service.close();
       return Promise.resolve();
     });
+
+    // Which replicas this start may found (bootstrap) — decided before the first heartbeat,
+    // which registers the node: see mayFoundReplicas.
+    const mayFound = mayFoundReplicas(engine, nodeId);
+
+    // The control plane: heartbeats (which register the node), then the slice map.
+    const control = new ControlClient({
+      transport: controlTransport,
+      clock,
+      rng: rng.fork(),
+      members: directory.controlMemberIds,
+      options: { attemptTimeoutMs: 1_000, callTimeoutMs: 5_000 },
+    });
+    // Flags in an object: they change in callbacks, which TypeScript's narrowing does not see.
+    const flags = { closed: false, beating: false };
+    let beatTimer: { cancel(): void } | undefined;
+    const heartbeatMs = options.heartbeatMs ?? 500;
+    const beat = () => {
+      if (flags.closed) return;
+      flags.beating = true;
+      control.heartbeat(nodeId, self.zone, self.peerAddress).then(
+        () => undefined,
+        () => undefined, // the control plane is electing or unreachable: the next beat retries
+      );
+      beatTimer = clock.setTimer(heartbeatMs, beat, { unref: true });
+    };
+    cleanups.push(() => {
+      flags.closed = true;
+      beatTimer?.cancel();
+      control.close();
+      return Promise.resolve();
+    });
+
+    const placed = (async (): Promise<Placed> => {
+      let founding: boolean | undefined;
+      for (;;) {
+        if (flags.closed) return new Promise<Placed>(() => undefined);
+        const state = await control.state().catch(() => undefined);
+        if (state !== undefined && founding === undefined) {
+          founding = await mayFound(state.nodes.some((n) => n.id === nodeId));
+        }
+        if (founding !== undefined && !flags.beating) beat();
+        const table = state?.placement.representations.find((r) => r.name === seedTableName);
+        if (founding !== undefined && table !== undefined) {
+          const layout = new SliceGroupLayout(table);
+          const created: number[] = [];
+          const skipped: number[] = [];
+          const durable: Promise<void>[] = [];
+          for (const group of layout.groupsOf(nodeId)) {
+            if (node.replica(group.groupId) !== undefined) continue;
+            if (!founding) {
+              skipped.push(group.groupId);
+              continue;
+            }
+            const replica = node.createReplica({ ...group, bootstrap: true });
+            created.push(group.groupId);
+            durable.push(replica.whenDurable());
+          }
+          // Acknowledged creations only: a restart must find every replica this start announced.
+          await Promise.all(durable);
+          return { created, skipped };
+        }
+        await new Promise<void>((resolve) => clock.setTimer(200, resolve, { unref: true }));
+      }
+    })();
 
     const statusFile = join(lock.dir, 'status.json');
     let stopped = false;
@@ -200,9 +275,10 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       node,
       peerAddress: peerTransport.address(),
       kvAddress: kvTransport.address(),
+      controlAddress: controlTransport.address(),
       rngSeed: seed,
       recovered,
-      created,
+      placed,
       fatal,
       close: () => (closing ??= cleanup()),
     };
@@ -210,4 +286,43 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
     await cleanup();
     throw err;
   }
+}
+
+/** Engine key of the node's identity marker (0xC0 is the replica registry, 0xC1 control state). */
+const identityKey = Uint8Array.of(0xc2, 0x01);
+
+/**
+ * Whether this node may create the replicas the slice map gives it as *founding* members
+ * (`bootstrap: true`, an empty log that votes). That is safe only for a member that never took
+ * part in the group: one that did may have voted or acknowledged entries, and an empty copy of
+ * it could help elect a leader without them.
+ *
+ * - Never registered with the control plane: a new node — yes. It writes an identity marker
+ *   into its engine, durably, before its first heartbeat registers it.
+ * - Registered, marker present: the same disk as before — yes for groups it does not hold (their
+ *   creation never became durable, so it never sent anything for them).
+ * - Registered, no marker: its disk was lost or replaced — no. Its old replicas wait for
+ *   re-replication by the control plane.
+ */
+function mayFoundReplicas(
+  engine: LmdbEngine,
+  nodeId: number,
+): (registered: boolean) => Promise<boolean> {
+  return async (registered) => {
+    const marker = engine.get(identityKey);
+    if (marker !== undefined) {
+      const owner = new DataView(marker.buffer, marker.byteOffset, marker.byteLength).getUint32(0);
+      if (owner !== nodeId) {
+        throw new RoleConfigError(`this data dir belongs to node ${owner}, not ${nodeId}`);
+      }
+      return true;
+    }
+    if (registered) return false;
+    const value = new Uint8Array(4);
+    new DataView(value.buffer).setUint32(0, nodeId);
+    const batch = engine.newBatch();
+    batch.put(identityKey, value);
+    await engine.commit(batch);
+    return true;
+  };
 }

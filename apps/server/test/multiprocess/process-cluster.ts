@@ -6,19 +6,25 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KvMessage } from '@tessera/cluster';
-import { KvClient, physicalFromUnixMs, SeededRng } from '@tessera/cluster';
+import type { ControlMessage, KvMessage } from '@tessera/cluster';
+import {
+  ControlClient,
+  KvClient,
+  physicalFromUnixMs,
+  SeededRng,
+  SliceGroupLayout,
+} from '@tessera/cluster';
 import { SystemClock, TcpTransport } from '@tessera/host';
 import {
   ClusterSliceKv,
-  MemoryWindowStore,
-  OracleTimestampSource,
+  ControlTimestampSource,
   routerFromFunction,
   TxnClient,
 } from '@tessera/txn';
 import { inheritedEnv } from '../../src/env';
 import type { ClusterSpec } from '../../src/roles/cluster-spec';
-import { ClusterLayout } from '../../src/roles/cluster-spec';
+import { ClusterDirectory, seedTableName } from '../../src/roles/cluster-spec';
+import type { ControlPlaneStatusFile } from '../../src/roles/control-plane-role';
 import type { DataNodeStatusFile } from '../../src/roles/data-node-role';
 
 const serverRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -77,7 +83,7 @@ export async function waitUntil(
   }
 }
 
-/** One `tessera data-node` child process. */
+/** One `tessera` role child process (data node or control-plane member). */
 export class NodeProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
@@ -142,39 +148,105 @@ export interface ProcessClusterOptions {
   readonly zones: readonly string[];
   readonly table: ClusterSpec['table'];
   readonly clientId: number;
+  /** Control-plane member ids (default 101, 102, 103). */
+  readonly controlMembers?: readonly number[];
 }
 
 /**
- * Data nodes as separate OS processes on loopback, from one static cluster file in a temp
- * directory, plus a transaction client in this process.
+ * A cluster of OS processes on loopback — control-plane members and data nodes — from one
+ * cluster file in a temp directory, plus a transaction client in this process that learns
+ * the slice map and takes timestamps from the control plane, as a gateway does.
  */
 export class ProcessCluster {
   readonly processes = new Map<number, NodeProcess>();
+  readonly controlProcesses = new Map<number, NodeProcess>();
+  private layoutValue: SliceGroupLayout | undefined;
 
   private constructor(
     readonly dir: string,
     readonly spec: ClusterSpec,
-    readonly layout: ClusterLayout,
+    readonly directory: ClusterDirectory,
     readonly clusterFile: string,
   ) {}
 
   static async create(options: ProcessClusterOptions): Promise<ProcessCluster> {
     const dir = await mkdtemp(join(tmpdir(), 'tessera-multiprocess-'));
-    const ports = await freePorts(options.zones.length * 2 + 1);
-    const port = (i: number) => ports[i] ?? 0;
+    const members = options.controlMembers ?? [101, 102, 103];
+    const ports = await freePorts(members.length * 2 + options.zones.length * 3 + 2);
+    let next = 0;
+    const at = () => `127.0.0.1:${ports[next++] ?? 0}`;
     const spec: ClusterSpec = {
+      controlPlane: members.map((id) => ({ id, peerAddress: at(), serviceAddress: at() })),
       nodes: options.zones.map((zone, i) => ({
         id: i + 1,
         zone,
-        peerAddress: `127.0.0.1:${port(2 * i)}`,
-        kvAddress: `127.0.0.1:${port(2 * i + 1)}`,
+        peerAddress: at(),
+        kvAddress: at(),
+        controlAddress: at(),
       })),
-      clients: [{ id: options.clientId, kvAddress: `127.0.0.1:${port(ports.length - 1)}` }],
+      clients: [{ id: options.clientId, kvAddress: at(), controlAddress: at() }],
       table: options.table,
     };
     const clusterFile = join(dir, 'cluster.json');
     await writeFile(clusterFile, JSON.stringify(spec, null, 2));
-    return new ProcessCluster(dir, spec, new ClusterLayout(spec), clusterFile);
+    return new ProcessCluster(dir, spec, new ClusterDirectory(spec), clusterFile);
+  }
+
+  /** The seeded table's slice groups, as the control plane placed them (after newClient). */
+  get layout(): SliceGroupLayout {
+    if (this.layoutValue === undefined) throw new Error('no slice map yet: call newClient()');
+    return this.layoutValue;
+  }
+
+  get controlMemberIds(): number[] {
+    return this.directory.controlMemberIds;
+  }
+
+  controlDataDir(id: number): string {
+    return join(this.dir, `control-${id}`);
+  }
+
+  /** Spawns control-plane member `id` (again, on the same data dir after a kill). */
+  startControl(id: number): NodeProcess {
+    const proc = new NodeProcess([
+      'control-plane',
+      '--id',
+      String(id),
+      '--cluster',
+      this.clusterFile,
+      '--data-dir',
+      this.controlDataDir(id),
+    ]);
+    this.controlProcesses.set(id, proc);
+    return proc;
+  }
+
+  controlProcess(id: number): NodeProcess {
+    const proc = this.controlProcesses.get(id);
+    if (proc === undefined) throw new Error(`control member ${id} was never started`);
+    return proc;
+  }
+
+  /** A member's status file, if written by its current process. */
+  async controlStatus(id: number): Promise<ControlPlaneStatusFile | undefined> {
+    const proc = this.controlProcesses.get(id);
+    if (proc?.running !== true) return undefined;
+    try {
+      const status = JSON.parse(
+        await readFile(join(this.controlDataDir(id), 'status.json'), 'utf8'),
+      ) as ControlPlaneStatusFile;
+      return status.pid === proc.pid ? status : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The member serving as control-plane leader now, by the members' status files. */
+  async controlLeader(): Promise<number | undefined> {
+    for (const id of this.controlMemberIds) {
+      if ((await this.controlStatus(id))?.serving === true) return id;
+    }
+    return undefined;
   }
 
   get nodeIds(): number[] {
@@ -240,19 +312,55 @@ export class ProcessCluster {
     return leaders;
   }
 
-  /** A TxnClient in this process, talking to the nodes' KV ports through its own listener. */
-  async newClient(
-    seed: number,
-  ): Promise<{ txn: TxnClient; kv: KvClient; close: () => Promise<void> }> {
+  /**
+   * A TxnClient in this process: the slice map and timestamps from the control plane (through
+   * a ControlClient on the client's control address), KV requests to the nodes' KV ports
+   * through its own listener. Waits until the control plane has placed the table.
+   */
+  async newClient(seed: number): Promise<{
+    txn: TxnClient;
+    kv: KvClient;
+    control: ControlClient;
+    close: () => Promise<void>;
+  }> {
     const client = this.spec.clients[0];
     if (client === undefined) throw new Error('no client in the cluster file');
     const clock = new SystemClock();
     const rng = new SeededRng(seed);
+    const port = (address: string) => Number(address.split(':')[1]);
+    const controlTransport = await TcpTransport.listen<ControlMessage>({
+      self: client.id,
+      host: '127.0.0.1',
+      port: port(client.controlAddress),
+      peers: this.directory.controlServiceAddresses(),
+      clock,
+      rng: rng.fork(),
+      reconnectMaxMs: 1_000,
+    });
+    const control = new ControlClient({
+      transport: controlTransport,
+      clock,
+      rng: rng.fork(),
+      members: this.directory.controlMemberIds,
+      options: { attemptTimeoutMs: 1_000, callTimeoutMs: 10_000 },
+    });
+    await waitUntil(
+      async () => {
+        const state = await control.state().catch(() => undefined);
+        const table = state?.placement.representations.find((r) => r.name === seedTableName);
+        if (table !== undefined) this.layoutValue = new SliceGroupLayout(table);
+        return table !== undefined;
+      },
+      'the control plane to place the table',
+      30_000,
+      100,
+    );
+    const layout = this.layout;
     const transport = await TcpTransport.listen<KvMessage>({
       self: client.id,
       host: '127.0.0.1',
-      port: Number(client.kvAddress.split(':')[1]),
-      peers: this.layout.nodeKvAddresses(),
+      port: port(client.kvAddress),
+      peers: this.directory.nodeKvAddresses(),
       clock,
       rng: rng.fork(),
       reconnectMaxMs: 1_000,
@@ -261,19 +369,15 @@ export class ProcessCluster {
       transport,
       clock,
       rng: rng.fork(),
-      membersOf: (groupId) => this.layout.membersOf(groupId),
+      membersOf: (groupId) => layout.membersOf(groupId),
       // Generous for a loaded CI machine: an attempt that sees no answer in 1 s moves on.
       options: { attemptTimeoutMs: 1_000, maxAttempts: 12, backoffBaseMs: 20, backoffMaxMs: 400 },
     });
     const physicalNow = () => physicalFromUnixMs(clock.now());
     const txn = new TxnClient({
       kv: new ClusterSliceKv({ client: kv }),
-      router: routerFromFunction(this.layout.groupIds, (key) => this.layout.groupOfKey(key)),
-      timestamps: new OracleTimestampSource({
-        clock,
-        windowStore: new MemoryWindowStore(),
-        physicalNow,
-      }),
+      router: routerFromFunction(layout.groupIds, (key) => layout.groupOfKey(key)),
+      timestamps: new ControlTimestampSource(control),
       clock,
       rng: rng.fork(),
       physicalNow,
@@ -281,16 +385,21 @@ export class ProcessCluster {
     return {
       txn,
       kv,
+      control,
       close: async () => {
         kv.close();
+        control.close();
         await transport.close();
+        await controlTransport.close();
       },
     };
   }
 
   /** Kills every process still running and removes the directory. Never throws. */
   async destroy(): Promise<void> {
-    await Promise.all([...this.processes.values()].map((p) => p.kill9()));
+    await Promise.all(
+      [...this.processes.values(), ...this.controlProcesses.values()].map((p) => p.kill9()),
+    );
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 }

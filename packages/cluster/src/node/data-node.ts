@@ -1,4 +1,4 @@
-import { MemoryRaftStorage } from '@tessera/raft';
+import { EMPTY_CONF_STATE, MemoryRaftStorage } from '@tessera/raft';
 import { MvccStore, RaftLogStore } from '@tessera/storage';
 import type { KvEngine, WriteBatch } from '@tessera/storage';
 import type { Clock, TimerHandle } from '../runtime/clock';
@@ -10,7 +10,7 @@ import { Outbox } from './node-message';
 import type { DataNodeOptions, ResolvedDataNodeOptions } from './options';
 import { resolveOptions } from './options';
 import { confStateOf, loadRaftStorage } from './raft-state';
-import { deleteReplicaRecord, loadReplicaRecords } from './replica-registry';
+import { deleteReplicaRecord, isDataRecord, loadReplicaRecords } from './replica-registry';
 import type { ReplicaMember, ReplicaRecord } from './replica-registry';
 import { runReadyCycle } from './ready-cycle';
 import type { CycleHost } from './ready-cycle';
@@ -32,11 +32,17 @@ export interface CreateReplicaSpec {
   readonly groupId: number;
   /** MVCC space to apply to (ignored when this node is the group's logger). */
   readonly spaceId: number;
-  /** Every member of the group, this node included. */
+  /**
+   * Every member of the group, this node included. When joining, only this node's own entry
+   * counts (learner or voter: a data member; logger: log only); the membership comes with the
+   * leader's snapshot.
+   */
   readonly members: readonly ReplicaMember[];
   /**
    * True for the founding members of a new group: each starts with `members` as its
-   * membership. Joining an existing group (false) needs snapshot transfer: not supported yet.
+   * membership. False to join a running group: the replica starts with an empty log and no
+   * membership, and waits for the leader's snapshot — after the leader added this node
+   * (`SliceReplica.changeMembership`, e.g. `addLearner`, then `addVoter` to promote it).
    */
   readonly bootstrap: boolean;
 }
@@ -66,6 +72,8 @@ export class DataNode {
     entriesApplied: 0,
     transportMessages: 0,
     raftMessages: 0,
+    snapshotsSent: 0,
+    snapshotsInstalled: 0,
     unknownGroupMessages: 0,
   };
   private readonly clock: Clock;
@@ -118,9 +126,6 @@ export class DataNode {
    */
   createReplica(spec: CreateReplicaSpec): SliceReplica {
     this.assertOpen();
-    if (!spec.bootstrap) {
-      throw new RangeError('joining an existing group needs snapshot transfer (not built yet)');
-    }
     // Raft state on disk without a registry record would be a bug elsewhere; never build a
     // fresh replica over it (it would vote and append as if it had promised nothing).
     const busy =
@@ -147,10 +152,19 @@ export class DataNode {
         });
       }
     }
-    const record: ReplicaRecord = { groupId: spec.groupId, spaceId, members: [...spec.members] };
+    // The record's membership is as of the log start: the founders' for a new group, none yet
+    // for a joiner (its snapshot brings it).
+    const record: ReplicaRecord = {
+      groupId: spec.groupId,
+      spaceId,
+      dataMember: isData,
+      members: spec.bootstrap ? [...spec.members] : [],
+    };
     const replica = new SliceReplica(this.replicaHost(), {
       record,
-      storage: new MemoryRaftStorage(confStateOf(record.members)),
+      storage: new MemoryRaftStorage(
+        spec.bootstrap ? confStateOf(record.members) : EMPTY_CONF_STATE,
+      ),
       rng: this.rng.fork(),
       recovered: false,
       appliedIndex: 0,
@@ -228,7 +242,7 @@ export class DataNode {
   // ---- internals -------------------------------------------------------------------------
 
   private recover(record: ReplicaRecord): void {
-    const isData = record.members.some((m) => m.nodeId === this.nodeId && m.role !== 'logger');
+    const isData = isDataRecord(record, this.nodeId);
     const space = isData ? this.mvcc.spaceInfo(record.spaceId) : undefined;
     invariant(!isData || space !== undefined, () => `space ${record.spaceId} lost`);
     const storage = loadRaftStorage(this.raftLog, record.groupId, confStateOf(record.members));

@@ -23,6 +23,11 @@ export interface DataNodeOptions {
   readonly maxCommittedBytesPerReady?: number;
   /** Bytes of entries in one append message at most. */
   readonly maxSizePerMsgBytes?: number;
+  /**
+   * Data members snapshot their space and compact the group's log once this many entries were
+   * applied since the last snapshot (≥ 1). Loggers never compact on their own (see README).
+   */
+  readonly snapshotEveryEntries?: number;
   /** Test-only: plant bugs to prove the checkers catch them. Never set in production code. */
   readonly testingKnobs?: DataNodeTestingKnobs;
 }
@@ -53,6 +58,7 @@ export function resolveOptions(options: DataNodeOptions = {}): ResolvedDataNodeO
     maxGroupsPerCycle: options.maxGroupsPerCycle ?? 512,
     maxCommittedBytesPerReady: options.maxCommittedBytesPerReady ?? 4 * MiB,
     maxSizePerMsgBytes: options.maxSizePerMsgBytes ?? MiB,
+    snapshotEveryEntries: options.snapshotEveryEntries ?? 10_000,
   };
   for (const [name, value] of Object.entries(o)) {
     invariant(Number.isSafeInteger(value) && value >= 0, () => `${name} must be an integer ≥ 0`);
@@ -60,6 +66,7 @@ export function resolveOptions(options: DataNodeOptions = {}): ResolvedDataNodeO
   invariant(o.tickIntervalMs >= 1, 'tickIntervalMs must be ≥ 1');
   invariant(o.electionTicks > o.heartbeatTicks, 'electionTicks must exceed heartbeatTicks');
   invariant(o.maxPendingProposals >= 1 && o.maxGroupsPerCycle >= 1, 'queue bounds must be ≥ 1');
+  invariant(o.snapshotEveryEntries >= 1, 'snapshotEveryEntries must be ≥ 1');
   // A follower refuses votes for at least (electionTicks − 1) full ticks after hearing from the
   // leader: the tick that follows the reset may come almost at once.
   const leaseDurationMs = (o.electionTicks - 1) * o.tickIntervalMs - o.maxClockDriftMs;

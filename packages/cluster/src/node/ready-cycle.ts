@@ -37,7 +37,9 @@ interface GroupWork {
  *        │
  *        ├─► if a write must be awaited: send leader appends/heartbeats/snapshots now
  *        │
- *        ├─► ONE WriteBatch: ∪ groups { log entries + hard state,
+ *        ├─► ONE WriteBatch: ∪ groups { received snapshot → log start + MVCC import,
+ *        │                              log compaction (see SliceReplica),
+ *        │                              log entries + hard state,
  *        │                              committed entries → MVCC + applied index }
  *        │   engine.commit(batch)  — visible at once
  *        │
@@ -67,16 +69,19 @@ export async function runReadyCycle(host: CycleHost): Promise<void> {
   // wait for, everything leaves together after commit() (one message per peer per cycle).
   const late: { groupId: number; message: Message }[] = [];
   for (const { replica, ready } of work) {
-    for (const message of ready.messages) {
+    // Snapshot messages get their data here (or are dropped): see SliceReplica.outgoing.
+    for (const message of replica.outgoing(ready)) {
+      if (message.type === 'snapshot') host.metrics.snapshotsSent++;
       if (mustSync && mayBeSentBeforePersist(message)) host.outbox.add(replica.groupId, message);
       else late.push({ groupId: replica.groupId, message });
     }
   }
   if (mustSync) host.flushOutbox();
 
-  const applied: AppliedEntry[][] = work.map(({ replica, ready }) =>
-    replica.writeReady(batch, ready),
-  );
+  const applied: AppliedEntry[][] = work.map(({ replica, ready }) => {
+    if (ready.snapshot !== undefined) host.metrics.snapshotsInstalled++;
+    return replica.writeReady(batch, ready);
+  });
   let durable: Promise<void> | undefined;
   if (!batch.isEmpty) {
     durable = host.engine.commit(batch);

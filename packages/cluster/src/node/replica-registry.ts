@@ -10,12 +10,20 @@ import { invariant } from './errors';
  * are storage's; 0xC0 is reserved here for the cluster layer):
  *
  * ```
- * C0 01 group u32   → JSON {v: 1, groupId, spaceId, members: [{nodeId, role}]}
+ * C0 01 group u32   → JSON {v: 2, groupId, spaceId, dataMember, members: [{nodeId, role}]}
  * ```
  *
  * A record is written in the same batch as the replica's first Raft state and MVCC space, and
  * deleted in the same batch that drops them, so a crash never leaves one without the other.
- * Cold data (written once per replica), hence JSON.
+ *
+ * `members` is the group's membership *as of the start of this member's durable log* (the
+ * snapshot point: index 0 = the bootstrap membership). It is rewritten in the same batch that
+ * moves the log start (compaction, snapshot install), so a restart hands Raft exactly the
+ * membership its log replay starts from; membership changes after it live in the log. It is
+ * the authoritative copy: storage's own ConfState record (written by RaftLogStore on a
+ * snapshot install) cannot express loggers and is informational only.
+ * Cold data (written once per replica and once per compaction), hence JSON. Version 1 records
+ * (no `dataMember`: derived from the node's own role in `members`) are still read.
  */
 export type MemberRole = 'voter' | 'logger' | 'learner';
 
@@ -28,12 +36,24 @@ export interface ReplicaRecord {
   readonly groupId: number;
   /** MVCC key space applied to; unused (0) when this node is the group's logger. */
   readonly spaceId: number;
+  /**
+   * Whether this node holds data (voter or learner: it applies to the MVCC space) rather than
+   * only the log (logger). Fixed for the replica's life. Absent: derived from `members`.
+   */
+  readonly dataMember?: boolean;
+  /** Membership as of the log start (see above); empty for a joiner before its snapshot. */
   readonly members: readonly ReplicaMember[];
 }
 
 const TAG = 0xc0;
 const SUB_REPLICA = 0x01;
-const RECORD_VERSION = 1;
+const RECORD_VERSION = 2;
+
+/** Whether `nodeId` applies to the record's MVCC space (a voter or learner, not a logger). */
+export function isDataRecord(record: ReplicaRecord, nodeId: number): boolean {
+  if (record.dataMember !== undefined) return record.dataMember;
+  return record.members.some((m) => m.nodeId === nodeId && m.role !== 'logger');
+}
 
 export function replicaKey(groupId: number): Uint8Array {
   invariant(isU32(groupId), () => `group id ${groupId} must be a u32`);
@@ -45,11 +65,13 @@ export function replicaKey(groupId: number): Uint8Array {
 }
 
 export function putReplicaRecord(batch: WriteBatch, record: ReplicaRecord): void {
-  const json = JSON.stringify({ v: RECORD_VERSION, ...record });
+  const { groupId, spaceId, dataMember, members } = record;
+  const normal = { groupId, spaceId, ...(dataMember === undefined ? {} : { dataMember }), members };
+  const json = JSON.stringify({ v: RECORD_VERSION, ...normal });
   const bytes = new TextEncoder().encode(json);
   // Paired assertion: what we write must read back as what we meant.
   invariant(
-    JSON.stringify(decodeReplicaRecord(bytes)) === JSON.stringify(record),
+    JSON.stringify(decodeReplicaRecord(bytes)) === JSON.stringify(normal),
     'replica record round trip',
   );
   batch.put(replicaKey(record.groupId), bytes);
@@ -71,13 +93,18 @@ export function loadReplicaRecords(reader: KvReader): ReplicaRecord[] {
 
 function decodeReplicaRecord(bytes: Uint8Array): ReplicaRecord {
   const raw: unknown = JSON.parse(new TextDecoder().decode(bytes));
-  invariant(isObject(raw) && raw.v === RECORD_VERSION, 'replica record: unknown version');
-  const { groupId, spaceId, members } = raw;
+  invariant(isObject(raw) && (raw.v === 1 || raw.v === 2), 'replica record: unknown version');
+  const { groupId, spaceId, dataMember, members } = raw;
   invariant(isU32(groupId) && isU32(spaceId), 'replica record: bad ids');
+  invariant(
+    dataMember === undefined || typeof dataMember === 'boolean',
+    'replica record: bad dataMember',
+  );
   invariant(Array.isArray(members), 'replica record: members must be a list');
   return {
     groupId,
     spaceId,
+    ...(dataMember === undefined ? {} : { dataMember }),
     members: members.map((m: unknown) => {
       invariant(isObject(m) && isU32(m.nodeId) && isRole(m.role), 'replica record: bad member');
       return { nodeId: m.nodeId, role: m.role };

@@ -1,7 +1,17 @@
 import { RawNode } from '@tessera/raft';
-import type { MemoryRaftStorage, Message, RaftStatus, Ready } from '@tessera/raft';
+import type {
+  ConfChange,
+  ConfState,
+  MemoryRaftStorage,
+  Message,
+  RaftStatus,
+  Ready,
+  Snapshot,
+  SnapshotMessage,
+} from '@tessera/raft';
 import type {
   CommandResult,
+  ImportResult,
   GetResult,
   MvccCommand,
   MvccStore,
@@ -22,10 +32,11 @@ import type { LeaseGap } from './errors';
 import { LeaderLease } from './lease';
 import type { LeaseAck } from './node-message';
 import type { ResolvedDataNodeOptions } from './options';
-import { mirrorReady, persistReady } from './raft-state';
+import { NO_SNAPSHOT_DATA, membersOf, mirrorReady, persistReady } from './raft-state';
 import { ReadIndexQueue } from './read-index-queue';
-import { putReplicaRecord } from './replica-registry';
+import { isDataRecord, putReplicaRecord } from './replica-registry';
 import type { MemberRole, ReplicaRecord } from './replica-registry';
+import { SnapshotSource, decodeSpaceSnapshot } from './replica-snapshot';
 import type { ReplicaStatus } from './status';
 
 /** What a replica needs from the node hosting it. */
@@ -52,7 +63,10 @@ export interface ReplicaStart {
   readonly rng: Rng;
   /** True when the record, space and Raft state are already durable (recovery). */
   readonly recovered: boolean;
-  /** The MVCC space's durable applied position (0/0 for a new replica or a logger). */
+  /**
+   * The MVCC space's durable applied position (0/0 for a new replica or a logger; a logger
+   * resumes after its log start).
+   */
   readonly appliedIndex: number;
   readonly appliedTerm: number;
 }
@@ -67,6 +81,13 @@ export interface AppliedEntry {
 export interface ReadOptions {
   /** Without a lease, confirm leadership by a heartbeat round (ReadIndex) instead of failing. */
   readonly readIndexFallback?: boolean;
+}
+
+/** A compaction written into the current batch, mirrored into Raft storage at finishReady. */
+interface PendingCompaction {
+  readonly index: number;
+  readonly confState: ConfState;
+  readonly source: SnapshotSource;
 }
 
 interface PendingProposal {
@@ -85,12 +106,36 @@ interface PendingProposal {
  * `writeReady` (into the shared batch), `settleApplied` once that batch is committed, then,
  * once it is durable, `finishReady`.
  * Everything runs on the node's one thread; none of it is re-entrant.
+ *
+ * ## Snapshots and log compaction
+ *
+ * - Compaction (data members): at the start of `writeReady`, once `snapshotEveryEntries`
+ *   entries were applied since the log start — and only when Raft has applied exactly what the
+ *   space holds, so that `rawNode.confState()` is the membership at that index — the replica
+ *   pins a storage export of its space (an engine snapshot: exactly the state at the applied
+ *   index, which is the visible state between cycles), and writes into the batch the durable
+ *   log's `compactPrefix` plus its record with the membership as of that index. After the
+ *   batch, `finishReady` mirrors it (`createSnapshot` with metadata only, `compact`).
+ *   Compacting is no promise to anyone, so it does not force an fsync: lost in a crash, the
+ *   log is simply longer.
+ * - Sending: the mirror's snapshot carries no data. When Raft emits a snapshot message,
+ *   `outgoing` fills in the pinned export, serialized on first use (SnapshotSource), or
+ *   drops the message when this member has no data for its current snapshot (a logger, or a
+ *   recovered member whose space moved past its log start: it takes a fresh snapshot soon).
+ * - Installing (`ready.snapshot`): the space's content is replaced by the snapshot's (storage
+ *   import, staged then switched in one batch), its applied index jumps to the snapshot's, the
+ *   log restarts after it, and the record takes the snapshot's membership — all in the cycle's
+ *   (synced) batch; the mirror follows after it is durable.
+ * - Loggers never compact on their own: a logger may lead only as an interim leader and has
+ *   no state to ship, so its log must keep every entry some data member may still need. Its
+ *   log is reset only when it installs a snapshot from a data leader.
  */
 export class SliceReplica {
   readonly groupId: number;
   readonly spaceId: number;
-  readonly memberRole: MemberRole;
-  readonly record: ReplicaRecord;
+  /** Whether this node applies to the MVCC space (voter or learner), fixed for its life. */
+  readonly isDataMember: boolean;
+  private currentRecord: ReplicaRecord;
   private readonly rawNode: RawNode;
   private readonly storage: MemoryRaftStorage;
   private readonly lease: LeaderLease;
@@ -103,29 +148,48 @@ export class SliceReplica {
   private readonly durable: Promise<void>;
   private markDurable: () => void = () => undefined;
   private closed = false;
+  /** Index of the Raft storage's (mirror's) snapshot = the durable log start, once durable. */
+  private snapshotIndex: number;
+  /** The data of the mirror's snapshot, when this member can produce it. */
+  private snapshotSource: SnapshotSource | undefined;
+  /** Take a snapshot (and compact) at the next opportunity, whatever snapshotEveryEntries says. */
+  private wantSnapshot = false;
+  private pendingCompaction: PendingCompaction | undefined;
 
   constructor(
     private readonly host: ReplicaHost,
     start: ReplicaStart,
   ) {
     const { record } = start;
-    const self = record.members.find((m) => m.nodeId === host.nodeId);
-    invariant(
-      self !== undefined,
-      () => `group ${record.groupId}: node ${host.nodeId} not a member`,
-    );
-    this.record = record;
+    this.currentRecord = record;
     this.groupId = record.groupId;
     this.spaceId = record.spaceId;
-    this.memberRole = self.role;
+    this.isDataMember = isDataRecord(record, host.nodeId);
     this.storage = start.storage;
     this.registered = start.recovered;
     this.durable = new Promise((resolve) => {
       this.markDurable = resolve;
     });
     if (start.recovered) this.markDurable();
+    const snap = start.storage.snapshot().metadata;
+    this.snapshotIndex = snap.index;
     this.appliedIndex = start.appliedIndex;
     this.appliedTerm = start.appliedTerm;
+    if (!this.isDataMember && this.appliedIndex < snap.index) {
+      // A logger's applied position is not durable: Raft resumes right after the log start.
+      this.appliedIndex = snap.index;
+      this.appliedTerm = snap.term;
+    }
+    invariant(
+      this.appliedIndex >= snap.index,
+      () => `group ${this.groupId}: space at ${this.appliedIndex} behind log start ${snap.index}`,
+    );
+    if (this.isDataMember && snap.index > 0) {
+      // Recovered from a compacted log: the snapshot's data is the space, if it is still at
+      // the snapshot's index; otherwise take a fresh snapshot as soon as Raft caught up.
+      if (this.appliedIndex === snap.index) this.snapshotSource = this.pinSpace(snap.index);
+      this.wantSnapshot = this.snapshotSource === undefined;
+    }
     const o = host.options;
     this.lease = new LeaderLease(o.leaseDurationMs);
     const rng = start.rng;
@@ -143,8 +207,22 @@ export class SliceReplica {
     });
   }
 
-  get isDataMember(): boolean {
-    return this.memberRole !== 'logger';
+  /** The replica record as last written: membership as of the log start (see registry). */
+  get record(): ReplicaRecord {
+    return this.currentRecord;
+  }
+
+  /**
+   * What this member is in the group now (Raft's membership as of its applied index). A
+   * joiner not yet in the membership it knows reports the role it was created for.
+   */
+  get memberRole(): MemberRole {
+    const cs = this.rawNode.confState();
+    const id = this.host.nodeId;
+    if (cs.voters.includes(id)) return 'voter';
+    if (cs.loggers.includes(id)) return 'logger';
+    if (cs.learners.includes(id)) return 'learner';
+    return this.isDataMember ? 'learner' : 'logger';
   }
 
   get isClosed(): boolean {
@@ -189,6 +267,41 @@ export class SliceReplica {
     } catch (error) {
       return Promise.reject(ReplicaError.fromUnknown(error, this.groupId));
     }
+    return this.track(position);
+  }
+
+  /**
+   * Proposes one membership change (single-server: add a voter, logger or learner, promote or
+   * demote, remove) and resolves once its entry is applied on this node — Raft's membership
+   * (`raftStatus().confState`) reflects it from the end of that cycle. Rejects like `propose`,
+   * also with PROPOSAL_DROPPED (`confChangePending`, `invalidConfChange`).
+   *
+   * A member added to a running group starts empty and must receive a snapshot (its replica
+   * is created with `bootstrap: false`); adding one makes every data member that applies the
+   * change take a snapshot soon if it has none, so that whoever leads can send one.
+   */
+  changeMembership(change: ConfChange): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    if (this.pending.size >= this.host.options.maxPendingProposals) {
+      return Promise.reject(
+        new ReplicaError('PROPOSAL_DROPPED', `group ${this.groupId}: too many pending proposals`, {
+          groupId: this.groupId,
+          dropReason: 'pendingLimit',
+          leaderHint: this.host.nodeId,
+        }),
+      );
+    }
+    let position: { index: number; term: number };
+    try {
+      position = this.rawNode.proposeConfChange(change);
+    } catch (error) {
+      return Promise.reject(ReplicaError.fromUnknown(error, this.groupId));
+    }
+    this.noteConfChange();
+    return this.track(position).then(() => undefined);
+  }
+
+  private track(position: { index: number; term: number }): Promise<readonly CommandResult[]> {
     const { index, term } = position;
     // An older proposal at the same index was in a log suffix a later leader replaced (we
     // lead again and just appended over it): it can no longer apply.
@@ -272,6 +385,7 @@ export class SliceReplica {
         gap: st.role === 'leader' ? this.leaseGap(st, now) : undefined,
       },
       pendingProposals: this.pending.size,
+      snapshotIndex: this.snapshotIndex,
       progress:
         st.progress === undefined
           ? undefined
@@ -340,6 +454,8 @@ export class SliceReplica {
   writeReady(batch: WriteBatch, ready: Ready): AppliedEntry[] {
     // The node writes the record in the first cycle after creation, before any Ready.
     invariant(this.registered, () => `group ${this.groupId}: Ready before its replica record`);
+    if (ready.snapshot !== undefined) this.installSnapshot(batch, ready.snapshot);
+    else this.maybeCompact(batch);
     persistReady(batch, this.host.raftLog, this.groupId, ready);
     const applied: AppliedEntry[] = [];
     for (const entry of ready.committedEntries) {
@@ -358,6 +474,7 @@ export class SliceReplica {
         invariant(r.kind === 'applied', () => `space ${this.spaceId} vanished`);
         results = r.results;
       }
+      if (entry.type === 'confChange') this.noteConfChange();
       this.appliedIndex = entry.index;
       this.appliedTerm = entry.term;
       applied.push({ index: entry.index, term: entry.term, results });
@@ -392,6 +509,21 @@ export class SliceReplica {
    */
   finishReady(ready: Ready): void {
     mirrorReady(this.storage, ready);
+    if (ready.snapshot !== undefined) {
+      const { index } = ready.snapshot.metadata;
+      this.snapshotIndex = index;
+      // No committed entries come with a snapshot, so the space is still exactly at it.
+      this.replaceSource(this.isDataMember ? this.pinSpace(index) : undefined);
+      if (this.isDataMember && this.snapshotSource === undefined) this.wantSnapshot = true;
+    }
+    const compaction = this.pendingCompaction;
+    if (compaction !== undefined) {
+      this.pendingCompaction = undefined;
+      this.storage.createSnapshot(compaction.index, compaction.confState, NO_SNAPSHOT_DATA);
+      this.storage.compact(compaction.index);
+      this.snapshotIndex = compaction.index;
+      this.replaceSource(compaction.source);
+    }
     this.reads.confirm(ready.readStates);
     this.reads.release(this.appliedIndex);
     this.rawNode.advance(ready);
@@ -421,16 +553,132 @@ export class SliceReplica {
     return this.markDurable;
   }
 
+  /**
+   * The Ready's messages as they may leave: a snapshot message gets the space's data (see
+   * SnapshotSource), or is dropped when this member has none for its current snapshot. Raft
+   * hears at once that it was sent (or not): the transport is fire-and-forget, and a lost
+   * snapshot shows up as a follower still lagging at the next probe.
+   */
+  outgoing(ready: Ready): Message[] {
+    const out: Message[] = [];
+    for (const message of ready.messages) {
+      if (message.type !== 'snapshot') {
+        out.push(message);
+        continue;
+      }
+      const filled = this.fillSnapshot(message);
+      this.rawNode.reportSnapshot(message.to, filled !== undefined);
+      if (filled !== undefined) out.push(filled);
+    }
+    return out;
+  }
+
   /** Abandons pending proposals (ambiguous outcome) and stops taking part. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.replaceSource(undefined);
+    this.pendingCompaction?.source.release();
+    this.pendingCompaction = undefined;
     this.reads.failAll(this.closedError());
     for (const index of [...this.pending.keys()]) {
       this.settle(index, (p) => {
         p.reject(this.closedError());
       });
     }
+  }
+
+  // ---- internals: snapshots --------------------------------------------------------------
+
+  /** Compacts the log behind the applied state when due (see the class comment). */
+  private maybeCompact(batch: WriteBatch): void {
+    if (!this.isDataMember || this.pendingCompaction !== undefined) return;
+    const since = this.appliedIndex - this.snapshotIndex;
+    const due = since >= this.host.options.snapshotEveryEntries;
+    if (!due && !(this.wantSnapshot && since > 0)) return;
+    // Raft's membership is as of its applied index: it must be the space's (after a restart
+    // Raft first re-hands entries the space already holds).
+    if (this.rawNode.status().applied !== this.appliedIndex) return;
+    const index = this.appliedIndex;
+    // Between cycles the visible space is exactly the applied one: this batch is not committed.
+    const source = this.pinSpace(index);
+    invariant(source !== undefined, () => `space ${this.spaceId} is not at ${index}`);
+    const confState = this.rawNode.confState();
+    this.host.raftLog.compactPrefix(batch, this.groupId, index);
+    this.currentRecord = { ...this.currentRecord, members: membersOf(confState) };
+    putReplicaRecord(batch, this.currentRecord);
+    this.pendingCompaction = { index, confState, source };
+    this.wantSnapshot = false;
+  }
+
+  /** Step 1 and 3 of a received snapshot, into the batch (the log part is persistReady's). */
+  private installSnapshot(batch: WriteBatch, snapshot: Snapshot): void {
+    const { index, term, confState } = snapshot.metadata;
+    invariant(index > this.appliedIndex, () => {
+      return `group ${this.groupId}: snapshot at ${index} not past applied ${this.appliedIndex}`;
+    });
+    if (this.isDataMember) {
+      const { header, chunks } = decodeSpaceSnapshot(snapshot.data);
+      invariant(
+        header.appliedIndex === index && header.appliedTerm === term,
+        () =>
+          `group ${this.groupId}: snapshot ${index}/${term} holds a space at ${header.appliedIndex}/${header.appliedTerm}`,
+      );
+      const mvcc = this.host.mvcc;
+      mvcc.beginImport(batch, this.spaceId);
+      for (const chunk of chunks) this.expectImported(mvcc.importChunk(batch, this.spaceId, chunk));
+      this.expectImported(mvcc.finishImport(batch, this.spaceId, header));
+    }
+    this.currentRecord = { ...this.currentRecord, members: membersOf(confState) };
+    putReplicaRecord(batch, this.currentRecord);
+    this.pendingCompaction?.source.release();
+    this.pendingCompaction = undefined;
+    this.appliedIndex = index;
+    this.appliedTerm = term;
+    // Proposals at or below the snapshot (we led once) have an unknown fate: they time out.
+  }
+
+  private expectImported(result: ImportResult): void {
+    invariant(result.kind === 'ok', () => {
+      return `group ${this.groupId}: snapshot import failed: ${JSON.stringify(result)}`;
+    });
+  }
+
+  private fillSnapshot(message: SnapshotMessage): SnapshotMessage | undefined {
+    const current = this.storage.snapshot().metadata;
+    const source = this.snapshotSource;
+    if (source?.index !== current.index || current.index < message.snapshot.metadata.index) {
+      if (this.isDataMember) this.wantSnapshot = true;
+      return undefined;
+    }
+    // Our snapshot may be newer than the one Raft picked (a compaction since): send that one.
+    return { ...message, snapshot: { metadata: current, data: source.data() } };
+  }
+
+  /** Pins an export of the space if it is exactly at `index`. */
+  private pinSpace(index: number): SnapshotSource | undefined {
+    const exported = this.host.mvcc.exportSpace(this.spaceId);
+    if (exported === undefined) return undefined;
+    if (exported.header.appliedIndex !== index) {
+      exported.release();
+      return undefined;
+    }
+    return new SnapshotSource(index, exported);
+  }
+
+  private replaceSource(source: SnapshotSource | undefined): void {
+    if (this.snapshotSource !== source) this.snapshotSource?.release();
+    this.snapshotSource = source;
+  }
+
+  /**
+   * A membership change was proposed or applied here: a member added to a running group can
+   * start only from a snapshot (Raft never replays a log from index 1 to a joiner), so make
+   * sure this member has one to send should it lead.
+   */
+  private noteConfChange(): void {
+    if (this.isDataMember && (this.snapshotIndex === 0 || this.snapshotSource === undefined))
+      this.wantSnapshot = true;
   }
 
   // ---- internals -------------------------------------------------------------------------

@@ -25,6 +25,8 @@ export interface ReplicaStatus {
     readonly gap: LeaseGap | undefined;
   };
   readonly pendingProposals: number;
+  /** Where this member's log starts: its latest snapshot's index (0: never compacted). */
+  readonly snapshotIndex: number;
   /** Leader only: every member's replication progress (this one included). */
   readonly progress: readonly MemberProgress[] | undefined;
 }
@@ -56,6 +58,10 @@ export interface NodeMetrics {
   transportMessages: number;
   /** Raft messages sent inside them. */
   raftMessages: number;
+  /** Raft snapshot messages sent (each carries a whole space). */
+  snapshotsSent: number;
+  /** Snapshots received and written (into a cycle batch) by this node's replicas. */
+  snapshotsInstalled: number;
   /** Raft messages received for groups this node does not host. */
   unknownGroupMessages: number;
 }

@@ -1,6 +1,6 @@
 // The seeded randomized scenario shared by the randomized test files (split for parallelism).
 import { SeededRng } from '../../runtime/rng';
-import type { DataNodeTestingKnobs } from '../options';
+import type { DataNodeOptions, DataNodeTestingKnobs } from '../options';
 import { perfectNetwork } from '../../runtime/transport';
 import { SimCluster, Workload, put, verifyAcked, verifyConverged } from './sim-cluster';
 import type { GroupSpec } from './sim-cluster';
@@ -42,6 +42,8 @@ export interface ScenarioResult {
   readonly readsServed: number;
   readonly crashes: number;
   readonly partitions: number;
+  readonly snapshotsSent: number;
+  readonly snapshotsInstalled: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export async function runScenario(
   seed: number,
   faultSeconds: number,
   testingKnobs: DataNodeTestingKnobs = {},
+  extraOptions: Omit<DataNodeOptions, 'testingKnobs'> = {},
 ): Promise<ScenarioResult> {
   const chaos = new SeededRng(seed ^ 0x9e3779b9);
   const dropRate = chaos.int(0, 10) / 100;
@@ -70,6 +73,7 @@ export async function runScenario(
       tickIntervalMs: 100,
       maxClockDriftMs: 100,
       proposalTimeoutMs: 5_000,
+      ...extraOptions,
       testingKnobs,
     },
     diskSyncMs: chaos.int(1, 10),
@@ -125,6 +129,8 @@ export async function runScenario(
     readsServed: workload.readsServed,
     crashes,
     partitions,
+    snapshotsSent: sum(sim, 'snapshotsSent'),
+    snapshotsInstalled: sum(sim, 'snapshotsInstalled'),
   };
 }
 
@@ -136,4 +142,9 @@ async function retry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
       if (i >= attempts) throw error;
     }
   }
+}
+
+/** A metric summed over the live nodes (their current lives). */
+function sum(sim: SimCluster, metric: 'snapshotsSent' | 'snapshotsInstalled'): number {
+  return [...sim.nodes.values()].reduce((a, node) => a + node.metrics[metric], 0);
 }

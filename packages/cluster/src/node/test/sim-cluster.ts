@@ -221,6 +221,11 @@ export class SimCluster {
     return node;
   }
 
+  /** Index before the first entry of the group's durable-or-visible log on a node. */
+  raftLogStart(nodeId: number, groupId: number): number {
+    return new RaftLogStore(this.engine(nodeId)).logStart(groupId).index;
+  }
+
   private armDisk(): void {
     this.clock.setTimer(this.options.diskSyncMs ?? 2, () => {
       for (const [id, engine] of this.engines) if (this.nodes.has(id)) engine.sync();

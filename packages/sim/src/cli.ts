@@ -36,7 +36,7 @@ for (const seed of seedList()) {
     `seed ${seed}: ${report.ok ? 'ok' : 'FAIL'} — ${s.committed} committed, ${s.failed} failed, ` +
       `${s.unknown} unknown, ${s.reads} snapshot reads, ${s.crashes} crashes ` +
       `(${s.diskLosses} with disk loss), ${s.controlCrashes} control-plane crashes, ` +
-      `${s.partitions} partitions, ${s.messagesDropped} messages dropped, ` +
+      `${s.snapshotsInstalled} snapshots installed, ${s.partitions} partitions, ${s.messagesDropped} messages dropped, ` +
       `${s.registerOps} register ops (${s.registerReads} reads, ${s.registerWrites} writes ok), ` +
       `${Math.round(s.simulatedMs / 1000)} s simulated in ${wallMs} ms`,
   );

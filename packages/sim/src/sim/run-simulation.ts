@@ -72,6 +72,8 @@ export interface SimulationReport {
     readonly crashes: number;
     readonly diskLosses: number;
     readonly controlCrashes: number;
+    /** Raft snapshots slice replicas installed (catch-up past a compacted log). */
+    readonly snapshotsInstalled: number;
     readonly partitions: number;
     readonly messagesDropped: number;
     readonly simulatedMs: number;
@@ -363,6 +365,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       crashes,
       diskLosses,
       controlCrashes,
+      snapshotsInstalled: sim.snapshotsInstalled(),
       partitions,
       messagesDropped: sim.peerNet.stats.dropped + sim.clientNet.stats.dropped,
       simulatedMs: sim.clock.now(),

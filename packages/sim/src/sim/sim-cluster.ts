@@ -45,6 +45,9 @@ export interface SimClusterOptions {
 
 export const gatewayNodeId = 1_000;
 
+/** Slice logs are compacted behind a snapshot every this many applied entries. */
+const snapshotEveryEntries = 40;
+
 /** How often a data node tells the control plane it is alive. */
 const heartbeatMs = 500;
 
@@ -62,6 +65,8 @@ export class SimCluster {
   private readonly controlEngines = new Map<number, MemoryEngine>();
   private readonly controlMembers = new Map<number, ControlMember>();
   private readonly controlServices = new Map<number, ControlService>();
+  /** Snapshots installed by nodes since crashed (their metrics die with them). */
+  private retiredSnapshotInstalls = 0;
   /** Data nodes whose disk was lost: they never host their old replicas again. */
   private readonly wiped = new Set<number>();
 
@@ -213,6 +218,7 @@ export class SimCluster {
     agent?.stop();
     agent?.client.close();
     this.agents.delete(id);
+    this.retiredSnapshotInstalls += node.metrics.snapshotsInstalled;
     node.close();
     this.engines.get(id)?.crash();
     this.nodes.delete(id);
@@ -231,6 +237,13 @@ export class SimCluster {
     this.crash(id);
     this.engines.get(id)?.wipe();
     this.wiped.add(id);
+  }
+
+  /** Raft snapshots installed by slice replicas over the whole run. */
+  snapshotsInstalled(): number {
+    let live = 0;
+    for (const node of this.nodes.values()) live += node.metrics.snapshotsInstalled;
+    return this.retiredSnapshotInstalls + live;
   }
 
   wasWiped(id: number): boolean {
@@ -393,6 +406,8 @@ export class SimCluster {
       rng: this.rng.fork(),
       transport: this.peerNet.connect(id),
       engine,
+      // Compact often, so that nodes back from a crash catch up by snapshot as well as by log.
+      options: { snapshotEveryEntries: snapshotEveryEntries },
     });
     this.nodes.set(id, node);
     this.services.set(id, new KvService(node, this.clientNet.connect(id)));

@@ -89,3 +89,6 @@ export { KvCallError, KvClient } from './service/kv-client';
 export type { KvClientDeps, KvClientOptions } from './service/kv-client';
 export type { SliceGroup } from './layout/slice-groups';
 export { groupIdOfSlice, SliceGroupLayout } from './layout/slice-groups';
+// The embedded mode's in-process transport: FIFO, batched, never re-entrant (runtime/).
+export { LocalNetwork } from './runtime/local-network';
+export type { LocalNetworkOptions, LocalNetworkStats } from './runtime/local-network';

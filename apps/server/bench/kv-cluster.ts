@@ -3,13 +3,14 @@
 //
 //   raw:     random get/s, durable commit/s (1 writer), durable put/s (64 writers, group commit)
 //   cluster: 3 data nodes (LMDB each, durable), 2 replicas + 1 logger per slice, N slices,
-//            SystemClock, MemoryNetwork for peers and clients;
+//            SystemClock, LocalNetwork for clients, MemoryNetwork for peers (--client-net /
+//            --peer-net: local | local-defer | memory, see embedded-cluster.ts);
 //            point reads (KvClient.get on the leader under its lease) at 1 and 64 clients;
 //            single-key txns (TxnClient: begin, put, commit) at 1, 16, 64 clients;
 //            4-key txns across 4 slices at 16 clients.
 //
 // Run: npx tsx apps/server/bench/kv-cluster.ts [--seconds S] [--warmup S] [--raw-seconds S]
-//        [--keys N] [--slices N] [--only PHASE[,PHASE]]
+//        [--keys N] [--slices N] [--only PHASE[,PHASE]] [--peer-net NET] [--client-net NET]
 // PHASE: raw, read1, read64, txn1, txn16, txn64, cross16. `--only` is for profiling one phase:
 //   npx tsx apps/server/bench/kv-cluster.ts --only txn64 --profile-dir /tmp/prof
 // (`--profile-dir` samples each cluster phase, warm-up included, with the in-process V8
@@ -20,7 +21,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import type { MvccCommand } from '@tessera/storage';
-import { EmbeddedCluster } from './embedded-cluster';
+import type { NetworkKind } from './embedded-cluster';
+import { EmbeddedCluster, networkKinds } from './embedded-cluster';
 import type { LatencySummary } from './histogram';
 import { LatencyRecorder } from './histogram';
 import type { RawFigures } from './raw-lmdb';
@@ -40,6 +42,8 @@ interface Args {
   readonly slices: number;
   readonly only: ReadonlySet<PhaseName>;
   readonly profileDir: string | undefined;
+  readonly peerNetwork: NetworkKind;
+  readonly clientNetwork: NetworkKind;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -66,7 +70,16 @@ function parseArgs(argv: readonly string[]): Args {
     slices: Math.floor(num('--slices', 6)),
     only,
     profileDir: args.get('--profile-dir'),
+    peerNetwork: networkArg(args.get('--peer-net'), '--peer-net', 'memory'),
+    clientNetwork: networkArg(args.get('--client-net'), '--client-net', 'local'),
   };
+}
+
+function networkArg(raw: string | undefined, flag: string, fallback: NetworkKind): NetworkKind {
+  if (raw === undefined) return fallback;
+  const kind = networkKinds.find((k) => k === raw);
+  if (kind === undefined) throw new Error(`${flag}: one of ${networkKinds.join(', ')}`);
+  return kind;
 }
 
 interface PhaseResult {
@@ -294,13 +307,15 @@ async function main(): Promise<void> {
       replicas: 2,
       loggers: 1,
       seed: 20_261_121,
+      peerNetwork: args.peerNetwork,
+      clientNetwork: args.clientNetwork,
     });
     try {
       const leaseMs = await waitForLeases(cluster, 20_000);
       const loadStart = monotonicNowMs();
       const groupOf = await loadKeys(cluster, args.keyCount);
       const loadMs = monotonicNowMs() - loadStart;
-      setupNote = `leaders+leases on all ${args.slices} groups after ${leaseMs.toFixed(0)} ms; loaded ${args.keyCount} keys through Raft in ${loadMs.toFixed(0)} ms`;
+      setupNote = `networks: peer ${args.peerNetwork}, client ${args.clientNetwork}; leaders+leases on all ${args.slices} groups after ${leaseMs.toFixed(0)} ms; loaded ${args.keyCount} keys through Raft in ${loadMs.toFixed(0)} ms`;
       console.error(setupNote);
       const readTs = await cluster.timestamps.next();
       const value = new Uint8Array(valueBytes).fill(3);

@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import type { ApiServices } from '@tessera/api';
 import { createAuthService } from './auth/auth-service';
 import type { BootstrapOutcome } from './auth/bootstrap';
 import { bootstrapAdmin } from './auth/bootstrap';
 import { defaultLoginLimiterOptions, LoginLimiter } from './auth/login-limiter';
+import { EmbeddedCluster } from './cluster/embedded-cluster';
 import type { DataDirLock } from './data-dir';
 import { lockDataDir } from './data-dir';
 import type { RunningApiServer } from './http/api-server';
@@ -20,6 +22,8 @@ export interface TesseraOptions {
   readonly adminPassword: string | undefined;
   /** Wall clock; tests pass their own to move time (session expiry, login lockout). */
   readonly now?: () => Date;
+  /** The embedded cluster's data nodes (default: 3 nodes in zones a, b, c). */
+  readonly clusterNodes?: readonly { readonly id: number; readonly zone: string }[];
 }
 
 export interface RunningTessera {
@@ -27,15 +31,25 @@ export interface RunningTessera {
   readonly api: RunningApiServer;
   readonly db: ConsoleDb;
   readonly bootstrap: BootstrapOutcome;
+  readonly cluster: EmbeddedCluster;
   close(): Promise<void>;
 }
 
-/** Starts every role this process hosts. Today: the console store and the console API. */
+/**
+ * Starts every role this process hosts: the embedded cluster (control plane + data nodes),
+ * the console store and the console API.
+ */
 export async function startTessera(options: TesseraOptions): Promise<RunningTessera> {
   const now = options.now ?? (() => new Date());
   const lock: DataDirLock = await lockDataDir(options.dataDir);
   let db: ConsoleDb | undefined;
+  let cluster: EmbeddedCluster | undefined;
   try {
+    cluster = await EmbeddedCluster.start({
+      dir: join(lock.dir, 'cluster'),
+      ...(options.clusterNodes === undefined ? {} : { nodes: options.clusterNodes }),
+    });
+    const runningCluster = cluster;
     await migrateConsoleDb(lock.dir);
     db = openConsoleDb(lock.dir);
     const bootstrap = await bootstrapAdmin(db, lock.dir, options.adminPassword);
@@ -55,7 +69,9 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
         startedAt: now(),
         now,
         endpoints: () => ({ api: apiUrl, mysql: null }),
+        cluster: () => runningCluster.overview(),
       }),
+      cluster: { overview: () => runningCluster.overview() },
     };
     const api = await startApiServer({
       host: options.apiHost,
@@ -70,13 +86,16 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
       api,
       db: openDb,
       bootstrap,
+      cluster: runningCluster,
       async close() {
         await api.close();
+        await runningCluster.close();
         await openDb.$disconnect();
         await lock.release();
       },
     };
   } catch (err) {
+    await cluster?.close();
     await db?.$disconnect();
     await lock.release();
     throw err;

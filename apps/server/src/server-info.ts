@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HealthCheck, ServerInfo, ServerInfoService } from '@tessera/api';
+import type { ClusterOverview, HealthCheck, ServerInfo, ServerInfoService } from '@tessera/api';
 import type { ConsoleDb } from './store/console-db';
 import { tesseraVersion } from './version';
 
@@ -11,6 +11,8 @@ export interface ServerInfoDeps {
   readonly startedAt: Date;
   readonly now: () => Date;
   readonly endpoints: () => ServerInfo['endpoints'];
+  /** The embedded cluster's state, for its health check. */
+  readonly cluster: () => ClusterOverview;
 }
 
 /** Real checks only: each one touches the thing it reports on. */
@@ -45,6 +47,18 @@ export function createServerInfoService(deps: ServerInfoDeps): ServerInfoService
         timed('console store', async () => {
           const users = await deps.db.user.count();
           return `SQLite reachable, ${users} console user(s)`;
+        }),
+        timed('cluster', () => {
+          const c = deps.cluster();
+          if (c.controlPlane.leader === null) throw new Error('the control plane has no leader');
+          const leaderless = c.slices.filter((s) => s.leader === null).length;
+          if (leaderless > 0) throw new Error(`${leaderless} slice(s) without a leader`);
+          const down = c.nodes.filter((n) => n.state !== 'up').length;
+          if (down > 0) throw new Error(`${down} node(s) not up`);
+          return Promise.resolve(
+            `control plane led by ${c.controlPlane.leader}; ${c.nodes.length} nodes up; ` +
+              `${c.slices.length} slices, every one with a leader`,
+          );
         }),
         timed('data directory', async () => {
           const probe = join(deps.dataDir, `.health-${randomBytes(4).toString('hex')}`);

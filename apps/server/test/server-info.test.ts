@@ -81,12 +81,46 @@ describe('server.info', () => {
   });
 });
 
+describe('cluster.overview', () => {
+  it('shows the embedded cluster: a serving control-plane leader, three nodes up, every slice led', async () => {
+    const overview = await admin.client.cluster.overview.query();
+    expect(overview.mode).toBe('embedded');
+    expect([101, 102, 103]).toContain(overview.controlPlane.leader);
+    expect(overview.controlPlane.members.filter((m) => m.serving)).toHaveLength(1);
+    expect(overview.nodes.map((n) => [n.id, n.zone, n.state, n.running])).toEqual([
+      [1, 'a', 'up', true],
+      [2, 'b', 'up', true],
+      [3, 'c', 'up', true],
+    ]);
+    expect(overview.tables).toEqual([{ name: 'kv', slices: 3, replicas: 2, loggers: 1 }]);
+    expect(overview.slices).toHaveLength(3);
+    for (const slice of overview.slices) {
+      expect(slice.leader).not.toBeNull();
+      expect(slice.members.map((m) => m.role).sort()).toEqual(['logger', 'voter', 'voter']);
+      // Three members, three zones.
+      expect(new Set(slice.members.map((m) => m.node)).size).toBe(3);
+    }
+    // Every slice leader is counted on its node.
+    const leading = overview.nodes.reduce((sum, n) => sum + n.leading, 0);
+    expect(leading).toBe(3);
+  });
+
+  it('is for signed-in users only', async () => {
+    expect((await rawQuery(url, 'cluster.overview', undefined)).status).toBe(401);
+  });
+});
+
 describe('server.health', () => {
-  it('checks the console store and the data directory for real', async () => {
+  it('checks the console store, the embedded cluster and the data directory for real', async () => {
     const health = await admin.client.server.health.query();
     expect(health.ok).toBe(true);
-    expect(health.checks.map((c) => c.name)).toEqual(['console store', 'data directory']);
-    const [store, dir] = health.checks as [HealthCheck, HealthCheck];
+    expect(health.checks.map((c) => c.name)).toEqual([
+      'console store',
+      'cluster',
+      'data directory',
+    ]);
+    const [store, cluster, dir] = health.checks as [HealthCheck, HealthCheck, HealthCheck];
+    expect(cluster.detail).toMatch(/control plane led by 10[123]; 3 nodes up; 3 slices/);
     const users = await running.db.user.count();
     expect(store).toMatchObject({ ok: true, detail: `SQLite reachable, ${users} console user(s)` });
     expect(dir).toMatchObject({ ok: true, detail: `${running.dataDir} is writable` });
@@ -166,7 +200,11 @@ describe('server.live', () => {
     expect(events).toHaveLength(2);
     for (const event of events) {
       expect(event.ok).toBe(true);
-      expect(event.checks.map((c) => c.name)).toEqual(['console store', 'data directory']);
+      expect(event.checks.map((c) => c.name)).toEqual([
+        'console store',
+        'cluster',
+        'data directory',
+      ]);
       expect(event.info).toMatchObject({
         version: tesseraVersion,
         dataDir: running.dataDir,

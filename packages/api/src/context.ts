@@ -33,6 +33,7 @@ export interface ApiServices {
   readonly users: UserService;
   readonly audit: AuditService;
   readonly server: ServerInfoService;
+  readonly cluster: ClusterService;
 }
 
 export type LoginResult =
@@ -122,4 +123,71 @@ export interface ServerInfoService {
   health(): Promise<HealthCheck[]>;
   /** Resolves after `ms` or when `signal` aborts; the live stream's pacing, injected for tests. */
   sleep(ms: number, signal: AbortSignal | undefined): Promise<void>;
+}
+
+/** The cluster as this process sees it: control plane, nodes, tables and slices. */
+export interface ClusterService {
+  overview(): ClusterOverview;
+}
+
+export interface ClusterOverview {
+  /** How the cluster runs relative to this process (embedded: every role in this process). */
+  readonly mode: 'embedded';
+  readonly controlPlane: {
+    /** The member serving as leader (holding its lease), or null while none does. */
+    readonly leader: number | null;
+    readonly members: readonly ControlMemberOverview[];
+  };
+  readonly nodes: readonly NodeOverview[];
+  readonly tables: readonly TableOverview[];
+  readonly slices: readonly SliceOverview[];
+}
+
+export interface ControlMemberOverview {
+  readonly id: number;
+  readonly up: boolean;
+  readonly raftRole: string;
+  readonly term: number;
+  readonly applied: number;
+  readonly serving: boolean;
+}
+
+export interface NodeOverview {
+  readonly id: number;
+  readonly zone: string;
+  /** As the control plane's registry says (liveness judged by heartbeats). */
+  readonly state: 'up' | 'down' | 'draining' | 'removed';
+  /** Whether the node's process part is running here. */
+  readonly running: boolean;
+  readonly replicas: number;
+  /** Slices this node leads (ranking replicas serving reads and writes). */
+  readonly leading: number;
+  readonly loggers: number;
+}
+
+export interface TableOverview {
+  readonly name: string;
+  readonly slices: number;
+  readonly replicas: number;
+  readonly loggers: number;
+}
+
+export interface SliceOverview {
+  readonly table: string;
+  readonly sliceId: number;
+  readonly groupId: number;
+  /** Placement's ranking replica (where reads should go) and the Raft leader seen now. */
+  readonly rankingNode: number;
+  readonly leader: number | null;
+  readonly members: readonly SliceMemberOverview[];
+}
+
+export interface SliceMemberOverview {
+  readonly node: number;
+  readonly role: 'voter' | 'logger' | 'learner';
+  /** The member's Raft role, or 'down' when its node does not run. */
+  readonly raftRole: string;
+  readonly applied: number;
+  /** Entries behind the leader's last index (0 on the leader; null when unknown). */
+  readonly lag: number | null;
 }

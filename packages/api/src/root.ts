@@ -1,5 +1,6 @@
 import { auditRouter } from './routers/audit';
 import { authRouter } from './routers/auth';
+import { clusterRouter } from './routers/cluster';
 import { serverRouter } from './routers/server';
 import { usersRouter } from './routers/users';
 import { router } from './trpc';
@@ -9,6 +10,7 @@ export const appRouter = router({
   users: usersRouter,
   audit: auditRouter,
   server: serverRouter,
+  cluster: clusterRouter,
 });
 
 export type AppRouter = typeof appRouter;

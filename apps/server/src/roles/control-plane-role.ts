@@ -8,8 +8,9 @@ import type { PeerAddress } from '@tessera/host';
 import { LmdbEngine } from '@tessera/storage';
 import { lockDataDir } from '../data-dir';
 import type { ClusterDirectory } from './cluster-spec';
-import { parseAddress, seedTableName } from './cluster-spec';
+import { parseAddress } from './cluster-spec';
 import { RoleConfigError } from './role-errors';
+import { TableSeeder } from './table-seeder';
 import { nodeMessageCodec } from './node-frame-codec';
 
 export interface ControlPlaneRoleOptions {
@@ -122,26 +123,11 @@ export async function startControlPlaneRole(
     });
 
     // Seeding: the leader creates the cluster file's table once every node registered.
-    let seeding = false;
-    const seedTable = () => {
-      if (seeding || !member.isServingLeader) return;
-      const state = member.current;
-      if (state.slicePlacement.representations.some((r) => r.name === seedTableName)) return;
-      const up = new Set(
-        state
-          .clusterNodes()
-          .filter((n) => n.state === 'up')
-          .map((n) => n.id),
-      );
-      if (!directory.spec.nodes.every((n) => up.has(n.id))) return;
-      seeding = true;
-      member
-        .propose({ kind: 'createRepresentation', spec: directory.seedTable() })
-        .catch(() => undefined) // not leading any more, or timed out: the next tick retries
-        .finally(() => {
-          seeding = false;
-        });
-    };
+    const seeder = new TableSeeder(
+      member,
+      directory.spec.nodes.map((n) => n.id),
+      directory.seedTable(),
+    );
 
     const statusFile = join(lock.dir, 'status.json');
     let stopped = false;
@@ -180,7 +166,7 @@ export async function startControlPlaneRole(
         reportFatal(member.fatalError);
         return;
       }
-      seedTable();
+      seeder.tick();
       writing = writeStatus().catch(() => undefined);
       void writing.then(() => {
         if (!stopped) clock.setTimer(interval, tick, { unref: true });

@@ -1,14 +1,16 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ControlMessage, KvMessage, NodeMessage } from '@tessera/cluster';
-import { ControlClient, DataNode, KvService, SliceGroupLayout } from '@tessera/cluster';
+import { ControlClient, DataNode, KvService } from '@tessera/cluster';
 import type { DataNodeOptions } from '@tessera/cluster';
 import { cryptoSeededRng, SystemClock, TcpTransport } from '@tessera/host';
 import type { PeerAddress } from '@tessera/host';
 import { LmdbEngine } from '@tessera/storage';
 import { lockDataDir } from '../data-dir';
 import type { ClusterDirectory } from './cluster-spec';
-import { parseAddress, seedTableName } from './cluster-spec';
+import { parseAddress } from './cluster-spec';
+import { startNodeAgent } from './node-agent';
+import type { Placed } from './node-agent';
 import { nodeMessageCodec } from './node-frame-codec';
 import { RoleConfigError } from './role-errors';
 
@@ -23,19 +25,6 @@ export interface DataNodeRoleOptions {
   /** How often the node tells the control plane it is alive (default 500 ms). */
   readonly heartbeatMs?: number;
   readonly nodeOptions?: DataNodeOptions;
-}
-
-/** Which replicas a start created from the control plane's slice map. */
-export interface Placed {
-  /** Groups bootstrapped by this start (not in the engine yet). */
-  readonly created: readonly number[];
-  /**
-   * Groups the slice map gives this node that it did NOT create: the table existed before
-   * this node's first contact and its engine does not hold them — its disk was lost or
-   * replaced. Re-creating them empty as founding members would let it vote with a log it
-   * no longer has; they wait for re-replication instead.
-   */
-  readonly skipped: readonly number[];
 }
 
 /** What `<data-dir>/status.json` holds: a snapshot of the node for operators and tests. */
@@ -158,11 +147,7 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       return Promise.resolve();
     });
 
-    // Which replicas this start may found (bootstrap) — decided before the first heartbeat,
-    // which registers the node: see mayFoundReplicas.
-    const mayFound = mayFoundReplicas(engine, nodeId);
-
-    // The control plane: heartbeats (which register the node), then the slice map.
+    // The control plane: registration and heartbeats, then the slice map (node-agent.ts).
     const control = new ControlClient({
       transport: controlTransport,
       clock,
@@ -170,58 +155,22 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       members: directory.controlMemberIds,
       options: { attemptTimeoutMs: 1_000, callTimeoutMs: 5_000 },
     });
-    // Flags in an object: they change in callbacks, which TypeScript's narrowing does not see.
-    const flags = { closed: false, beating: false };
-    let beatTimer: { cancel(): void } | undefined;
-    const heartbeatMs = options.heartbeatMs ?? 500;
-    const beat = () => {
-      if (flags.closed) return;
-      flags.beating = true;
-      control.heartbeat(nodeId, self.zone, self.peerAddress).then(
-        () => undefined,
-        () => undefined, // the control plane is electing or unreachable: the next beat retries
-      );
-      beatTimer = clock.setTimer(heartbeatMs, beat, { unref: true });
-    };
+    const agent = startNodeAgent({
+      nodeId,
+      zone: self.zone,
+      address: self.peerAddress,
+      node,
+      engine,
+      control,
+      clock,
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    });
     cleanups.push(() => {
-      flags.closed = true;
-      beatTimer?.cancel();
+      agent.stop();
       control.close();
       return Promise.resolve();
     });
-
-    const placed = (async (): Promise<Placed> => {
-      let founding: boolean | undefined;
-      for (;;) {
-        if (flags.closed) return new Promise<Placed>(() => undefined);
-        const state = await control.state().catch(() => undefined);
-        if (state !== undefined && founding === undefined) {
-          founding = await mayFound(state.nodes.some((n) => n.id === nodeId));
-        }
-        if (founding !== undefined && !flags.beating) beat();
-        const table = state?.placement.representations.find((r) => r.name === seedTableName);
-        if (founding !== undefined && table !== undefined) {
-          const layout = new SliceGroupLayout(table);
-          const created: number[] = [];
-          const skipped: number[] = [];
-          const durable: Promise<void>[] = [];
-          for (const group of layout.groupsOf(nodeId)) {
-            if (node.replica(group.groupId) !== undefined) continue;
-            if (!founding) {
-              skipped.push(group.groupId);
-              continue;
-            }
-            const replica = node.createReplica({ ...group, bootstrap: true });
-            created.push(group.groupId);
-            durable.push(replica.whenDurable());
-          }
-          // Acknowledged creations only: a restart must find every replica this start announced.
-          await Promise.all(durable);
-          return { created, skipped };
-        }
-        await new Promise<void>((resolve) => clock.setTimer(200, resolve, { unref: true }));
-      }
-    })();
+    const placed = agent.placed;
 
     const statusFile = join(lock.dir, 'status.json');
     let stopped = false;
@@ -286,43 +235,4 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
     await cleanup();
     throw err;
   }
-}
-
-/** Engine key of the node's identity marker (0xC0 is the replica registry, 0xC1 control state). */
-const identityKey = Uint8Array.of(0xc2, 0x01);
-
-/**
- * Whether this node may create the replicas the slice map gives it as *founding* members
- * (`bootstrap: true`, an empty log that votes). That is safe only for a member that never took
- * part in the group: one that did may have voted or acknowledged entries, and an empty copy of
- * it could help elect a leader without them.
- *
- * - Never registered with the control plane: a new node — yes. It writes an identity marker
- *   into its engine, durably, before its first heartbeat registers it.
- * - Registered, marker present: the same disk as before — yes for groups it does not hold (their
- *   creation never became durable, so it never sent anything for them).
- * - Registered, no marker: its disk was lost or replaced — no. Its old replicas wait for
- *   re-replication by the control plane.
- */
-function mayFoundReplicas(
-  engine: LmdbEngine,
-  nodeId: number,
-): (registered: boolean) => Promise<boolean> {
-  return async (registered) => {
-    const marker = engine.get(identityKey);
-    if (marker !== undefined) {
-      const owner = new DataView(marker.buffer, marker.byteOffset, marker.byteLength).getUint32(0);
-      if (owner !== nodeId) {
-        throw new RoleConfigError(`this data dir belongs to node ${owner}, not ${nodeId}`);
-      }
-      return true;
-    }
-    if (registered) return false;
-    const value = new Uint8Array(4);
-    new DataView(value.buffer).setUint32(0, nodeId);
-    const batch = engine.newBatch();
-    batch.put(identityKey, value);
-    await engine.commit(batch);
-    return true;
-  };
 }

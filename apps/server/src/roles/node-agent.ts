@@ -1,0 +1,148 @@
+import type { Clock, ControlClient, DataNode } from '@tessera/cluster';
+import { SliceGroupLayout } from '@tessera/cluster';
+import type { KvEngine } from '@tessera/storage';
+import { seedTableName } from './cluster-spec';
+import { RoleConfigError } from './role-errors';
+
+/** Which replicas a start created from the control plane's slice map. */
+export interface Placed {
+  /** Groups bootstrapped by this start (not in the engine yet). */
+  readonly created: readonly number[];
+  /**
+   * Groups the slice map gives this node that it did NOT create: it was registered before but
+   * its engine lacks the identity marker — its disk was lost or replaced. Re-creating them
+   * empty as founding members would let it vote with a log it no longer has; they wait for
+   * re-replication instead.
+   */
+  readonly skipped: readonly number[];
+}
+
+export interface NodeAgentDeps {
+  readonly nodeId: number;
+  readonly zone: string;
+  /** What the node registers as its address (its Raft listener; empty in process). */
+  readonly address: string;
+  readonly node: DataNode;
+  /** The node's engine, for its identity marker. */
+  readonly engine: KvEngine;
+  readonly control: ControlClient;
+  readonly clock: Clock;
+  /** How often the node tells the control plane it is alive (default 500 ms). */
+  readonly heartbeatMs?: number;
+}
+
+export interface NodeAgent {
+  /**
+   * Resolves once the node has the control plane's slice map and created the replicas it
+   * places here (creations durable); never resolves if the agent stops first. Rejects with a
+   * RoleConfigError when the engine belongs to another node.
+   */
+  readonly placed: Promise<Placed>;
+  stop(): void;
+}
+
+/**
+ * A data node's link to the control plane: decides whether this start may found replicas
+ * (before the first heartbeat registers the node), heartbeats, fetches the slice map and
+ * creates the replicas placed here. Shared by the process role and the embedded cluster.
+ */
+export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
+  const { nodeId, node, control, clock } = deps;
+  const setTimer = (ms: number, fn: () => void) => clock.setTimer(ms, fn);
+  // Flags in an object: they change in callbacks, which TypeScript's narrowing does not see.
+  const flags = { stopped: false, beating: false };
+  let beatTimer: { cancel(): void } | undefined;
+  const heartbeatMs = deps.heartbeatMs ?? 500;
+  const beat = () => {
+    if (flags.stopped) return;
+    flags.beating = true;
+    control.heartbeat(nodeId, deps.zone, deps.address).then(
+      () => undefined,
+      () => undefined, // the control plane is electing or unreachable: the next beat retries
+    );
+    beatTimer = setTimer(heartbeatMs, beat);
+  };
+
+  const placed = (async (): Promise<Placed> => {
+    let founding: boolean | undefined;
+    for (;;) {
+      if (flags.stopped) return new Promise<Placed>(() => undefined);
+      const state = await control.state().catch(() => undefined);
+      if (state !== undefined && founding === undefined) {
+        founding = await mayFoundReplicas(
+          deps.engine,
+          nodeId,
+          state.nodes.some((n) => n.id === nodeId),
+        );
+      }
+      if (founding !== undefined && !flags.beating) beat();
+      const table = state?.placement.representations.find((r) => r.name === seedTableName);
+      if (founding !== undefined && table !== undefined) {
+        const layout = new SliceGroupLayout(table);
+        const created: number[] = [];
+        const skipped: number[] = [];
+        const durable: Promise<void>[] = [];
+        for (const group of layout.groupsOf(nodeId)) {
+          if (node.replica(group.groupId) !== undefined) continue;
+          if (!founding) {
+            skipped.push(group.groupId);
+            continue;
+          }
+          const replica = node.createReplica({ ...group, bootstrap: true });
+          created.push(group.groupId);
+          durable.push(replica.whenDurable());
+        }
+        // Acknowledged creations only: a restart must find every replica this start announced.
+        await Promise.all(durable);
+        return { created, skipped };
+      }
+      await new Promise<void>((resolve) => setTimer(200, resolve));
+    }
+  })();
+
+  return {
+    placed,
+    stop: () => {
+      flags.stopped = true;
+      beatTimer?.cancel();
+    },
+  };
+}
+
+/** Engine key of the node's identity marker (0xC0 is the replica registry, 0xC1 control state). */
+const identityKey = Uint8Array.of(0xc2, 0x01);
+
+/**
+ * Whether this node may create the replicas the slice map gives it as *founding* members
+ * (`bootstrap: true`, an empty log that votes). That is safe only for a member that never took
+ * part in the group: one that did may have voted or acknowledged entries, and an empty copy of
+ * it could help elect a leader without them.
+ *
+ * - Never registered with the control plane: a new node — yes. It writes an identity marker
+ *   into its engine, durably, before its first heartbeat registers it.
+ * - Registered, marker present: the same disk as before — yes for groups it does not hold (their
+ *   creation never became durable, so it never sent anything for them).
+ * - Registered, no marker: its disk was lost or replaced — no. Its old replicas wait for
+ *   re-replication by the control plane.
+ */
+export async function mayFoundReplicas(
+  engine: KvEngine,
+  nodeId: number,
+  registered: boolean,
+): Promise<boolean> {
+  const marker = engine.get(identityKey);
+  if (marker !== undefined) {
+    const owner = new DataView(marker.buffer, marker.byteOffset, marker.byteLength).getUint32(0);
+    if (owner !== nodeId) {
+      throw new RoleConfigError(`this data dir belongs to node ${owner}, not ${nodeId}`);
+    }
+    return true;
+  }
+  if (registered) return false;
+  const value = new Uint8Array(4);
+  new DataView(value.buffer).setUint32(0, nodeId);
+  const batch = engine.newBatch();
+  batch.put(identityKey, value);
+  await engine.commit(batch);
+  return true;
+}

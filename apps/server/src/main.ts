@@ -73,6 +73,19 @@ async function main(): Promise<number> {
   log(`tessera ${tesseraVersion} started (pid ${process.pid})`);
   log(`  data directory  ${running.dataDir}`);
   log(`  console API     ${running.api.url}/trpc`);
+  const cluster = running.cluster.overview();
+  const zones = [...new Set(cluster.nodes.map((n) => n.zone))].join(', ');
+  log(
+    `  cluster         embedded: ${cluster.controlPlane.members.length} control-plane members ` +
+      `(leader ${cluster.controlPlane.leader ?? 'none yet'}), ${cluster.nodes.length} data nodes ` +
+      `in zones ${zones}; ` +
+      cluster.tables
+        .map(
+          (t) =>
+            `table ${t.name}: ${t.slices} slices × ${t.replicas} replicas + ${t.loggers} logger`,
+        )
+        .join('; '),
+  );
   switch (running.bootstrap.kind) {
     case 'generated':
       log(

@@ -4,7 +4,8 @@ import type { EngineUnderTest } from '../../test/engines';
 import type { KvEngine } from '../engine/kv-engine';
 import { MemoryEngine } from '../engine/memory-engine';
 import { spaceMetaKey } from '../keys/key-layout';
-import { encodeSpaceMeta } from './records';
+import { packStruct } from '../codec';
+import { decodeSpaceMeta, encodeSpaceMeta } from './records';
 import { StorageInvariantError } from '../errors';
 import { MvccStore } from './mvcc-store';
 import type { CommandResult, GetResult, MvccCommand, ScanResult } from './types';
@@ -179,6 +180,34 @@ describe.each(engineKinds)('MvccStore on $name', (kind) => {
       kind: 'spaceNotFound',
       space: space + 1,
     });
+  });
+
+  it('tracks the highest commit timestamp applied: commits and putVersions, not failures', async () => {
+    expect(store.spaceInfo(space)?.maxCommitTs).toBe(0);
+    await write('a', 'x', 10, 15);
+    expect(store.spaceInfo(space)?.maxCommitTs).toBe(15);
+    // A commit that finds no lock, a rollback and a prewrite leave it alone.
+    expect((await one(commit('nolock', 30, 40))).kind).toBe('lockNotFound');
+    await one(rollback('b', 50));
+    await one(put('c', 'y', 60));
+    expect(store.spaceInfo(space)?.maxCommitTs).toBe(15);
+    await one({ kind: 'putVersion', key: b('d'), commitTs: 70, op: 'put', value: b('z') });
+    // An older commit arriving later does not move it back.
+    await write('e', 'w', 20, 25);
+    expect(store.spaceInfo(space)?.maxCommitTs).toBe(70);
+    // A meta written before the field existed reads as 0.
+    const older = {
+      gen: 1,
+      stagingGen: 0,
+      appliedIndex: 3,
+      appliedTerm: 1,
+      gcSafePointTs: 0,
+      records: 0,
+      bytes: 0,
+      stagingRecords: 0,
+      stagingBytes: 0,
+    };
+    expect(decodeSpaceMeta(packStruct(older))).toEqual({ ...older, maxCommitTs: 0 });
   });
 
   it('treats a retried commit as success and reports a missing lock with the txn status', async () => {
@@ -417,6 +446,10 @@ describe.each(engineKinds)('MvccStore on $name', (kind) => {
     );
     expect(info?.approxRecords).toBe(exp.header.records);
     expect(info?.approxBytes).toBe(exp.header.bytes);
+    // The snapshot carries the highest commit timestamp of its cut, not the later write's.
+    expect(exp.header.maxCommitTs).toBe(11 + 29 * 2);
+    expect(info?.maxCommitTs).toBe(11 + 29 * 2);
+    expect(store.spaceInfo(space)?.maxCommitTs).toBe(201);
     expect(rowsOf(store.scan(target, undefined, undefined, 1000, { limit: 100 }))).toHaveLength(30);
     expect(store.get(target, b('late'), 1000)).toEqual({ kind: 'none' });
     expect(store.get(target, b('pending'), 1000).kind).toBe('locked');
@@ -518,6 +551,7 @@ describe.each(engineKinds)('MvccStore on $name', (kind) => {
         bytes: 0,
         stagingRecords: 0,
         stagingBytes: 0,
+        maxCommitTs: info.maxCommitTs,
       }),
     );
     await engine.commit(raw);

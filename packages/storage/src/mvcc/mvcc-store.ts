@@ -97,6 +97,7 @@ export class MvccStore {
       approxRecords: meta.records,
       approxBytes: meta.bytes,
       importing: meta.stagingGen !== 0,
+      maxCommitTs: meta.maxCommitTs,
     };
   }
 
@@ -174,16 +175,27 @@ export class MvccStore {
       gcSafePointTs: meta.gcSafePointTs,
     };
     let gcSafePointTs = meta.gcSafePointTs;
+    let maxCommitTs = meta.maxCommitTs;
     const results: CommandResult[] = [];
     for (const command of entry.commands) {
       if (command.kind === 'gc') gcSafePointTs = Math.max(gcSafePointTs, command.safePointTs);
-      results.push(evaluate({ ...ctx, gcSafePointTs }, command));
+      const result = evaluate({ ...ctx, gcSafePointTs }, command);
+      results.push(result);
+      // A version now exists at commitTs (an idempotent re-commit changes nothing).
+      if (
+        result.kind === 'ok' &&
+        (command.kind === 'commit' || command.kind === 'putVersion') &&
+        command.commitTs > maxCommitTs
+      ) {
+        maxCommitTs = command.commitTs;
+      }
     }
     const next: SpaceMeta = {
       ...meta,
       appliedIndex: entry.index,
       appliedTerm: entry.term,
       gcSafePointTs,
+      maxCommitTs,
       records: meta.records + writer.recordsDelta,
       bytes: meta.bytes + writer.bytesDelta,
     };

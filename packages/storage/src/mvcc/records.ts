@@ -114,6 +114,12 @@ export interface SpaceMeta {
   readonly bytes: number;
   readonly stagingRecords: number;
   readonly stagingBytes: number;
+  /**
+   * The highest commit timestamp among the versions applied to the live generation (commit
+   * and putVersion commands, or a snapshot's): the replica's position in timestamp terms,
+   * reported so reads can later be routed by it. 0 in metas written before it existed.
+   */
+  readonly maxCommitTs: number;
 }
 
 export function encodeSpaceMeta(meta: SpaceMeta): Uint8Array {
@@ -130,17 +136,21 @@ const spaceMetaFields = [
   'bytes',
   'stagingRecords',
   'stagingBytes',
+  'maxCommitTs',
 ] as const;
+
+/** Fields added after the first format: absent in older metas, read as 0. */
+const optionalSpaceMetaFields = new Set<string>(['maxCommitTs']);
 
 export function decodeSpaceMeta(bytes: Uint8Array): SpaceMeta {
   const raw = unpackStruct(bytes) as Record<string, unknown>;
   const out: Record<string, number> = {};
   for (const field of spaceMetaFields) {
-    const v = raw[field];
+    const v: unknown = raw[field] ?? (optionalSpaceMetaFields.has(field) ? 0 : undefined);
     invariant(
       typeof v === 'number' && Number.isSafeInteger(v) && v >= 0,
       'CORRUPT_RECORD',
-      () => `space meta field ${field} is ${String(v)}`,
+      () => `space meta field ${field} is ${typeof v === 'number' ? v : typeof v}`,
     );
     out[field] = v;
   }

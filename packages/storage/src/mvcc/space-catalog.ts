@@ -58,6 +58,7 @@ export function createSpace(engine: KvEngine, batch: WriteBatch, space: number):
     bytes: 0,
     stagingRecords: 0,
     stagingBytes: 0,
+    maxCommitTs: 0,
   });
   return true;
 }

@@ -89,6 +89,7 @@ export function rememberEncodedMeta(bytes: Uint8Array, meta: SpaceMeta): void {
       bytes: meta.bytes,
       stagingRecords: meta.stagingRecords,
       stagingBytes: meta.stagingBytes,
+      maxCommitTs: meta.maxCommitTs,
     }),
   );
 }

@@ -34,6 +34,7 @@ export interface SpaceSnapshotHeader {
   readonly gcSafePointTs: number;
   readonly records: number;
   readonly bytes: number;
+  readonly maxCommitTs: number;
 }
 
 /** Chunk wire format: [count u32] then per record [keyLen u32][key][valueLen u32][value]. */
@@ -106,6 +107,7 @@ export function exportSpace(engine: KvEngine, space: number): SpaceExport | unde
     gcSafePointTs: meta.gcSafePointTs,
     records: meta.records,
     bytes: meta.bytes,
+    maxCommitTs: meta.maxCommitTs,
   });
 }
 
@@ -179,6 +181,7 @@ export function finishImport(
     bytes: meta.stagingBytes,
     stagingRecords: 0,
     stagingBytes: 0,
+    maxCommitTs: header.maxCommitTs,
   };
   writeSpaceMeta(batch, space, next);
   return { kind: 'ok' };

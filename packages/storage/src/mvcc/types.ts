@@ -167,4 +167,6 @@ export interface SpaceInfo {
   /** Key + value bytes of those records as stored (before LMDB page overhead). */
   readonly approxBytes: number;
   readonly importing: boolean;
+  /** The highest commit timestamp applied (see SpaceMeta.maxCommitTs). */
+  readonly maxCommitTs: number;
 }

@@ -69,6 +69,8 @@ export type {
   ControlFailure,
   ControlMessage,
   ControlOperation,
+  NodePositions,
+  ReplicaPosition,
 } from './control/control-protocol';
 export { ControlService } from './control/control-service';
 export type { ControlServiceOptions } from './control/control-service';

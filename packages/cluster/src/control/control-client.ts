@@ -7,6 +7,8 @@ import type {
   ControlErrorCode,
   ControlMessage,
   ControlOperation,
+  NodePositions,
+  ReplicaPosition,
 } from './control-protocol';
 import type {
   ControlCommand,
@@ -102,8 +104,17 @@ export class ControlClient {
     });
   }
 
-  async heartbeat(nodeId: NodeId, zone: string, address: string): Promise<RegisteredNode> {
-    const answer = await this.call({ op: 'heartbeat', nodeId, zone, address }, true);
+  /** Says the node is alive (registering it on first contact), with its replica positions. */
+  async heartbeat(
+    nodeId: NodeId,
+    zone: string,
+    address: string,
+    replicas?: readonly ReplicaPosition[],
+  ): Promise<RegisteredNode> {
+    const answer = await this.call(
+      { op: 'heartbeat', nodeId, zone, address, ...(replicas === undefined ? {} : { replicas }) },
+      true,
+    );
     return (answer as Extract<ControlAnswer, { op: 'heartbeat' }>).node;
   }
 
@@ -123,6 +134,12 @@ export class ControlClient {
       { op: 'state' }
     >;
     return answer.snapshot === undefined ? undefined : decodeControlSnapshot(answer.snapshot);
+  }
+
+  /** The replica positions the nodes last reported to the leader. */
+  async positions(): Promise<readonly NodePositions[]> {
+    const answer = await this.call({ op: 'positions' }, true);
+    return (answer as Extract<ControlAnswer, { op: 'positions' }>).nodes;
   }
 
   /** Fails everything still waiting and leaves the network. */

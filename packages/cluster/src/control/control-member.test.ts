@@ -68,6 +68,40 @@ describe('ControlMember (3-member control plane)', () => {
     cp.close();
   });
 
+  it('keeps the replica positions nodes report, and forgets them at a new term', async () => {
+    const cp = new SimControlPlane({ seed: 12 });
+    const client = cp.client();
+    const position = (groupId: number, applied: number, appliedCommitTs: number) => ({
+      groupId,
+      memberRole: 'voter',
+      raftRole: 'follower',
+      term: 1,
+      applied,
+      appliedCommitTs,
+    });
+    await cp.settle(client.heartbeat(7, 'a', '', [position(1, 10, 4096), position(2, 3, 0)]));
+    await cp.settle(client.heartbeat(8, 'b', '', [position(1, 12, 8192)]));
+    await cp.settle(client.heartbeat(7, 'a', '', [position(1, 11, 5000), position(2, 3, 0)]));
+    const positions = await cp.settle(client.positions());
+    expect(positions.map((p) => [p.nodeId, p.replicas.map((r) => [r.groupId, r.applied])])).toEqual(
+      [
+        [
+          7,
+          [
+            [1, 11],
+            [2, 3],
+          ],
+        ],
+        [8, [[1, 12]]],
+      ],
+    );
+    expect(positions[0]?.replicas[0]?.appliedCommitTs).toBe(5000);
+    // A new leader starts with no positions; the next beats fill them in again.
+    cp.crash(await cp.waitForServingLeader());
+    expect(await cp.settle(client.positions())).toEqual([]);
+    cp.close();
+  });
+
   it('survives a crash of every member at once with the state intact', async () => {
     const cp = new SimControlPlane({ seed: 8 });
     const client = cp.client();

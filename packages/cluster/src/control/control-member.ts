@@ -20,6 +20,7 @@ import {
 import { ControlState } from './control-state';
 import type { ControlCommand, ControlResult, RegisteredNode } from './control-state';
 import { loadAppliedControlState, putAppliedControlState } from './control-store';
+import type { NodePositions, ReplicaPosition } from './control-protocol';
 import { OracleUnavailableError, TimestampOracle } from './timestamp-oracle';
 import type { TimestampBatch } from './timestamp-oracle';
 
@@ -87,6 +88,7 @@ export interface HeartbeatInfo {
   readonly nodeId: NodeId;
   readonly zone: ZoneName;
   readonly address: string;
+  readonly replicas?: readonly ReplicaPosition[];
 }
 
 export interface ControlMemberStatus {
@@ -145,6 +147,8 @@ export class ControlMember {
   private oracle: { readonly term: number; readonly oracle: TimestampOracle } | undefined;
   /** Leader-only soft state: when each data node was last heard, by this member's clock. */
   private readonly lastHeard = new Map<NodeId, number>();
+  /** Leader-only soft state: each node's replica positions from its latest heartbeat. */
+  private readonly positions = new Map<NodeId, NodePositions>();
   private lastHeardTerm = 0;
   private readonly livenessProposals = new Set<NodeId>();
   private tickTimer: TimerHandle | undefined;
@@ -325,6 +329,13 @@ export class ControlMember {
     this.checkServing();
     this.resetLivenessForTerm();
     this.lastHeard.set(info.nodeId, this.clock.now());
+    if (info.replicas !== undefined) {
+      this.positions.set(info.nodeId, {
+        nodeId: info.nodeId,
+        atMs: this.clock.now(),
+        replicas: info.replicas,
+      });
+    }
     const known = this.state.node(info.nodeId);
     if (known?.state === 'removed') {
       throw new ReplicaError('INVALID_COMMAND', `node ${info.nodeId} was removed from the cluster`);
@@ -343,6 +354,15 @@ export class ControlMember {
     const node = this.state.node(info.nodeId);
     invariant(node !== undefined, () => `node ${info.nodeId} registered but not in the state`);
     return node;
+  }
+
+  /**
+   * The replica positions nodes reported to this member while it served as leader in its
+   * current term (cleared at every new term: a new leader learns them afresh).
+   */
+  replicaPositions(): NodePositions[] {
+    this.resetLivenessForTerm();
+    return [...this.positions.values()].sort((a, b) => a.nodeId - b.nodeId);
   }
 
   /** Stops at once (a process kill, if the engine is then crashed). The engine stays open. */
@@ -640,6 +660,7 @@ export class ControlMember {
     if (term === this.lastHeardTerm) return;
     this.lastHeardTerm = term;
     this.lastHeard.clear();
+    this.positions.clear();
     const now = this.clock.now();
     for (const node of this.state.clusterNodes()) this.lastHeard.set(node.id, now);
   }

@@ -10,6 +10,8 @@ import type { ControlResult, RegisteredNode } from './control-state';
  * - `command`: a ControlCommand, encoded by control-codec (bigints survive), replicated.
  * - `state`: the applied state as an encoded ControlSnapshot, unless the caller already has
  *   `knownVersion` (then only the version comes back).
+ * - `positions`: each node's replica positions (applied index, applied commit timestamp) as
+ *   last reported by heartbeat — soft state of the leader, for routing reads by position.
  *
  * Byte fields are control-codec JSON so that the transport's generic codec never has to carry
  * bigints.
@@ -21,15 +23,39 @@ export type ControlOperation =
       readonly nodeId: number;
       readonly zone: string;
       readonly address: string;
+      /** The node's replicas and their positions (absent: not reported this beat). */
+      readonly replicas?: readonly ReplicaPosition[];
     }
   | { readonly op: 'command'; readonly command: Uint8Array }
-  | { readonly op: 'state'; readonly knownVersion: number };
+  | { readonly op: 'state'; readonly knownVersion: number }
+  | { readonly op: 'positions' };
+
+/** Where one replica stands, as its node last reported it. */
+export interface ReplicaPosition {
+  readonly groupId: number;
+  readonly memberRole: string;
+  readonly raftRole: string;
+  readonly term: number;
+  /** Applied log index. */
+  readonly applied: number;
+  /** The highest commit timestamp among the versions applied (0 on a logger). */
+  readonly appliedCommitTs: number;
+}
+
+/** The latest positions each node reported to the serving leader (soft state). */
+export interface NodePositions {
+  readonly nodeId: number;
+  /** When the leader received them, by its clock. */
+  readonly atMs: number;
+  readonly replicas: readonly ReplicaPosition[];
+}
 
 export type ControlAnswer =
   | { readonly op: 'timestamps'; readonly first: number; readonly count: number }
   | { readonly op: 'heartbeat'; readonly node: RegisteredNode }
   | { readonly op: 'command'; readonly result: ControlResult }
-  | { readonly op: 'state'; readonly version: number; readonly snapshot: Uint8Array | undefined };
+  | { readonly op: 'state'; readonly version: number; readonly snapshot: Uint8Array | undefined }
+  | { readonly op: 'positions'; readonly nodes: readonly NodePositions[] };
 
 export type ControlErrorCode = ReplicaErrorCode | 'BUSY' | 'BAD_REQUEST' | 'UNAVAILABLE';
 

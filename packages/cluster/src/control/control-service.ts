@@ -96,6 +96,7 @@ export class ControlService {
           nodeId,
           zone,
           address: typeof address === 'string' ? address : '',
+          ...(Array.isArray(body.replicas) ? { replicas: body.replicas } : {}),
         });
         return { op: 'heartbeat', node };
       }
@@ -108,6 +109,8 @@ export class ControlService {
             : command;
         return { op: 'command', result: await this.member.propose(stamped) };
       }
+      case 'positions':
+        return { op: 'positions', nodes: this.member.replicaPositions() };
       case 'state': {
         const state = this.member.current;
         const version = state.stateVersion;

@@ -7,13 +7,13 @@ import { invariant } from './errors';
  * storage exports it (see storage's space-snapshot.ts).
  *
  * ```
- * u8 version (1) · u64 appliedIndex · u64 appliedTerm · u64 gcSafePointTs · u64 records
- * · u64 bytes · u32 chunkCount · chunkCount × (u32 length, chunk)
+ * u8 version (2) · u64 appliedIndex · u64 appliedTerm · u64 gcSafePointTs · u64 records
+ * · u64 bytes · u64 maxCommitTs · u32 chunkCount · chunkCount × (u32 length, chunk)
  * ```
  *
  * The whole space travels in one Raft snapshot message (no streaming yet).
  */
-const VERSION = 1;
+const VERSION = 2;
 const CHUNK_BYTES = 256 * 1024;
 
 export interface DecodedSpaceSnapshot {
@@ -33,6 +33,7 @@ export function encodeSpaceSnapshot(source: SpaceExport): Uint8Array {
   w.u64(h.gcSafePointTs);
   w.u64(h.records);
   w.u64(h.bytes);
+  w.u64(h.maxCommitTs);
   w.u32(chunks.length);
   for (const chunk of chunks) w.bytes(chunk);
   return w.finish();
@@ -48,6 +49,7 @@ export function decodeSpaceSnapshot(data: Uint8Array): DecodedSpaceSnapshot {
     gcSafePointTs: r.u64(),
     records: r.u64(),
     bytes: r.u64(),
+    maxCommitTs: r.u64(),
   };
   const count = r.u32();
   const chunks: Uint8Array[] = [];

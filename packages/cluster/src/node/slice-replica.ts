@@ -377,6 +377,9 @@ export class SliceReplica {
       leader: st.leader,
       commit: st.commit,
       applied: this.appliedIndex,
+      appliedCommitTs: this.isDataMember
+        ? (this.host.mvcc.spaceInfo(this.spaceId)?.maxCommitTs ?? 0)
+        : 0,
       lastIndex,
       persistedIndex: st.persistedIndex,
       lease: {

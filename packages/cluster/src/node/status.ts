@@ -15,6 +15,12 @@ export interface ReplicaStatus {
   readonly commit: number;
   /** Highest entry applied here (to the MVCC space; loggers count entries they skip). */
   readonly applied: number;
+  /**
+   * The highest commit timestamp among the versions applied here (0 on a logger, which applies
+   * nothing): with `applied`, the replica's position, reported to the control plane so reads
+   * can later be routed by it.
+   */
+  readonly appliedCommitTs: number;
   readonly lastIndex: number;
   readonly persistedIndex: number;
   readonly lease: {

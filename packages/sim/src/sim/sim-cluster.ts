@@ -375,7 +375,18 @@ export class SimCluster {
     let timer: { cancel(): void } | undefined;
     const beat = () => {
       if (stopped) return;
-      client.heartbeat(id, zone, '').then(
+      const replicas = this.nodes
+        .get(id)
+        ?.status()
+        .replicas.map((r) => ({
+          groupId: r.groupId,
+          memberRole: r.memberRole,
+          raftRole: r.raftRole,
+          term: r.term,
+          applied: r.applied,
+          appliedCommitTs: r.appliedCommitTs,
+        }));
+      client.heartbeat(id, zone, '', replicas).then(
         () => undefined,
         () => undefined, // the control plane may be down or electing: try again next beat
       );

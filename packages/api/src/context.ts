@@ -188,6 +188,8 @@ export interface SliceMemberOverview {
   /** The member's Raft role, or 'down' when its node does not run. */
   readonly raftRole: string;
   readonly applied: number;
+  /** The highest commit timestamp applied on this member (0 on a logger). */
+  readonly appliedCommitTs: number;
   /** Entries behind the leader's last index (0 on the leader; null when unknown). */
   readonly lag: number | null;
 }

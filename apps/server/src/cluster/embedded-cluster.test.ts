@@ -27,7 +27,15 @@ describe('EmbeddedCluster', () => {
       const txn = await first.txnClient();
       const t = await txn.begin();
       for (let i = 0; i < 20; i++) t.put(encoder.encode(`k/${i}`), encoder.encode(`v${i}`));
-      await t.commit();
+      const outcome = await t.commit();
+      // Positions: the slices that took the writes report the commit timestamp they applied.
+      const committedTs = outcome.commitTs;
+      expect(committedTs).toBeGreaterThan(0);
+      const positions = first
+        .overview()
+        .slices.flatMap((slice) => slice.members.filter((m) => m.role === 'voter'));
+      expect(positions.some((m) => m.appliedCommitTs === committedTs)).toBe(true);
+      expect(positions.every((m) => m.appliedCommitTs <= committedTs)).toBe(true);
     } finally {
       await first.close();
     }

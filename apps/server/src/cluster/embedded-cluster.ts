@@ -173,6 +173,7 @@ export class EmbeddedCluster {
             role: m.role,
             raftRole: r === undefined ? 'down' : r.raftRole,
             applied: r?.applied ?? 0,
+            appliedCommitTs: r?.appliedCommitTs ?? 0,
             lag:
               r === undefined || lastIndex === undefined
                 ? null

@@ -56,7 +56,15 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
   const beat = () => {
     if (flags.stopped) return;
     flags.beating = true;
-    control.heartbeat(nodeId, deps.zone, deps.address).then(
+    const replicas = node.status().replicas.map((r) => ({
+      groupId: r.groupId,
+      memberRole: r.memberRole,
+      raftRole: r.raftRole,
+      term: r.term,
+      applied: r.applied,
+      appliedCommitTs: r.appliedCommitTs,
+    }));
+    control.heartbeat(nodeId, deps.zone, deps.address, replicas).then(
       () => undefined,
       () => undefined, // the control plane is electing or unreachable: the next beat retries
     );

@@ -32,11 +32,13 @@ test('every page is reachable from the navigation', async ({ page }) => {
   }
 });
 
+// Overview, Topology and Slices show the live cluster now (cluster.spec.ts), each with a
+// notice for the parts still missing; these pages have no real data at all yet.
 test('pages whose engine is not built yet say so instead of showing sample data', async ({
   page,
 }) => {
   await signIn(page, admin.loginName, admin.password);
-  for (const path of ['/topology', '/slices', '/workload', '/sql', '/sessions']) {
+  for (const path of ['/workload', '/sql', '/sessions']) {
     await page.goto(path);
     await expect(page.getByTestId('not-built')).toContainText('No data yet.');
   }

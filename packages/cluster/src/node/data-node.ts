@@ -45,6 +45,8 @@ export interface CreateReplicaSpec {
    * (`SliceReplica.changeMembership`, e.g. `addLearner`, then `addVoter` to promote it).
    */
   readonly bootstrap: boolean;
+  /** The slice's ranking replica: the member that should lead (see SliceReplica.tick). */
+  readonly rankingNode?: NodeId;
 }
 
 interface PendingRemoval {
@@ -159,6 +161,7 @@ export class DataNode {
       spaceId,
       dataMember: isData,
       members: spec.bootstrap ? [...spec.members] : [],
+      ...(spec.rankingNode === undefined ? {} : { rankingNode: spec.rankingNode }),
     };
     const replica = new SliceReplica(this.replicaHost(), {
       record,

@@ -44,7 +44,7 @@ export type DropReason =
   | 'pendingLimit';
 
 /** Why a lease read was refused while leading. */
-export type LeaseGap = 'noQuorumContact' | 'applyBehind' | 'noCommitInTerm';
+export type LeaseGap = 'noQuorumContact' | 'applyBehind' | 'noCommitInTerm' | 'transferring';
 
 export interface ReplicaErrorDetails {
   readonly groupId?: number;

@@ -43,6 +43,11 @@ export interface ReplicaRecord {
   readonly dataMember?: boolean;
   /** Membership as of the log start (see above); empty for a joiner before its snapshot. */
   readonly members: readonly ReplicaMember[];
+  /**
+   * The slice's ranking replica as placed when the replica was created: the member that should
+   * lead (absent: no preference). The leader hands leadership to it when it is caught up.
+   */
+  readonly rankingNode?: number;
 }
 
 const TAG = 0xc0;
@@ -65,8 +70,14 @@ export function replicaKey(groupId: number): Uint8Array {
 }
 
 export function putReplicaRecord(batch: WriteBatch, record: ReplicaRecord): void {
-  const { groupId, spaceId, dataMember, members } = record;
-  const normal = { groupId, spaceId, ...(dataMember === undefined ? {} : { dataMember }), members };
+  const { groupId, spaceId, dataMember, members, rankingNode } = record;
+  const normal = {
+    groupId,
+    spaceId,
+    ...(dataMember === undefined ? {} : { dataMember }),
+    members,
+    ...(rankingNode === undefined ? {} : { rankingNode }),
+  };
   const json = JSON.stringify({ v: RECORD_VERSION, ...normal });
   const bytes = new TextEncoder().encode(json);
   // Paired assertion: what we write must read back as what we meant.
@@ -94,7 +105,8 @@ export function loadReplicaRecords(reader: KvReader): ReplicaRecord[] {
 function decodeReplicaRecord(bytes: Uint8Array): ReplicaRecord {
   const raw: unknown = JSON.parse(new TextDecoder().decode(bytes));
   invariant(isObject(raw) && (raw.v === 1 || raw.v === 2), 'replica record: unknown version');
-  const { groupId, spaceId, dataMember, members } = raw;
+  const { groupId, spaceId, dataMember, members, rankingNode } = raw;
+  invariant(rankingNode === undefined || isU32(rankingNode), 'replica record: bad rankingNode');
   invariant(isU32(groupId) && isU32(spaceId), 'replica record: bad ids');
   invariant(
     dataMember === undefined || typeof dataMember === 'boolean',
@@ -109,6 +121,7 @@ function decodeReplicaRecord(bytes: Uint8Array): ReplicaRecord {
       invariant(isObject(m) && isU32(m.nodeId) && isRole(m.role), 'replica record: bad member');
       return { nodeId: m.nodeId, role: m.role };
     }),
+    ...(rankingNode === undefined ? {} : { rankingNode }),
   };
 }
 

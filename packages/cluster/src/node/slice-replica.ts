@@ -155,6 +155,16 @@ export class SliceReplica {
   /** Take a snapshot (and compact) at the next opportunity, whatever snapshotEveryEntries says. */
   private wantSnapshot = false;
   private pendingCompaction: PendingCompaction | undefined;
+  /** The member that should lead (the slice's ranking replica), if any. */
+  private rankingNode: NodeId | undefined;
+  /** Ticks since the last check whether to hand leadership to the ranking replica. */
+  private ticksSinceHandoffCheck = 0;
+  /**
+   * The term in which this leader asked for a leadership transfer. From then on it serves no
+   * lease read in that term: the transferee may win at once (a transfer vote is granted
+   * inside the followers' lease window), and its writes would be invisible to our reads.
+   */
+  private transferTerm = 0;
 
   constructor(
     private readonly host: ReplicaHost,
@@ -162,6 +172,7 @@ export class SliceReplica {
   ) {
     const { record } = start;
     this.currentRecord = record;
+    this.rankingNode = record.rankingNode;
     this.groupId = record.groupId;
     this.spaceId = record.spaceId;
     this.isDataMember = isDataRecord(record, host.nodeId);
@@ -383,7 +394,8 @@ export class SliceReplica {
       lastIndex,
       persistedIndex: st.persistedIndex,
       lease: {
-        held: expiresAtMs !== undefined && now < expiresAtMs,
+        // A leader that asked for a transfer gave its lease up for the term.
+        held: expiresAtMs !== undefined && now < expiresAtMs && this.transferTerm !== st.term,
         expiresAtMs,
         gap: st.role === 'leader' ? this.leaseGap(st, now) : undefined,
       },
@@ -407,7 +419,39 @@ export class SliceReplica {
   // ---- driven by the node ----------------------------------------------------------------
 
   tick(): void {
-    if (!this.closed) this.rawNode.tick();
+    if (this.closed) return;
+    this.rawNode.tick();
+    if (++this.ticksSinceHandoffCheck >= this.host.options.electionTicks) {
+      this.ticksSinceHandoffCheck = 0;
+      this.maybeHandToRankingReplica();
+    }
+  }
+
+  /** Changes which member should lead (the control plane re-ranks); in memory until recreated. */
+  setRankingNode(nodeId: NodeId | undefined): void {
+    this.rankingNode = nodeId;
+  }
+
+  /**
+   * The leader is the slice's ranking replica (Xpand): a leader that is not hands leadership
+   * to it once it is a live voter that has everything committed. Checked once per election
+   * timeout, so a ranking replica that cannot take over is not retried in a loop. Raft drops
+   * proposals while the transfer runs (they are retried) and abandons it after an election
+   * timeout; leases stop for the rest of the term (see `transferTerm`).
+   */
+  private maybeHandToRankingReplica(): void {
+    const target = this.rankingNode;
+    if (target === undefined || target === this.host.nodeId || !this.isDataMember) return;
+    const st = this.rawNode.status();
+    if (st.role !== 'leader' || st.leadTransferee !== 0 || this.appliedTerm !== st.term) return;
+    if (!st.confState.voters.includes(target)) return;
+    const pr = st.progress?.get(target);
+    // Replicating and holding everything committed (recentActive is no use here: check-quorum
+    // clears it every election timeout, in step with this check).
+    if (pr === undefined || pr.state !== 'replicate' || pr.match < st.commit) return;
+    this.transferTerm = st.term;
+    this.rawNode.transferLeadership(target);
+    this.host.requestCycle();
   }
 
   /**
@@ -692,9 +736,10 @@ export class SliceReplica {
       return Promise.resolve(read());
     } catch (thrown) {
       const error = ReplicaError.fromUnknown(thrown, this.groupId);
-      if (error.code !== 'LEASE_UNAVAILABLE' || options.readIndexFallback !== true) {
-        return Promise.reject(error);
-      }
+      // After asking for a transfer the lease is gone for the term, possibly for good (an
+      // abandoned transfer leaves us leading): confirm leadership by ReadIndex instead.
+      const fallback = options.readIndexFallback === true || error.leaseGap === 'transferring';
+      if (error.code !== 'LEASE_UNAVAILABLE' || !fallback) return Promise.reject(error);
       return this.readViaReadIndex(read);
     }
   }
@@ -768,6 +813,7 @@ export class SliceReplica {
     const planted = this.host.options.testingKnobs.leaseReadsWithoutQuorum === true;
     if (!planted && (expires === undefined || nowMs >= expires)) return 'noQuorumContact';
     if (this.appliedTerm !== st.term) return 'noCommitInTerm';
+    if (this.transferTerm === st.term) return 'transferring';
     return undefined;
   }
 

@@ -29,6 +29,7 @@ export interface GroupSpec {
   readonly groupId: number;
   readonly spaceId: number;
   readonly members: readonly ReplicaMember[];
+  readonly rankingNode?: number;
 }
 
 export class SimCluster {

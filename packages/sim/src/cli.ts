@@ -1,7 +1,9 @@
 /**
- * `npm run sim -- --seed N [--ms M] [--no-faults]` runs one simulated cluster (see
- * sim/run-simulation.ts) and prints its report; `--seeds A-B` runs a range. A failing seed
- * prints its findings and the command to replay it; the exit code is 1 if any seed failed.
+ * `npm run sim -- --seed N [--steps M | --ms M] [--no-faults]` runs one simulated cluster (see
+ * sim/run-simulation.ts) and prints its report; `--seeds A-B` runs a range. `--steps` counts
+ * steps of the fault schedule (200–600 simulated ms of traffic, then at most one fault);
+ * `--ms` bounds the simulated time of traffic instead (default 5000). A failing seed prints
+ * its findings and the command to replay it; the exit code is 1 if any seed failed.
  */
 import { parseArgs } from 'node:util';
 import { runSimulation } from './sim/run-simulation';
@@ -11,6 +13,7 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     seeds: { type: 'string' },
     ms: { type: 'string', default: '5000' },
+    steps: { type: 'string' },
     'no-faults': { type: 'boolean', default: false },
   },
 });
@@ -26,10 +29,22 @@ function seedList(): number[] {
 }
 
 const durationMs = Number(values.ms);
+const steps = values.steps === undefined ? undefined : Number(values.steps);
+if (steps !== undefined && !(Number.isSafeInteger(steps) && steps >= 0)) {
+  throw new Error(`--steps takes a whole number, got '${values.steps ?? ''}'`);
+}
+if (!(Number.isFinite(durationMs) && durationMs >= 0)) {
+  throw new Error(`--ms takes a number of milliseconds, got '${values.ms}'`);
+}
 let failed = 0;
 for (const seed of seedList()) {
   const started = performance.now();
-  const report = await runSimulation({ seed, durationMs, faults: !values['no-faults'] });
+  const report = await runSimulation({
+    seed,
+    durationMs,
+    faults: !values['no-faults'],
+    ...(steps === undefined ? {} : { steps }),
+  });
   const s = report.stats;
   const wallMs = Math.round(performance.now() - started);
   console.log(
@@ -43,7 +58,8 @@ for (const seed of seedList()) {
   if (!report.ok) {
     failed++;
     for (const v of report.violations) console.log(`  ${v.replaceAll('\n', '\n  ')}`);
-    console.log(`  replay: npm run sim -- --seed ${seed} --ms ${durationMs}`);
+    const length = steps === undefined ? `--ms ${durationMs}` : `--steps ${steps}`;
+    console.log(`  replay: npm run sim -- --seed ${seed} ${length}`);
   }
 }
 console.log(`${seedList().length - failed} passed, ${failed} failed`);

@@ -42,6 +42,11 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Simulated milliseconds of traffic under faults. */
   readonly durationMs: number;
+  /**
+   * Instead of (or besides) `durationMs`: run exactly this many steps of the fault schedule
+   * (each 200–600 simulated ms of traffic followed by at most one fault).
+   */
+  readonly steps?: number;
   readonly faults: boolean;
   readonly workload?: Partial<BankWorkloadOptions>;
   /** The register workload; `clients: 0` leaves it out. */
@@ -221,7 +226,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // is acknowledged without one.
   const endAt = sim.clock.now() + options.durationMs;
   const controlIds = [101, 102, 103];
-  while (sim.clock.now() < endAt) {
+  for (
+    let step = 0;
+    options.steps === undefined ? sim.clock.now() < endAt : step < options.steps;
+    step++
+  ) {
     await sim.runFor(rng.int(200, 600));
     if (!options.faults) continue;
     const down = [1, 2, 3, 4, 5].filter((id) => !sim.isUp(id));

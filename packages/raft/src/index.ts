@@ -11,7 +11,7 @@ export type { ProposalPosition } from './raft';
 export type { ConfChange, ConfChangeType } from './conf-change';
 export { encodeConfChange, decodeConfChange, isNodeId } from './conf-change';
 export type { MemberRole } from './membership';
-export type { FollowerProgress, RaftStatus } from './status';
+export type { FollowerProgress, Leadership, RaftStatus } from './status';
 export type { ProgressState } from './progress';
 export { ProposalDropped, RaftInvariantError } from './errors';
 export type { ProposalDroppedReason } from './errors';

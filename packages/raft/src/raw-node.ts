@@ -5,7 +5,7 @@ import type { Message } from './message';
 import type { ProposalPosition } from './raft';
 import { Raft } from './raft';
 import type { Ready } from './ready';
-import type { FollowerProgress, RaftStatus } from './status';
+import type { FollowerProgress, Leadership, RaftStatus } from './status';
 import type { ConfState, HardState, NodeId, SoftState } from './types';
 import { hardStateEqual } from './types';
 
@@ -158,6 +158,16 @@ export class RawNode {
   /** Membership as of the applied index: what a snapshot taken now must record. */
   confState(): ConfState {
     return this.raft.membership.toConfState();
+  }
+
+  /**
+   * The few facts a leased read checks — role, term, leader, and the quorum set (voters and
+   * loggers) — without building the full status: `status()` copies the membership and every
+   * follower's progress, too much for a read's hot path.
+   */
+  leadership(): Leadership {
+    const r = this.raft;
+    return { role: r.role, term: r.term, leader: r.leader, quorum: r.membership.quorumMembers() };
   }
 
   status(): RaftStatus {

@@ -19,6 +19,15 @@ export interface FollowerProgress {
 }
 
 /** A read-only picture of one member, for monitoring. */
+/** What `RawNode.leadership()` reports: cheap to build, for hot paths. */
+export interface Leadership {
+  readonly role: Role;
+  readonly term: Term;
+  readonly leader: NodeId;
+  /** Voters and loggers: the members whose majority commits and elects. */
+  readonly quorum: readonly NodeId[];
+}
+
 export interface RaftStatus {
   readonly id: NodeId;
   readonly role: Role;

@@ -3,6 +3,7 @@ import type {
   ConfChange,
   ConfState,
   MemoryRaftStorage,
+  Leadership,
   Message,
   RaftStatus,
   Ready,
@@ -377,7 +378,8 @@ export class SliceReplica {
   status(): ReplicaStatus {
     const st = this.rawNode.status();
     const now = this.host.clock.now();
-    const expiresAtMs = st.role === 'leader' ? this.leaseExpiry(st, now) : undefined;
+    const lead = this.rawNode.leadership();
+    const expiresAtMs = st.role === 'leader' ? this.leaseExpiry(lead, now) : undefined;
     const lastIndex = st.lastIndex;
     return {
       groupId: this.groupId,
@@ -397,7 +399,7 @@ export class SliceReplica {
         // A leader that asked for a transfer gave its lease up for the term.
         held: expiresAtMs !== undefined && now < expiresAtMs && this.transferTerm !== st.term,
         expiresAtMs,
-        gap: st.role === 'leader' ? this.leaseGap(st, now) : undefined,
+        gap: st.role === 'leader' ? this.leaseGap(lead, now) : undefined,
       },
       pendingProposals: this.pending.size,
       snapshotIndex: this.snapshotIndex,
@@ -791,7 +793,7 @@ export class SliceReplica {
         groupId: this.groupId,
       });
     }
-    const st = this.rawNode.status();
+    const st = this.rawNode.leadership();
     if (st.role !== 'leader') {
       throw new ReplicaError('NOT_LEADER', `group ${this.groupId}: node ${this.host.nodeId}`, {
         groupId: this.groupId,
@@ -808,7 +810,7 @@ export class SliceReplica {
    * its own term's writes are acknowledged only after they apply here. So no read misses an
    * acknowledged write, and the lease ensures no newer leader acknowledged anything.
    */
-  private leaseGap(st: RaftStatus, nowMs: number): LeaseGap | undefined {
+  private leaseGap(st: Pick<Leadership, 'term' | 'quorum'>, nowMs: number): LeaseGap | undefined {
     const expires = this.leaseExpiry(st, nowMs);
     const planted = this.host.options.testingKnobs.leaseReadsWithoutQuorum === true;
     if (!planted && (expires === undefined || nowMs >= expires)) return 'noQuorumContact';
@@ -817,10 +819,9 @@ export class SliceReplica {
     return undefined;
   }
 
-  private leaseExpiry(st: RaftStatus, nowMs: number): number | undefined {
+  private leaseExpiry(st: Pick<Leadership, 'term' | 'quorum'>, nowMs: number): number | undefined {
     this.lease.resetForTerm(st.term);
-    const quorum = [...st.confState.voters, ...st.confState.loggers];
-    return this.lease.expiresAtMs(this.host.nodeId, quorum, nowMs);
+    return this.lease.expiresAtMs(this.host.nodeId, st.quorum, nowMs);
   }
 
   private settle(index: number, fn: (p: PendingProposal) => void): void {

@@ -48,6 +48,16 @@ export type {
   RegisteredNode,
 } from './control/control-state';
 export { ControlState } from './control/control-state';
+export type {
+  CatalogDatabase,
+  CatalogErrorCode,
+  CatalogRepresentation,
+  CatalogSnapshot,
+  CatalogTable,
+  JsonValue,
+  RepresentationRequest,
+} from './control/catalog';
+export { representationName } from './control/catalog';
 export {
   ControlCodecError,
   decodeControlCommand,

@@ -46,6 +46,13 @@ const commandKinds = new Set<ControlCommand['kind']>([
   'splitSlice',
   'reserveTsoWindow',
   'allocateIds',
+  'createDatabase',
+  'dropDatabase',
+  'createTable',
+  'dropTable',
+  'renameTable',
+  'alterTable',
+  'allocateAutoIncrement',
 ]);
 
 export function encodeControlCommand(command: ControlCommand): Uint8Array {

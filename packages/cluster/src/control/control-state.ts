@@ -9,6 +9,15 @@ import type {
 } from '@tessera/placement';
 import { applyChanges, PlacementError, planInitialPlacement, splitSlice } from '@tessera/placement';
 import type { NodeId } from '../runtime/transport';
+import { badName, emptyCatalog, representationName } from './catalog';
+import type {
+  CatalogErrorCode,
+  CatalogRepresentation,
+  CatalogSnapshot,
+  CatalogTable,
+  JsonValue,
+  RepresentationRequest,
+} from './catalog';
 
 /**
  * The replicated state of the control plane: node registry, slice map, timestamp window and
@@ -54,12 +63,51 @@ export type ControlCommand =
   | { readonly kind: 'applyPlacementChanges'; readonly changes: readonly PlacementChange[] }
   | { readonly kind: 'splitSlice'; readonly sliceId: SliceId; readonly at?: bigint }
   | { readonly kind: 'reserveTsoWindow'; readonly endPhysicalMs: number }
-  | { readonly kind: 'allocateIds'; readonly counter: AllocatableCounter; readonly count: number };
+  | { readonly kind: 'allocateIds'; readonly counter: AllocatableCounter; readonly count: number }
+  // The SQL catalog (catalog.ts): DDL proposed by the SQL layer, applied atomically.
+  | { readonly kind: 'createDatabase'; readonly name: string }
+  | { readonly kind: 'dropDatabase'; readonly name: string }
+  | {
+      readonly kind: 'createTable';
+      readonly database: string;
+      readonly name: string;
+      readonly definition: JsonValue;
+      /** The primary representation first, then one per secondary index. */
+      readonly representations: readonly RepresentationRequest[];
+    }
+  | { readonly kind: 'dropTable'; readonly database: string; readonly name: string }
+  | {
+      readonly kind: 'renameTable';
+      readonly database: string;
+      readonly name: string;
+      readonly toDatabase: string;
+      readonly toName: string;
+    }
+  | {
+      readonly kind: 'alterTable';
+      readonly database: string;
+      readonly name: string;
+      /** The version the change was computed against; any other refuses (VERSION_MISMATCH). */
+      readonly expectedVersion: number;
+      readonly definition: JsonValue;
+      readonly addRepresentations?: readonly RepresentationRequest[];
+      readonly dropRepresentations?: readonly string[];
+    }
+  | {
+      readonly kind: 'allocateAutoIncrement';
+      readonly tableId: number;
+      readonly count: number;
+      /** Hand out nothing below this (an explicit larger value was inserted). */
+      readonly atLeast?: number;
+    };
 
 /** The id sequences the state keeps. Node and representation ids come with their commands. */
-export type IdCounter = 'node' | 'representation' | 'group';
+export type IdCounter = 'node' | 'representation' | 'group' | 'database' | 'table';
 /** Sequences handed out in batches by `allocateIds` (AUTO_INCREMENT ranges join with the catalog). */
-export type AllocatableCounter = Exclude<IdCounter, 'node' | 'representation'>;
+export type AllocatableCounter = Exclude<
+  IdCounter,
+  'node' | 'representation' | 'database' | 'table'
+>;
 
 export type ControlResult =
   | { readonly kind: 'nodeRegistered'; readonly nodeId: NodeId }
@@ -70,8 +118,16 @@ export type ControlResult =
     }
   | { readonly kind: 'sliceSplit'; readonly lower: SliceId; readonly upper: SliceId }
   | { readonly kind: 'idsAllocated'; readonly first: number; readonly count: number }
+  | { readonly kind: 'databaseCreated'; readonly databaseId: number }
+  | {
+      readonly kind: 'tableChanged';
+      readonly tableId: number;
+      readonly version: number;
+      readonly representations: readonly CatalogRepresentation[];
+    }
+  | { readonly kind: 'autoIncrementAllocated'; readonly first: number; readonly count: number }
   | { readonly kind: 'ok' }
-  | { readonly kind: 'rejected'; readonly reason: string };
+  | { readonly kind: 'rejected'; readonly reason: string; readonly code?: CatalogErrorCode };
 
 /** Every slice change bumps its epoch, so routers can tell a stale slice map from a fresh one. */
 export interface ControlSnapshot {
@@ -81,6 +137,8 @@ export interface ControlSnapshot {
   readonly sliceEpochs: readonly (readonly [SliceId, number])[];
   readonly tsoWindowEndMs: number;
   readonly counters: readonly (readonly [IdCounter, number])[];
+  /** Absent in snapshots taken before the catalog existed (read as empty). */
+  readonly catalog?: CatalogSnapshot;
 }
 
 const maxIdBatch = 1_000_000;
@@ -92,6 +150,7 @@ export class ControlState {
   private readonly sliceEpochs = new Map<SliceId, number>();
   private tsoWindowEndMs = 0;
   private readonly counters = new Map<IdCounter, number>();
+  private catalog: CatalogSnapshot = emptyCatalog;
 
   static fromSnapshot(snapshot: ControlSnapshot): ControlState {
     const state = new ControlState();
@@ -101,6 +160,7 @@ export class ControlState {
     for (const [slice, epoch] of snapshot.sliceEpochs) state.sliceEpochs.set(slice, epoch);
     state.tsoWindowEndMs = snapshot.tsoWindowEndMs;
     for (const [counter, next] of snapshot.counters) state.counters.set(counter, next);
+    state.catalog = snapshot.catalog ?? emptyCatalog;
     return state;
   }
 
@@ -113,7 +173,17 @@ export class ControlState {
       sliceEpochs: [...this.sliceEpochs.entries()].sort((a, b) => a[0] - b[0]),
       tsoWindowEndMs: this.tsoWindowEndMs,
       counters: [...this.counters.entries()].sort((a, b) => a[0].localeCompare(b[0])),
+      catalog: this.catalog,
     };
+  }
+
+  /** The SQL catalog (databases, tables, their representations), as of this state. */
+  get sqlCatalog(): CatalogSnapshot {
+    return this.catalog;
+  }
+
+  table(database: string, name: string): CatalogTable | undefined {
+    return this.catalog.tables.find((t) => t.database === database && t.name === name);
   }
 
   /** Bumped by every change; unchanged by rejected commands. */
@@ -172,7 +242,240 @@ export class ControlState {
         return { kind: 'ok' };
       case 'allocateIds':
         return this.allocateIds(command.counter, command.count);
+      case 'createDatabase':
+        return this.createDatabase(command.name);
+      case 'dropDatabase':
+        return this.dropDatabase(command.name);
+      case 'createTable':
+        return this.createTable(command);
+      case 'dropTable':
+        return this.dropTable(command.database, command.name);
+      case 'renameTable':
+        return this.renameTable(command);
+      case 'alterTable':
+        return this.alterTable(command);
+      case 'allocateAutoIncrement':
+        return this.allocateAutoIncrement(command.tableId, command.count, command.atLeast ?? 0);
     }
+  }
+
+  // ---- the SQL catalog ---------------------------------------------------------------------
+
+  private createDatabase(name: string): ControlResult {
+    const bad = badName(name);
+    if (bad !== undefined) return rejectAs('BAD_NAME', bad);
+    if (this.catalog.databases.some((d) => d.name === name)) {
+      return rejectAs('DB_EXISTS', `Can't create database '${name}'; database exists`);
+    }
+    const id = this.next('database');
+    this.setCatalog({ databases: [...this.catalog.databases, { id, name }] });
+    return { kind: 'databaseCreated', databaseId: id };
+  }
+
+  private dropDatabase(name: string): ControlResult {
+    if (!this.catalog.databases.some((d) => d.name === name)) {
+      return rejectAs('NO_SUCH_DB', `Can't drop database '${name}'; database doesn't exist`);
+    }
+    const dropped = this.catalog.tables.filter((t) => t.database === name);
+    this.dropRepresentationsOf(dropped.flatMap((t) => t.representations));
+    this.setCatalog({
+      databases: this.catalog.databases.filter((d) => d.name !== name),
+      tables: this.catalog.tables.filter((t) => t.database !== name),
+    });
+    return { kind: 'ok' };
+  }
+
+  private createTable(command: Extract<ControlCommand, { kind: 'createTable' }>): ControlResult {
+    const { database, name } = command;
+    const bad = badName(name);
+    if (bad !== undefined) return rejectAs('BAD_NAME', bad);
+    if (!this.catalog.databases.some((d) => d.name === database)) {
+      return rejectAs('NO_SUCH_DB', `Unknown database '${database}'`);
+    }
+    if (this.table(database, name) !== undefined) {
+      return rejectAs('TABLE_EXISTS', `Table '${name}' already exists`);
+    }
+    if (command.representations.length === 0) {
+      return rejectAs('PLACEMENT', 'a table needs its primary representation');
+    }
+    const tableId = this.peek('table');
+    const placed = this.placeAll(tableId, command.representations, []);
+    if (placed.kind === 'rejected') return placed;
+    this.next('table');
+    const table: CatalogTable = {
+      id: tableId,
+      database,
+      name,
+      version: 1,
+      definition: command.definition,
+      representations: placed.representations,
+      autoIncrementNext: 1,
+    };
+    this.setCatalog({ tables: [...this.catalog.tables, table] });
+    return {
+      kind: 'tableChanged',
+      tableId,
+      version: 1,
+      representations: table.representations,
+    };
+  }
+
+  private dropTable(database: string, name: string): ControlResult {
+    const table = this.table(database, name);
+    if (table === undefined)
+      return rejectAs('NO_SUCH_TABLE', `Unknown table '${database}.${name}'`);
+    this.dropRepresentationsOf(table.representations);
+    this.setCatalog({ tables: this.catalog.tables.filter((t) => t.id !== table.id) });
+    return { kind: 'ok' };
+  }
+
+  private renameTable(command: Extract<ControlCommand, { kind: 'renameTable' }>): ControlResult {
+    const table = this.table(command.database, command.name);
+    if (table === undefined) {
+      return rejectAs('NO_SUCH_TABLE', `Table '${command.database}.${command.name}' doesn't exist`);
+    }
+    const bad = badName(command.toName);
+    if (bad !== undefined) return rejectAs('BAD_NAME', bad);
+    if (!this.catalog.databases.some((d) => d.name === command.toDatabase)) {
+      return rejectAs('NO_SUCH_DB', `Unknown database '${command.toDatabase}'`);
+    }
+    if (this.table(command.toDatabase, command.toName) !== undefined) {
+      return rejectAs('TABLE_EXISTS', `Table '${command.toName}' already exists`);
+    }
+    return this.replaceTable({
+      ...table,
+      database: command.toDatabase,
+      name: command.toName,
+      version: table.version + 1,
+    });
+  }
+
+  private alterTable(command: Extract<ControlCommand, { kind: 'alterTable' }>): ControlResult {
+    const table = this.table(command.database, command.name);
+    if (table === undefined) {
+      return rejectAs('NO_SUCH_TABLE', `Table '${command.database}.${command.name}' doesn't exist`);
+    }
+    if (table.version !== command.expectedVersion) {
+      return rejectAs(
+        'VERSION_MISMATCH',
+        `table '${command.database}.${command.name}' is at version ${table.version}, ` +
+          `not ${command.expectedVersion}`,
+      );
+    }
+    const dropNames = command.dropRepresentations ?? [];
+    for (const drop of dropNames) {
+      if (drop === table.representations[0]?.name) {
+        return rejectAs('PLACEMENT', `the primary representation '${drop}' cannot be dropped`);
+      }
+      if (!table.representations.some((r) => r.name === drop)) {
+        return rejectAs('NO_SUCH_REPRESENTATION', `no index '${drop}' on '${table.name}'`);
+      }
+    }
+    const kept = table.representations.filter((r) => !dropNames.includes(r.name));
+    const placed = this.placeAll(table.id, command.addRepresentations ?? [], kept);
+    if (placed.kind === 'rejected') return placed;
+    this.dropRepresentationsOf(table.representations.filter((r) => dropNames.includes(r.name)));
+    return this.replaceTable({
+      ...table,
+      version: table.version + 1,
+      definition: command.definition,
+      representations: placed.representations,
+    });
+  }
+
+  private allocateAutoIncrement(tableId: number, count: number, atLeast: number): ControlResult {
+    const table = this.catalog.tables.find((t) => t.id === tableId);
+    if (table === undefined) return rejectAs('NO_SUCH_TABLE', `no table with id ${tableId}`);
+    if (!Number.isSafeInteger(count) || count < 1 || count > maxIdBatch) {
+      return reject(`auto-increment batch must be 1..${maxIdBatch}, got ${count}`);
+    }
+    if (!Number.isSafeInteger(atLeast) || atLeast < 0) {
+      return reject(`auto-increment floor must be a safe integer ≥ 0, got ${atLeast}`);
+    }
+    const first = Math.max(table.autoIncrementNext, atLeast);
+    if (first + count > Number.MAX_SAFE_INTEGER) return reject('auto-increment values exhausted');
+    // Not a schema change: the table's version stays, the catalog's moves (state changed).
+    this.setCatalog({
+      tables: this.catalog.tables.map((t) =>
+        t.id === tableId ? { ...t, autoIncrementNext: first + count } : t,
+      ),
+    });
+    return { kind: 'autoIncrementAllocated', first, count };
+  }
+
+  /**
+   * Places new representations of table `tableId` after `existing`, all or none: each is
+   * planned against the placement including the ones planned before it, and the placement
+   * changes only if every one succeeded.
+   */
+  private placeAll(
+    tableId: number,
+    requests: readonly RepresentationRequest[],
+    existing: readonly CatalogRepresentation[],
+  ):
+    | { readonly kind: 'placed'; readonly representations: CatalogRepresentation[] }
+    | Extract<ControlResult, { kind: 'rejected' }> {
+    const names = new Set(existing.map((r) => r.name));
+    let placement = this.placement;
+    let nextId = this.peek('representation');
+    const added: CatalogRepresentation[] = [];
+    const planned: Placement['representations'][number][] = [];
+    for (const request of requests) {
+      const bad = badName(request.name);
+      if (bad !== undefined) return rejectAs('BAD_NAME', bad);
+      if (names.has(request.name)) {
+        return rejectAs('REPRESENTATION_EXISTS', `Duplicate key name '${request.name}'`);
+      }
+      names.add(request.name);
+      const spec: RepresentationSpec = {
+        id: nextId,
+        name: representationName(tableId, request.name),
+        ...(request.replicas === undefined ? {} : { replicas: request.replicas }),
+        ...(request.loggers === undefined ? {} : { loggers: request.loggers }),
+        ...(request.sliceCount === undefined ? {} : { sliceCount: request.sliceCount }),
+      };
+      let representation;
+      try {
+        representation = planInitialPlacement(spec, this.clusterNodes(), { existing: placement });
+      } catch (err) {
+        if (err instanceof PlacementError) return rejectAs('PLACEMENT', err.message);
+        throw err;
+      }
+      placement = { representations: [...placement.representations, representation] };
+      planned.push(representation);
+      added.push({ name: request.name, representationId: nextId });
+      nextId++;
+    }
+    this.placement = placement;
+    this.counters.set('representation', nextId);
+    for (const r of planned) for (const slice of r.slices) this.sliceEpochs.set(slice.id, 1);
+    return { kind: 'placed', representations: [...existing, ...added] };
+  }
+
+  private dropRepresentationsOf(representations: readonly CatalogRepresentation[]): void {
+    const ids = new Set(representations.map((r) => r.representationId));
+    for (const r of this.placement.representations) {
+      if (ids.has(r.id)) for (const slice of r.slices) this.sliceEpochs.delete(slice.id);
+    }
+    this.placement = {
+      representations: this.placement.representations.filter((r) => !ids.has(r.id)),
+    };
+  }
+
+  private replaceTable(table: CatalogTable): ControlResult {
+    this.setCatalog({
+      tables: this.catalog.tables.map((t) => (t.id === table.id ? table : t)),
+    });
+    return {
+      kind: 'tableChanged',
+      tableId: table.id,
+      version: table.version,
+      representations: table.representations,
+    };
+  }
+
+  private setCatalog(change: Partial<Omit<CatalogSnapshot, 'version'>>): void {
+    this.catalog = { ...this.catalog, ...change, version: this.catalog.version + 1 };
   }
 
   private registerNode(command: Extract<ControlCommand, { kind: 'registerNode' }>): ControlResult {
@@ -331,4 +634,11 @@ export class ControlState {
 
 function reject(reason: string): ControlResult {
   return { kind: 'rejected', reason };
+}
+
+function rejectAs(
+  code: CatalogErrorCode,
+  reason: string,
+): Extract<ControlResult, { kind: 'rejected' }> {
+  return { kind: 'rejected', reason, code };
 }

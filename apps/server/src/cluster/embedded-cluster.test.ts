@@ -13,6 +13,54 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 describe('EmbeddedCluster', () => {
+  it('creates the replicas of a new table on its nodes and removes them when it is dropped', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tessera-embedded-'));
+    dirs.push(dir);
+    const cluster = await EmbeddedCluster.start({ dir });
+    try {
+      const control = cluster.controlClient();
+      expect(await control.command({ kind: 'createDatabase', name: 'shop' })).toMatchObject({
+        kind: 'databaseCreated',
+      });
+      const created = await control.command({
+        kind: 'createTable',
+        database: 'shop',
+        name: 'orders',
+        definition: { columns: ['id'] },
+        representations: [
+          { name: 'PRIMARY', sliceCount: 2, loggers: 1 },
+          { name: 'by_customer', sliceCount: 1, loggers: 1 },
+        ],
+      });
+      expect(created).toMatchObject({ kind: 'tableChanged', tableId: 1 });
+      const tableSlices = () => cluster.overview().slices.filter((s) => s.table.startsWith('t1/'));
+      const until = async (done: () => boolean) => {
+        for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(done()).toBe(true);
+      };
+      // Three new groups (2 + 1 slices), each 2 replicas + 1 logger hosted, and a leader.
+      await until(
+        () => tableSlices().length === 3 && tableSlices().every((s) => s.leader !== null),
+      );
+      const groups = tableSlices().map((s) => s.groupId);
+      const hosting = () =>
+        [...cluster.hostedGroups().values()].flat().filter((g) => groups.includes(g)).length;
+      expect(hosting()).toBe(9);
+
+      expect(
+        await control.command({ kind: 'dropTable', database: 'shop', name: 'orders' }),
+      ).toEqual({
+        kind: 'ok',
+      });
+      await until(() => hosting() === 0);
+      expect(tableSlices()).toEqual([]);
+      // The seed table is untouched.
+      expect(cluster.overview().slices.filter((s) => s.table === 'kv')).toHaveLength(3);
+    } finally {
+      await cluster.close();
+    }
+  }, 60_000);
+
   it('runs the control plane and three data nodes in this process, durably across a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tessera-embedded-'));
     dirs.push(dir);

@@ -216,6 +216,27 @@ export class EmbeddedCluster {
     };
   }
 
+  /** A control-plane client (state, commands, timestamps), as a gateway or the console holds. */
+  controlClient(): ControlClient {
+    const id = this.nextClientId++;
+    const { rng } = cryptoSeededRng();
+    const control = new ControlClient({
+      transport: this.controlNet.connect(id),
+      clock: this.clock,
+      rng,
+      members: this.memberIds,
+    });
+    this.clients.push(control);
+    return control;
+  }
+
+  /** Replica groups each running node hosts now (for tests and status). */
+  hostedGroups(): Map<number, number[]> {
+    return new Map(
+      [...this.nodes.values()].map((n) => [n.id, n.node.groupIds().sort((a, b) => a - b)]),
+    );
+  }
+
   /**
    * A transaction client of this cluster, as a gateway holds one: the slice map and timestamps
    * from the control plane, KV requests to the slices' leaders. Waits for the seed table.

@@ -1,5 +1,6 @@
 import type { Clock, ControlClient, DataNode } from '@tessera/cluster';
 import { SliceGroupLayout } from '@tessera/cluster';
+import type { Placement } from '@tessera/placement';
 import type { KvEngine } from '@tessera/storage';
 import { seedTableName } from './cluster-spec';
 import { RoleConfigError } from './role-errors';
@@ -29,6 +30,10 @@ export interface NodeAgentDeps {
   readonly clock: Clock;
   /** How often the node tells the control plane it is alive (default 500 ms). */
   readonly heartbeatMs?: number;
+  /** How often the node compares its replicas with the slice map once placed (default 1 s). */
+  readonly reconcileMs?: number;
+  /** Told when the agent stops on an error (the owner logs it; a closed node is not one). */
+  readonly onError?: (error: unknown) => void;
 }
 
 export interface NodeAgent {
@@ -51,6 +56,7 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
   const setTimer = (ms: number, fn: () => void) => clock.setTimer(ms, fn);
   // Flags in an object: they change in callbacks, which TypeScript's narrowing does not see.
   const flags = { stopped: false, beating: false };
+  const isStopped = () => flags.stopped || node.isClosed;
   let beatTimer: { cancel(): void } | undefined;
   const heartbeatMs = deps.heartbeatMs ?? 500;
   const beat = () => {
@@ -71,42 +77,61 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
     beatTimer = setTimer(heartbeatMs, beat);
   };
 
-  const placed = (async (): Promise<Placed> => {
+  let announce: (placed: Placed) => void = () => undefined;
+  const placed = new Promise<Placed>((resolve) => {
+    announce = resolve;
+  });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      setTimer(ms, resolve);
+    });
+
+  // Reconciles the node's replicas with the slice map, for good: creates the groups placed
+  // here (founding them only when that is safe), removes the groups of dropped tables.
+  const loop = async () => {
     let founding: boolean | undefined;
-    for (;;) {
-      if (flags.stopped) return new Promise<Placed>(() => undefined);
-      const state = await control.state().catch(() => undefined);
-      if (state !== undefined && founding === undefined) {
-        founding = await mayFoundReplicas(
+    let version = -1;
+    let placement: Placement | undefined;
+    let announced = false;
+    const skippedOnce = new Set<number>();
+    while (!flags.stopped) {
+      const answer = await control.state(version).then(
+        (state) => ({ ok: true as const, state }),
+        () => ({ ok: false as const }),
+      );
+      if (answer.ok && answer.state !== undefined) {
+        version = answer.state.version;
+        placement = answer.state.placement;
+        founding ??= await mayFoundReplicas(
           deps.engine,
           nodeId,
-          state.nodes.some((n) => n.id === nodeId),
+          answer.state.nodes.some((n) => n.id === nodeId),
         );
       }
       if (founding !== undefined && !flags.beating) beat();
-      const table = state?.placement.representations.find((r) => r.name === seedTableName);
-      if (founding !== undefined && table !== undefined) {
-        const layout = new SliceGroupLayout(table);
-        const created: number[] = [];
-        const skipped: number[] = [];
-        const durable: Promise<void>[] = [];
-        for (const group of layout.groupsOf(nodeId)) {
-          if (node.replica(group.groupId) !== undefined) continue;
-          if (!founding) {
-            skipped.push(group.groupId);
-            continue;
-          }
-          const replica = node.createReplica({ ...group, bootstrap: true });
-          created.push(group.groupId);
-          durable.push(replica.whenDurable());
+      // (A function, not the field: the loop condition makes TypeScript think it is false.)
+      if (founding !== undefined && placement !== undefined && !isStopped()) {
+        const outcome = await reconcile(node, nodeId, placement, founding);
+        for (const group of outcome.skipped) skippedOnce.add(group);
+        const seed = placement.representations.find((r) => r.name === seedTableName);
+        if (!announced && seed !== undefined) {
+          announced = true;
+          const seedGroups = new Set(new SliceGroupLayout(seed).groupIds);
+          announce({
+            created: outcome.created.filter((g) => seedGroups.has(g)),
+            skipped: [...skippedOnce].filter((g) => seedGroups.has(g)),
+          });
         }
-        // Acknowledged creations only: a restart must find every replica this start announced.
-        await Promise.all(durable);
-        return { created, skipped };
       }
-      await new Promise<void>((resolve) => setTimer(200, resolve));
+      await sleep(announced ? (deps.reconcileMs ?? 1_000) : 200);
     }
-  })();
+  };
+  // A failure here is the node's (it closed under us, or a broken invariant it reports
+  // itself): the agent stops; it never takes the process down with an unhandled rejection.
+  loop().catch((error: unknown) => {
+    flags.stopped = true;
+    deps.onError?.(error);
+  });
 
   return {
     placed,
@@ -115,6 +140,43 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
       beatTimer?.cancel();
     },
   };
+}
+
+/**
+ * One reconciliation: every group the slice map places on this node exists here (created as a
+ * founding member when `founding`, else listed as skipped), and every group it hosts that no
+ * representation has any more (a dropped table or index) is removed. Resolves once the
+ * creations are durable (a restart must find every replica a ready line announced).
+ */
+async function reconcile(
+  node: DataNode,
+  nodeId: number,
+  placement: Placement,
+  founding: boolean,
+): Promise<{ created: number[]; skipped: number[] }> {
+  const wanted = new Set<number>();
+  const created: number[] = [];
+  const skipped: number[] = [];
+  const durable: Promise<void>[] = [];
+  for (const representation of placement.representations) {
+    for (const group of new SliceGroupLayout(representation).groupsOf(nodeId)) {
+      wanted.add(group.groupId);
+      if (node.replica(group.groupId) !== undefined) continue;
+      if (!founding) {
+        skipped.push(group.groupId);
+        continue;
+      }
+      const replica = node.createReplica({ ...group, bootstrap: true });
+      created.push(group.groupId);
+      durable.push(replica.whenDurable());
+    }
+  }
+  const removals = node
+    .groupIds()
+    .filter((groupId) => !wanted.has(groupId))
+    .map((groupId) => node.removeReplica(groupId).catch(() => undefined));
+  await Promise.all([...durable, ...removals]);
+  return { created, skipped };
 }
 
 /** Engine key of the node's identity marker (0xC0 is the replica registry, 0xC1 control state). */

@@ -49,6 +49,8 @@ export type {
 } from './control/control-state';
 export { ControlState } from './control/control-state';
 export type {
+  CatalogAccount,
+  CatalogGrant,
   CatalogDatabase,
   CatalogErrorCode,
   CatalogRepresentation,

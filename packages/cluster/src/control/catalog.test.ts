@@ -251,4 +251,115 @@ describe('the SQL catalog in the control plane', () => {
       tables: [],
     });
   });
+
+  it('keeps MySQL accounts and their grants, merged and revoked per level', () => {
+    const state = threeNodes();
+    const results = applyAll(state, [
+      {
+        kind: 'createUser',
+        user: 'app',
+        host: '%',
+        plugin: 'caching_sha2_password',
+        credential: '$scrypt$x',
+      },
+      {
+        kind: 'createUser',
+        user: 'app',
+        host: '%',
+        plugin: 'caching_sha2_password',
+        credential: '$scrypt$y',
+      },
+      {
+        kind: 'grant',
+        user: 'app',
+        host: '%',
+        database: 'shop',
+        table: '*',
+        privileges: ['SELECT', 'INSERT'],
+        grantOption: false,
+      },
+      {
+        kind: 'grant',
+        user: 'app',
+        host: '%',
+        database: 'shop',
+        table: '*',
+        privileges: ['UPDATE', 'SELECT'],
+        grantOption: true,
+      },
+      {
+        kind: 'revoke',
+        user: 'app',
+        host: '%',
+        database: 'shop',
+        table: '*',
+        privileges: ['INSERT'],
+        grantOption: false,
+      },
+      {
+        kind: 'revoke',
+        user: 'app',
+        host: '%',
+        database: 'other',
+        table: '*',
+        privileges: ['SELECT'],
+        grantOption: false,
+      },
+      {
+        kind: 'grant',
+        user: 'nobody',
+        host: '%',
+        database: '*',
+        table: '*',
+        privileges: ['SELECT'],
+        grantOption: false,
+      },
+      {
+        kind: 'alterUser',
+        user: 'app',
+        host: '%',
+        plugin: 'mysql_native_password',
+        credential: '*AB',
+      },
+      { kind: 'alterUser', user: 'ghost', host: '%', plugin: 'x', credential: '' },
+    ]);
+    expect(results.map((r) => (r.kind === 'rejected' ? r.code : r.kind))).toEqual([
+      'ok',
+      'ACCOUNT_EXISTS',
+      'ok',
+      'ok',
+      'ok',
+      'NO_SUCH_GRANT',
+      'NO_SUCH_ACCOUNT',
+      'ok',
+      'NO_SUCH_ACCOUNT',
+    ]);
+    expect(results[1]).toMatchObject({ reason: "Operation CREATE USER failed for 'app'@'%'" });
+    expect(state.account('app', '%')).toEqual({
+      user: 'app',
+      host: '%',
+      plugin: 'mysql_native_password',
+      credential: '*AB',
+      grants: [
+        { database: 'shop', table: '*', privileges: ['SELECT', 'UPDATE'], grantOption: true },
+      ],
+    });
+    // REVOKE ALL takes the level away entirely; DROP USER removes the account.
+    apply(state, {
+      kind: 'revoke',
+      user: 'app',
+      host: '%',
+      database: 'shop',
+      table: '*',
+      privileges: ['ALL'],
+      grantOption: false,
+    });
+    expect(state.account('app', '%')?.grants).toEqual([]);
+    expect(apply(state, { kind: 'dropUser', user: 'app', host: '%' })).toEqual({ kind: 'ok' });
+    expect(state.account('app', '%')).toBeUndefined();
+    const restored = ControlState.fromSnapshot(
+      decodeControlSnapshot(encodeControlSnapshot(state.snapshot())),
+    );
+    expect(restored.snapshot()).toEqual(state.snapshot());
+  });
 });

@@ -41,11 +41,35 @@ export interface CatalogTable {
   readonly autoIncrementNext: number;
 }
 
+/**
+ * A MySQL account (`'user'@'host'`) with its credential and grants. The credential is made and
+ * checked by the gateway (its format depends on `plugin`); here it is an opaque string. The
+ * privileges are the SQL layer's names (upper case, `ALL` for ALL PRIVILEGES).
+ */
+export interface CatalogAccount {
+  readonly user: string;
+  /** A host name, an address, or a pattern with `%` / `_` ('%' = anywhere). */
+  readonly host: string;
+  readonly plugin: string;
+  readonly credential: string;
+  readonly grants: readonly CatalogGrant[];
+}
+
+/** Privileges at one level: `*`.`*` (global), `db`.`*`, or `db`.`table`. */
+export interface CatalogGrant {
+  readonly database: string;
+  readonly table: string;
+  readonly privileges: readonly string[];
+  readonly grantOption: boolean;
+}
+
 export interface CatalogSnapshot {
   /** Bumped by every catalog change. */
   readonly version: number;
   readonly databases: readonly CatalogDatabase[];
   readonly tables: readonly CatalogTable[];
+  /** Absent in catalogs from before accounts existed (read as none). */
+  readonly accounts?: readonly CatalogAccount[];
 }
 
 /** How a representation of a new table or index is to be placed. */
@@ -66,7 +90,10 @@ export type CatalogErrorCode =
   | 'BAD_NAME'
   | 'REPRESENTATION_EXISTS'
   | 'NO_SUCH_REPRESENTATION'
-  | 'PLACEMENT';
+  | 'PLACEMENT'
+  | 'ACCOUNT_EXISTS'
+  | 'NO_SUCH_ACCOUNT'
+  | 'NO_SUCH_GRANT';
 
 export const emptyCatalog: CatalogSnapshot = { version: 0, databases: [], tables: [] };
 

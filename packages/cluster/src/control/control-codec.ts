@@ -53,6 +53,11 @@ const commandKinds = new Set<ControlCommand['kind']>([
   'renameTable',
   'alterTable',
   'allocateAutoIncrement',
+  'createUser',
+  'dropUser',
+  'alterUser',
+  'grant',
+  'revoke',
 ]);
 
 export function encodeControlCommand(command: ControlCommand): Uint8Array {

@@ -11,7 +11,9 @@ import { applyChanges, PlacementError, planInitialPlacement, splitSlice } from '
 import type { NodeId } from '../runtime/transport';
 import { badName, emptyCatalog, representationName } from './catalog';
 import type {
+  CatalogAccount,
   CatalogErrorCode,
+  CatalogGrant,
   CatalogRepresentation,
   CatalogSnapshot,
   CatalogTable,
@@ -92,6 +94,40 @@ export type ControlCommand =
       readonly definition: JsonValue;
       readonly addRepresentations?: readonly RepresentationRequest[];
       readonly dropRepresentations?: readonly string[];
+    }
+  | {
+      readonly kind: 'createUser';
+      readonly user: string;
+      readonly host: string;
+      readonly plugin: string;
+      readonly credential: string;
+    }
+  | { readonly kind: 'dropUser'; readonly user: string; readonly host: string }
+  | {
+      readonly kind: 'alterUser';
+      readonly user: string;
+      readonly host: string;
+      readonly plugin: string;
+      readonly credential: string;
+    }
+  | {
+      readonly kind: 'grant';
+      readonly user: string;
+      readonly host: string;
+      readonly database: string;
+      readonly table: string;
+      readonly privileges: readonly string[];
+      readonly grantOption: boolean;
+    }
+  | {
+      readonly kind: 'revoke';
+      readonly user: string;
+      readonly host: string;
+      readonly database: string;
+      readonly table: string;
+      /** Privileges to take away; `ALL` takes every one (and the grant option). */
+      readonly privileges: readonly string[];
+      readonly grantOption: boolean;
     }
   | {
       readonly kind: 'allocateAutoIncrement';
@@ -256,7 +292,115 @@ export class ControlState {
         return this.alterTable(command);
       case 'allocateAutoIncrement':
         return this.allocateAutoIncrement(command.tableId, command.count, command.atLeast ?? 0);
+      case 'createUser':
+      case 'alterUser':
+        return this.putUser(command);
+      case 'dropUser':
+        return this.dropUser(command.user, command.host);
+      case 'grant':
+        return this.grant(command);
+      case 'revoke':
+        return this.revoke(command);
     }
+  }
+
+  // ---- accounts and grants -----------------------------------------------------------------
+
+  /** The account `'user'@'host'` exactly as created (host patterns are matched by the caller). */
+  account(user: string, host: string): CatalogAccount | undefined {
+    return (this.catalog.accounts ?? []).find((a) => a.user === user && a.host === host);
+  }
+
+  private putUser(
+    command: Extract<ControlCommand, { kind: 'createUser' | 'alterUser' }>,
+  ): ControlResult {
+    const { user, host } = command;
+    const who = `'${user}'@'${host}'`;
+    if (user.length > 32 || host.length > 255) {
+      return rejectAs('BAD_NAME', `account name ${who} is too long`);
+    }
+    const existing = this.account(user, host);
+    if (command.kind === 'createUser' && existing !== undefined) {
+      return rejectAs('ACCOUNT_EXISTS', `Operation CREATE USER failed for ${who}`);
+    }
+    if (command.kind === 'alterUser' && existing === undefined) {
+      return rejectAs('NO_SUCH_ACCOUNT', `Operation ALTER USER failed for ${who}`);
+    }
+    const account: CatalogAccount = {
+      user,
+      host,
+      plugin: command.plugin,
+      credential: command.credential,
+      grants: existing?.grants ?? [],
+    };
+    this.putAccount(account);
+    return { kind: 'ok' };
+  }
+
+  private dropUser(user: string, host: string): ControlResult {
+    if (this.account(user, host) === undefined) {
+      return rejectAs('NO_SUCH_ACCOUNT', `Operation DROP USER failed for '${user}'@'${host}'`);
+    }
+    this.setCatalog({
+      accounts: (this.catalog.accounts ?? []).filter((a) => !(a.user === user && a.host === host)),
+    });
+    return { kind: 'ok' };
+  }
+
+  private grant(command: Extract<ControlCommand, { kind: 'grant' }>): ControlResult {
+    const account = this.account(command.user, command.host);
+    if (account === undefined) {
+      return rejectAs(
+        'NO_SUCH_ACCOUNT',
+        `You are not allowed to create a user with GRANT ('${command.user}'@'${command.host}')`,
+      );
+    }
+    const level = (g: CatalogGrant) => g.database === command.database && g.table === command.table;
+    const current = account.grants.find(level);
+    const privileges = [...new Set([...(current?.privileges ?? []), ...command.privileges])].sort();
+    const grant: CatalogGrant = {
+      database: command.database,
+      table: command.table,
+      privileges,
+      grantOption: (current?.grantOption ?? false) || command.grantOption,
+    };
+    this.putAccount({ ...account, grants: [...account.grants.filter((g) => !level(g)), grant] });
+    return { kind: 'ok' };
+  }
+
+  private revoke(command: Extract<ControlCommand, { kind: 'revoke' }>): ControlResult {
+    const account = this.account(command.user, command.host);
+    const level = (g: CatalogGrant) => g.database === command.database && g.table === command.table;
+    const current = account?.grants.find(level);
+    if (account === undefined || current === undefined) {
+      return rejectAs(
+        'NO_SUCH_GRANT',
+        `There is no such grant defined for user '${command.user}' on host '${command.host}'`,
+      );
+    }
+    const all = command.privileges.includes('ALL');
+    const privileges = all ? [] : current.privileges.filter((p) => !command.privileges.includes(p));
+    const grantOption = all || command.grantOption ? false : current.grantOption;
+    const rest = account.grants.filter((g) => !level(g));
+    const grants =
+      privileges.length === 0 && !grantOption
+        ? rest
+        : [...rest, { ...current, privileges, grantOption }];
+    this.putAccount({ ...account, grants });
+    return { kind: 'ok' };
+  }
+
+  private putAccount(account: CatalogAccount): void {
+    const others = (this.catalog.accounts ?? []).filter(
+      (a) => !(a.user === account.user && a.host === account.host),
+    );
+    const grants = [...account.grants].sort(
+      (a, b) => a.database.localeCompare(b.database) || a.table.localeCompare(b.table),
+    );
+    const accounts = [...others, { ...account, grants }].sort(
+      (a, b) => a.user.localeCompare(b.user) || a.host.localeCompare(b.host),
+    );
+    this.setCatalog({ accounts });
   }
 
   // ---- the SQL catalog ---------------------------------------------------------------------

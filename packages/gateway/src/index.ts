@@ -1,0 +1,43 @@
+/**
+ * @tessera/gateway: the MySQL wire protocol server. The protocol layer (packets, handshake,
+ * authentication, text and binary protocols) lives in `protocol/`; the SQL engine plugs in
+ * through the {@link Handler} interface.
+ */
+export { MysqlServer } from './protocol/server';
+export type { ListenOptions, MysqlServerOptions, ServerKeys } from './protocol/server';
+export type { RandomSource, Timers } from './protocol/connection';
+export type {
+  Account,
+  ColumnDefinition,
+  CommandContext,
+  ErrorResult,
+  Handler,
+  OkResult,
+  PreparedStatement,
+  QueryContext,
+  QueryResult,
+  ResultSet,
+  ResultStream,
+  Session,
+} from './handler';
+export {
+  AuthPlugin,
+  Collation,
+  ColumnFlag,
+  ColumnType,
+  SERVER_VERSION,
+} from './protocol/constants';
+export type { AuthPluginName } from './protocol/constants';
+export { ErrorCode, MysqlError } from './protocol/errors';
+export type { ErrorCodeName } from './protocol/errors';
+export {
+  DEFAULT_SCRYPT_COST,
+  Sha2AuthCache,
+  nativeCredential,
+  sha2Credential,
+} from './protocol/credentials';
+export type { ScryptCost } from './protocol/credentials';
+export { dateTime, time } from './protocol/values';
+export type { BoundParam, DateTimeValue, Row, TimeValue, Value } from './protocol/values';
+export { generateServerKeys } from './keys';
+export type { GeneratedServerKeys } from './keys';

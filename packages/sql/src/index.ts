@@ -1,0 +1,34 @@
+// @tessera/sql — the MySQL-dialect SQL front end: lexer, parser, AST, errors, printer.
+
+export type * from './ast.js';
+export {
+  SqlError,
+  SqlSyntaxError,
+  SqlNotSupportedError,
+  SqlEmptyQueryError,
+  positionOf,
+} from './errors.js';
+export type { SqlErrorCode, SqlPosition } from './errors.js';
+export { parse, parseOne, parseMulti } from './parser.js';
+export type { ParseOptions, ParsedStatement } from './parser.js';
+export { splitStatements } from './split.js';
+export type { SplitOptions } from './split.js';
+export { SERVER_VERSION } from './lexer.js';
+export { RESERVED } from './keywords.js';
+export { formatSql, formatExpr, formatDataType, quoteIdent, quoteString } from './format.js';
+// Storage encodings: memcomparable keys (collation-aware) and rows by column id.
+export {
+  collationNamed,
+  collations,
+  compareText,
+  defaultCollation,
+  encodeKey,
+  encodeKeyField,
+  KeyEncodingError,
+  KeyWriter,
+  normalizeDecimal,
+  sortKey,
+} from './encoding/key-codec.js';
+export type { Collation, KeyType, KeyValue } from './encoding/key-codec.js';
+export { decodeRow, encodeRow, RowEncodingError } from './encoding/row-codec.js';
+export type { RowValue } from './encoding/row-codec.js';

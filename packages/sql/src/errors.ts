@@ -2,7 +2,7 @@
 // `SqlError`; nothing else escapes `parse` (a broken invariant inside the parser is a bug and
 // crashes loudly instead). The gateway maps `errno` / `sqlState` straight onto the wire.
 
-export type SqlErrorCode = 'syntax' | 'notSupported' | 'emptyQuery';
+export type SqlErrorCode = 'syntax' | 'notSupported' | 'emptyQuery' | 'semantic';
 
 /** MySQL's own limit on the `near '...'` excerpt (`%-.80s` in ER_PARSE_ERROR). */
 const NEAR_CHARS_MAX = 80;
@@ -98,5 +98,22 @@ export class SqlEmptyQueryError extends SqlError {
   constructor() {
     super('Query was empty');
     this.name = 'SqlEmptyQueryError';
+  }
+}
+
+/**
+ * A statement that parses but is wrong for the schema or the rules of MySQL (duplicate column,
+ * key on a missing column, bad default…), with MySQL's own number, SQLSTATE and wording.
+ */
+export class SqlSemanticError extends SqlError {
+  readonly code = 'semantic' as const;
+  readonly errno: number;
+  readonly sqlState: string;
+
+  constructor(errno: number, sqlState: string, message: string) {
+    super(message);
+    this.name = 'SqlSemanticError';
+    this.errno = errno;
+    this.sqlState = sqlState;
   }
 }

@@ -32,3 +32,25 @@ export {
 export type { Collation, KeyType, KeyValue } from './encoding/key-codec.js';
 export { decodeRow, encodeRow, RowEncodingError } from './encoding/row-codec.js';
 export type { RowValue } from './encoding/row-codec.js';
+// Schema: table definitions as the catalog stores them, from CREATE TABLE with MySQL's checks.
+export { SqlSemanticError } from './errors.js';
+export { columnType, tableDefinitionFromCreate } from './schema/create-table.js';
+export type { CreateTableContext, CreatedDefinition } from './schema/create-table.js';
+export {
+  characterSetOf,
+  columnById,
+  columnByName,
+  hiddenRowIdColumn,
+  keyTypeOf,
+} from './schema/definition.js';
+export type {
+  ColumnDefault,
+  ColumnSchema,
+  ColumnType,
+  ForeignKeySchema,
+  IndexPart,
+  IndexSchema,
+  TableDefinition,
+  TableOptions,
+  TypeFamily,
+} from './schema/definition.js';

@@ -36,7 +36,7 @@ describe('the leader is the ranking replica', () => {
     verifyAcked(sim, workload.acked);
     verifyConverged(sim, 1);
     expect(workload.acked.length).toBeGreaterThan(100);
-  });
+  }, 30_000);
 
   it('keeps leases safe across hand-overs: no acknowledged write is lost under a lossy network', async () => {
     for (const seed of [31, 32, 33]) {
@@ -70,7 +70,8 @@ describe('the leader is the ranking replica', () => {
         expect(sim.leaderOf(g), `seed ${seed} group ${g}`).toBe(g);
       }
     }
-  });
+    // Three simulated clusters: seconds of CPU on a loaded CI machine.
+  }, 60_000);
 
   it('stops serving lease reads the moment it asks for a transfer (the transferee may win at once)', async () => {
     const sim = new SimCluster({ seed: 41, nodeIds: [1, 2, 3] });
@@ -97,5 +98,5 @@ describe('the leader is the ranking replica', () => {
     expect(seen).toBe(true);
     await sim.runUntil(() => sim.leaderOf(1) === target, 5_000);
     expect(sim.leaderOf(1)).toBe(target);
-  });
+  }, 30_000);
 });

@@ -25,6 +25,7 @@ export {
   encodeKey,
   encodeKeyField,
   KeyEncodingError,
+  keyFieldLengths,
   KeyWriter,
   normalizeDecimal,
   sortKey,
@@ -54,3 +55,10 @@ export type {
   TableOptions,
   TypeFamily,
 } from './schema/definition.js';
+// Where rows and index entries live: representation-prefixed keys, routed by distribution key.
+export {
+  CatalogRouter,
+  representationIdOfKey,
+  RepresentationLayout,
+  representationPrefix,
+} from './storage/layout.js';

@@ -13,6 +13,8 @@ export { TxnError, TxnInvariantError, isTxnError } from './errors';
 export type { TxnErrorCode } from './errors';
 
 export { lockExpired, routerFromFunction } from './slice-kv';
+// Where a placed slice's replication group is: the layers above txn route by it.
+export { groupIdOfSlice } from '@tessera/cluster';
 export type {
   CheckTxnStatusRequest,
   KeyMutation,

@@ -339,3 +339,77 @@ function parseTime(text: string): bigint {
     BigInt((m[5] ?? '').padEnd(6, '0'));
   return m[1] === '-' ? -micros : micros;
 }
+
+/**
+ * The byte length of each of the first `types.length` fields of `key` from `offset` (fields
+ * are self-delimiting given their types). Throws KeyEncodingError on a malformed key.
+ */
+export function keyFieldLengths(
+  key: Uint8Array,
+  offset: number,
+  types: readonly KeyType[],
+): number[] {
+  const lengths: number[] = [];
+  let at = offset;
+  const need = (n: number) => {
+    if (at + n > key.length) throw new KeyEncodingError('key is truncated');
+  };
+  for (const type of types) {
+    const start = at;
+    need(1);
+    const marker = key[at++];
+    if (marker === 0x00) {
+      lengths.push(1);
+      continue;
+    }
+    if (marker !== 0x01) throw new KeyEncodingError(`bad field marker ${String(marker)}`);
+    switch (type.kind) {
+      case 'int':
+      case 'uint':
+      case 'double':
+      case 'datetime':
+      case 'time':
+      case 'set':
+        need(8);
+        at += 8;
+        break;
+      case 'date':
+        need(4);
+        at += 4;
+        break;
+      case 'year':
+      case 'enum':
+        need(2);
+        at += 2;
+        break;
+      case 'decimal': {
+        need(1);
+        const sign = key[at++];
+        if (sign === 0x01) break;
+        if (sign !== 0x00 && sign !== 0x02) throw new KeyEncodingError('bad decimal sign');
+        need(2);
+        at += 2;
+        const terminator = sign === 0x02 ? 0x00 : 0xff;
+        for (;;) {
+          need(1);
+          if (key[at++] === terminator) break;
+        }
+        break;
+      }
+      case 'text':
+      case 'bytes':
+        for (;;) {
+          need(1);
+          const b = key[at++];
+          if (b !== 0x00) continue;
+          need(1);
+          const next = key[at++];
+          if (next === 0x01) break;
+          if (next !== 0xff) throw new KeyEncodingError('bad escape in key');
+        }
+        break;
+    }
+    lengths.push(at - start);
+  }
+  return lengths;
+}

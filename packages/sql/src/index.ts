@@ -62,3 +62,5 @@ export {
   RepresentationLayout,
   representationPrefix,
 } from './storage/layout.js';
+// The expression evaluator (MySQL 8.0 semantics).
+export * from './eval/index.js';

@@ -1,0 +1,76 @@
+/**
+ * What the SQL engine needs from the control plane's catalog, as an interface the host wires
+ * to a `ControlClient` (the sql package may not import the cluster package; these shapes are
+ * the control plane's own, structurally). Keeping the engine on a port also lets it run over
+ * one gateway's cached view and refresh it when a version says it is stale.
+ */
+import type { Representation } from '@tessera/placement';
+
+export interface CatalogDatabaseView {
+  readonly id: number;
+  readonly name: string;
+}
+
+export interface CatalogTableView {
+  readonly id: number;
+  readonly database: string;
+  readonly name: string;
+  readonly version: number;
+  /** A TableDefinition (schema/definition.ts), as JSON. */
+  readonly definition: unknown;
+  /** PRIMARY first, then one per secondary index. */
+  readonly representations: readonly {
+    readonly name: string;
+    readonly representationId: number;
+  }[];
+  readonly autoIncrementNext: number;
+}
+
+export interface CatalogView {
+  /** The control plane's state version this view was taken at. */
+  readonly version: number;
+  readonly databases: readonly CatalogDatabaseView[];
+  readonly tables: readonly CatalogTableView[];
+  /** The slice map: every representation's slices (by representation id). */
+  readonly representations: readonly Representation[];
+}
+
+export interface RepresentationRequest {
+  readonly name: string;
+  readonly replicas?: number;
+  readonly loggers?: number;
+  readonly sliceCount?: number;
+}
+
+/** The catalog commands the engine proposes (a subset of the control plane's). */
+export type CatalogCommand =
+  | { readonly kind: 'createDatabase'; readonly name: string }
+  | { readonly kind: 'dropDatabase'; readonly name: string }
+  | {
+      readonly kind: 'createTable';
+      readonly database: string;
+      readonly name: string;
+      readonly definition: unknown;
+      readonly representations: readonly RepresentationRequest[];
+    }
+  | { readonly kind: 'dropTable'; readonly database: string; readonly name: string }
+  | {
+      readonly kind: 'allocateAutoIncrement';
+      readonly tableId: number;
+      readonly count: number;
+      readonly atLeast?: number;
+    };
+
+export type CatalogOutcome =
+  | { readonly kind: 'ok' }
+  | { readonly kind: 'databaseCreated'; readonly databaseId: number }
+  | { readonly kind: 'tableChanged'; readonly tableId: number; readonly version: number }
+  | { readonly kind: 'autoIncrementAllocated'; readonly first: number; readonly count: number }
+  | { readonly kind: 'rejected'; readonly reason: string; readonly code?: string };
+
+export interface CatalogPort {
+  /** A view at least as new as `minVersion` (the newest the port can get otherwise). */
+  view(minVersion?: number): Promise<CatalogView>;
+  /** Replicates one command; resolves with its outcome once applied. */
+  propose(command: CatalogCommand): Promise<CatalogOutcome>;
+}

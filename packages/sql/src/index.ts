@@ -64,3 +64,16 @@ export {
 } from './storage/layout.js';
 // The expression evaluator (MySQL 8.0 semantics).
 export * from './eval/index.js';
+// The engine: sessions over the catalog port (DDL, SET, SHOW, SELECT without FROM so far).
+export type {
+  CatalogCommand,
+  CatalogDatabaseView,
+  CatalogOutcome,
+  CatalogPort,
+  CatalogTableView,
+  CatalogView,
+} from './engine/catalog-port.js';
+export type { EngineResult, EngineWarning, ResultColumn } from './engine/ddl.js';
+export { systemDatabases } from './engine/ddl.js';
+export { serverVersion, SqlSession } from './engine/session.js';
+export type { SessionDeps, StatementOutcome } from './engine/session.js';

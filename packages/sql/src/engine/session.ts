@@ -1,0 +1,516 @@
+/**
+ * One client session of the SQL engine: its current database, variables, warnings and
+ * transaction flags, and the dispatch of each statement to its executor. The gateway's
+ * Handler drives it (one call at a time per session).
+ *
+ * Built so far: the statements clients and tools send on connect (SET NAMES / autocommit /
+ * session variables, SELECT @@var / DATABASE() / VERSION() and any SELECT without FROM),
+ * SHOW VARIABLES / WARNINGS, USE, and the DDL in ddl.ts. Statements whose executor does not
+ * exist yet are refused with 1235 (never answered with made-up results).
+ */
+import type { Expr, SelectExprItem, SetStatement, Show, Statement } from '../ast.js';
+import { defaultCollation } from '../encoding/key-codec.js';
+import type { Collation } from '../encoding/key-codec.js';
+import { collationNamed } from '../encoding/key-codec.js';
+import { SqlError, SqlNotSupportedError, SqlSemanticError } from '../errors.js';
+import { bind } from '../eval/bind.js';
+import { createContext } from '../eval/context.js';
+import type { EvalContext } from '../eval/context.js';
+import { SqlEvalError } from '../eval/errors.js';
+import type { EvalWarning } from '../eval/errors.js';
+import { evaluate } from '../eval/evaluate.js';
+import { conformValue, inferType, longlong, varString } from '../eval/types.js';
+import { int, str, uint } from '../eval/value.js';
+import type { SqlValue } from '../eval/value.js';
+import { toText } from '../eval/convert.js';
+import { parseMulti } from '../parser.js';
+import type { CatalogPort } from './catalog-port.js';
+import {
+  createDatabase,
+  createTable,
+  dropDatabase,
+  dropTable,
+  showDatabases,
+  showTables,
+  useDatabase,
+} from './ddl.js';
+import type { EngineResult, EngineWarning, ResultColumn } from './ddl.js';
+
+export const serverVersion = '8.0.36-tessera';
+
+export interface SessionDeps {
+  readonly catalog: CatalogPort;
+  readonly connectionId: number;
+  /** The login as the client sent it and the account that authenticated. */
+  readonly user: string;
+  readonly host: string;
+  /** Microseconds since the Unix epoch (statement-stable NOW()). */
+  readonly nowMicros: () => bigint;
+  /** Uniform in [0, 1) (RAND(), UUID()). */
+  readonly random: () => number;
+}
+
+/** A statement's outcome as the gateway writes it: a result, or MySQL's error. */
+export type StatementOutcome =
+  | EngineResult
+  | {
+      readonly kind: 'error';
+      readonly errno: number;
+      readonly sqlState: string;
+      readonly message: string;
+    };
+
+/** Session variables with their defaults (the subset tools read and set). */
+function defaultVariables(): Map<string, SqlValue> {
+  const s = (v: string) => str(v, defaultCollation);
+  return new Map<string, SqlValue>([
+    ['autocommit', int(1)],
+    ['auto_increment_increment', int(1)],
+    ['auto_increment_offset', int(1)],
+    ['character_set_client', s('utf8mb4')],
+    ['character_set_connection', s('utf8mb4')],
+    ['character_set_results', s('utf8mb4')],
+    ['character_set_server', s('utf8mb4')],
+    ['character_set_database', s('utf8mb4')],
+    ['collation_connection', s('utf8mb4_0900_ai_ci')],
+    ['collation_server', s('utf8mb4_0900_ai_ci')],
+    ['collation_database', s('utf8mb4_0900_ai_ci')],
+    ['div_precision_increment', int(4)],
+    ['group_concat_max_len', int(1024)],
+    ['init_connect', s('')],
+    ['interactive_timeout', int(28_800)],
+    ['license', s('Apache-2.0')],
+    ['lower_case_table_names', int(0)],
+    ['max_allowed_packet', int(67_108_864)],
+    ['net_buffer_length', int(16_384)],
+    ['net_write_timeout', int(60)],
+    ['performance_schema', int(0)],
+    ['query_cache_size', int(0)],
+    ['query_cache_type', s('OFF')],
+    [
+      'sql_mode',
+      s(
+        'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',
+      ),
+    ],
+    ['sql_select_limit', uint(18_446_744_073_709_551_615n)],
+    ['system_time_zone', s('UTC')],
+    ['time_zone', s('SYSTEM')],
+    ['transaction_isolation', s('REPEATABLE-READ')],
+    ['transaction_read_only', int(0)],
+    ['tx_isolation', s('REPEATABLE-READ')],
+    ['version', s(serverVersion)],
+    ['version_comment', s('Tessera distributed SQL')],
+    ['version_compile_os', s('Linux')],
+    ['wait_timeout', int(28_800)],
+    ['warning_count', int(0)],
+    ['error_count', int(0)],
+  ]);
+}
+
+const readOnlyVariables = new Set([
+  'version',
+  'version_comment',
+  'version_compile_os',
+  'license',
+  'lower_case_table_names',
+  'system_time_zone',
+  'warning_count',
+  'error_count',
+  'performance_schema',
+]);
+
+export class SqlSession {
+  database: string | undefined;
+  inTransaction = false;
+  private readonly variables = defaultVariables();
+  private readonly userVars = new Map<string, SqlValue>();
+  private warnings: EngineWarning[] = [];
+  private collation: Collation = defaultCollation;
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  get autocommit(): boolean {
+    const v = this.variables.get('autocommit');
+    return v?.kind === 'int' && v.v !== 0n;
+  }
+
+  /** COM_INIT_DB and USE. */
+  async use(database: string): Promise<void> {
+    this.database = await useDatabase(database, {
+      catalog: this.deps.catalog,
+      database: this.database,
+    });
+  }
+
+  /** COM_RESET_CONNECTION: variables, warnings and the transaction back to a new session's. */
+  reset(): void {
+    this.variables.clear();
+    for (const [k, v] of defaultVariables()) this.variables.set(k, v);
+    this.userVars.clear();
+    this.warnings = [];
+    this.inTransaction = false;
+    this.collation = defaultCollation;
+  }
+
+  /**
+   * Runs a COM_QUERY text: every statement in order, stopping at the first error (which is
+   * yielded, as MySQL answers it). Without `multiStatements`, a text of several statements is
+   * a syntax error, as in MySQL.
+   */
+  async *execute(sql: string, multiStatements: boolean): AsyncGenerator<StatementOutcome> {
+    let statements;
+    try {
+      statements = parseMulti(sql);
+    } catch (error) {
+      yield this.errorOutcome(error);
+      return;
+    }
+    if (!multiStatements && statements.length > 1) {
+      const second = statements[1];
+      yield this.errorOutcome(
+        new SqlSemanticError(
+          1064,
+          '42000',
+          `You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '${sql.slice(second?.start ?? 0, (second?.start ?? 0) + 80)}' at line 1`,
+        ),
+      );
+      return;
+    }
+    for (const parsed of statements) {
+      try {
+        const result = await this.executeOne(parsed.statement);
+        yield result;
+      } catch (error) {
+        yield this.errorOutcome(error);
+        return;
+      }
+    }
+  }
+
+  private errorOutcome(error: unknown): StatementOutcome {
+    let outcome: { errno: number; sqlState: string; message: string };
+    if (error instanceof SqlError) {
+      outcome = { errno: error.errno, sqlState: error.sqlState, message: error.message };
+    } else if (error instanceof SqlEvalError) {
+      outcome = { errno: error.code, sqlState: error.sqlState, message: error.message };
+    } else {
+      throw error;
+    }
+    this.warnings = [{ level: 'Error', code: outcome.errno, message: outcome.message }];
+    return { kind: 'error', ...outcome };
+  }
+
+  private async executeOne(stmt: Statement): Promise<EngineResult> {
+    // SHOW WARNINGS reads the previous statement's; every other statement starts afresh.
+    if (stmt.kind === 'show' && (stmt.target === 'WARNINGS' || stmt.target === 'ERRORS')) {
+      return this.showWarnings(stmt);
+    }
+    this.warnings = [];
+    const ddl = { catalog: this.deps.catalog, database: this.database };
+    const result = await this.dispatch(stmt, ddl);
+    this.warnings = [...result.warnings];
+    return result;
+  }
+
+  private async dispatch(
+    stmt: Statement,
+    ddl: { catalog: CatalogPort; database: string | undefined },
+  ): Promise<EngineResult> {
+    switch (stmt.kind) {
+      case 'createDatabase':
+        return createDatabase(stmt, ddl);
+      case 'dropDatabase': {
+        const result = await dropDatabase(stmt, ddl);
+        if (this.database === stmt.name) this.database = undefined;
+        return result;
+      }
+      case 'createTable':
+        return createTable(stmt, ddl);
+      case 'dropTable':
+        return dropTable(stmt, ddl);
+      case 'use':
+        await this.use(stmt.db);
+        return ok();
+      case 'set':
+        return this.set(stmt);
+      case 'show':
+        return this.show(stmt, ddl);
+      case 'select':
+        if (stmt.from.length === 0) return this.selectWithoutFrom(stmt.columns, stmt.where);
+        throw new SqlNotSupportedError('SELECT from tables (the query executor is next)', stmt.pos);
+      case 'begin':
+        this.inTransaction = true;
+        throw new SqlNotSupportedError('transactions (the DML executor is next)', stmt.pos);
+      case 'commit':
+      case 'rollback':
+        this.inTransaction = false;
+        return ok();
+      case 'do':
+        return ok();
+      // Not built yet: refused honestly (1235), never answered with made-up results.
+      case 'insert':
+      case 'update':
+      case 'delete':
+      case 'union':
+      case 'truncate':
+      case 'renameTable':
+      case 'alterTable':
+      case 'createIndex':
+      case 'dropIndex':
+      case 'alterDatabase':
+      case 'setTransaction':
+      case 'describe':
+      case 'explain':
+      case 'savepoint':
+      case 'releaseSavepoint':
+      case 'lockTables':
+      case 'unlockTables':
+      case 'kill':
+      case 'createUser':
+      case 'alterUser':
+      case 'dropUser':
+      case 'grant':
+      case 'revoke':
+      case 'flush':
+      case 'alterCluster':
+        throw new SqlNotSupportedError(`${stmt.kind} statements (not built yet)`, 0);
+    }
+  }
+
+  private context(warnings: EvalWarning[]): EvalContext {
+    return createContext({
+      nowMicros: this.deps.nowMicros(),
+      random: this.deps.random,
+      userVars: this.userVars,
+      sysVars: this.variables,
+      warnings,
+      collation: this.collation,
+      session: {
+        database: this.database ?? null,
+        user: `${this.deps.user}@${this.deps.host}`,
+        currentUser: `${this.deps.user}@%`,
+        connectionId: BigInt(this.deps.connectionId),
+        version: serverVersion,
+      },
+    });
+  }
+
+  private selectWithoutFrom(
+    items: readonly (SelectExprItem | { kind: 'star' })[],
+    where: Expr | undefined,
+  ): EngineResult {
+    const warnings: EvalWarning[] = [];
+    const ctx = this.context(warnings);
+    const exprs: SelectExprItem[] = [];
+    for (const item of items) {
+      if (item.kind === 'star') throw new SqlSemanticError(1096, 'HY000', 'No tables used');
+      exprs.push(item);
+    }
+    for (const item of exprs)
+      bind(item.expr, [], { clause: 'field list', session: { database: this.database ?? null } });
+    const types = exprs.map((item) =>
+      inferType(item.expr, {
+        column: () => varString(0, this.collation),
+        collation: this.collation,
+      }),
+    );
+    const columns: ResultColumn[] = exprs.map((item, i) => ({
+      name: item.alias ?? item.source,
+      type: types[i] ?? longlong(),
+    }));
+    let rows: SqlValue[][] = [
+      exprs.map((item, i) => {
+        const rt = types[i];
+        const v = evaluate(item.expr, ctx);
+        return rt === undefined ? v : conformValue(v, rt, ctx);
+      }),
+    ];
+    if (where !== undefined) {
+      const keep = evaluate(where, ctx);
+      const truthy = keep !== null && toText(keep) !== '0' && toText(keep) !== '';
+      if (!truthy) rows = [];
+    }
+    return {
+      kind: 'rows',
+      columns,
+      rows,
+      warnings: warnings.map((w) => ({ level: w.level, code: w.code, message: w.message })),
+    };
+  }
+
+  private set(stmt: SetStatement): EngineResult {
+    const warnings: EvalWarning[] = [];
+    const ctx = this.context(warnings);
+    for (const item of stmt.items) {
+      switch (item.kind) {
+        case 'names':
+        case 'charset': {
+          const charset = item.charset.toLowerCase();
+          if (!['utf8mb4', 'utf8', 'utf8mb3', 'latin1', 'binary', 'ascii'].includes(charset)) {
+            throw new SqlSemanticError(1115, '42000', `Unknown character set: '${item.charset}'`);
+          }
+          const collationName = item.kind === 'names' ? item.collation?.toLowerCase() : undefined;
+          if (collationName !== undefined) {
+            const collation = collationNamed(collationName);
+            if (collation === undefined) {
+              throw new SqlSemanticError(1273, 'HY000', `Unknown collation: '${collationName}'`);
+            }
+            this.collation = collation;
+            this.variables.set('collation_connection', str(collationName, defaultCollation));
+          }
+          for (const v of [
+            'character_set_client',
+            'character_set_results',
+            'character_set_connection',
+          ]) {
+            this.variables.set(v, str(charset === 'utf8' ? 'utf8mb3' : charset, defaultCollation));
+          }
+          break;
+        }
+        case 'variable': {
+          const value = evaluate(item.value, ctx);
+          if (item.scope === 'user') {
+            this.userVars.set(item.name.toLowerCase(), value);
+            break;
+          }
+          const name = item.name.toLowerCase();
+          if (
+            item.scope === 'global' ||
+            item.scope === 'persist' ||
+            item.scope === 'persist_only'
+          ) {
+            throw new SqlSemanticError(
+              1227,
+              '42000',
+              'Access denied; you need (at least one of) the SUPER or SYSTEM_VARIABLES_ADMIN privilege(s) for this operation',
+            );
+          }
+          if (!this.variables.has(name)) {
+            throw new SqlSemanticError(1193, 'HY000', `Unknown system variable '${item.name}'`);
+          }
+          if (readOnlyVariables.has(name)) {
+            throw new SqlSemanticError(
+              1238,
+              'HY000',
+              `Variable '${item.name}' is a read only variable`,
+            );
+          }
+          this.variables.set(
+            name,
+            name === 'autocommit' ? normalizeSwitch(item.name, value) : value,
+          );
+          if (name === 'autocommit' && this.autocommit) this.inTransaction = false;
+          break;
+        }
+        case 'password':
+          throw new SqlNotSupportedError('SET PASSWORD', stmt.pos);
+      }
+    }
+    return ok(warnings.map((w) => ({ level: w.level, code: w.code, message: w.message })));
+  }
+
+  private async show(
+    stmt: Show,
+    ddl: { catalog: CatalogPort; database: string | undefined },
+  ): Promise<EngineResult> {
+    switch (stmt.target) {
+      case 'DATABASES':
+        return showDatabases(stmt, ddl);
+      case 'TABLES':
+        return showTables(stmt, ddl);
+      case 'VARIABLES':
+        return this.showVariables(stmt);
+      case 'WARNINGS':
+      case 'ERRORS':
+        return this.showWarnings(stmt);
+      case 'BINARY LOGS':
+      case 'CHARSET':
+      case 'COLLATION':
+      case 'COLUMNS':
+      case 'COUNT ERRORS':
+      case 'COUNT WARNINGS':
+      case 'CREATE DATABASE':
+      case 'CREATE TABLE':
+      case 'CREATE VIEW':
+      case 'ENGINES':
+      case 'EVENTS':
+      case 'FUNCTION STATUS':
+      case 'GRANTS':
+      case 'INDEX':
+      case 'MASTER STATUS':
+      case 'OPEN TABLES':
+      case 'PLUGINS':
+      case 'PRIVILEGES':
+      case 'PROCEDURE STATUS':
+      case 'PROCESSLIST':
+      case 'STATUS':
+      case 'TABLE STATUS':
+      case 'TRIGGERS':
+        throw new SqlNotSupportedError(`SHOW ${stmt.target} (not built yet)`, stmt.pos);
+    }
+  }
+
+  private showVariables(stmt: Show): EngineResult {
+    if (stmt.where !== undefined) throw new SqlNotSupportedError('SHOW VARIABLES WHERE', stmt.pos);
+    const like = stmt.like === undefined ? undefined : likePattern(stmt.like);
+    const rows = [...this.variables.entries()]
+      .filter(([name]) => like?.test(name) ?? true)
+      .sort((a, b) => a[0].localeCompare(b[0]))
+      .map(([name, value]) => [
+        str(name, defaultCollation),
+        str(toText(value) ?? '', defaultCollation),
+      ]);
+    return {
+      kind: 'rows',
+      columns: [
+        { name: 'Variable_name', type: varString(64, defaultCollation, false) },
+        { name: 'Value', type: varString(1024, defaultCollation) },
+      ],
+      rows,
+      warnings: [],
+    };
+  }
+
+  private showWarnings(stmt: Show): EngineResult {
+    const errorsOnly = stmt.target === 'ERRORS';
+    const rows = this.warnings
+      .filter((w) => !errorsOnly || w.level === 'Error')
+      .map((w) => [str(w.level, defaultCollation), int(w.code), str(w.message, defaultCollation)]);
+    return {
+      kind: 'rows',
+      columns: [
+        { name: 'Level', type: varString(7, defaultCollation, false) },
+        { name: 'Code', type: longlong(4, false, true) },
+        { name: 'Message', type: varString(512, defaultCollation, false) },
+      ],
+      rows,
+      warnings: this.warnings,
+    };
+  }
+}
+
+function ok(warnings: readonly EngineWarning[] = []): EngineResult {
+  return { kind: 'ok', affectedRows: 0, warnings };
+}
+
+function normalizeSwitch(name: string, value: SqlValue): SqlValue {
+  const text = (toText(value) ?? '').toUpperCase();
+  if (text === '1' || text === 'ON') return int(1);
+  if (text === '0' || text === 'OFF') return int(0);
+  throw new SqlSemanticError(
+    1231,
+    '42000',
+    `Variable '${name}' can't be set to the value of '${toText(value) ?? 'NULL'}'`,
+  );
+}
+
+function likePattern(pattern: string): RegExp {
+  let out = '';
+  for (const c of pattern) {
+    if (c === '%') out += '.*';
+    else if (c === '_') out += '.';
+    else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`, 'i');
+}

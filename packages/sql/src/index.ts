@@ -61,7 +61,9 @@ export {
   representationIdOfKey,
   RepresentationLayout,
   representationPrefix,
+  RoutingTable,
 } from './storage/layout.js';
+export { refreshRouting } from './engine/tables.js';
 // The expression evaluator (MySQL 8.0 semantics).
 export * from './eval/index.js';
 // The engine: sessions over the catalog port (DDL, SET, SHOW, SELECT without FROM so far).

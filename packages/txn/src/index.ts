@@ -24,7 +24,7 @@ export type {
   SliceId,
   SliceKv,
 } from './slice-kv';
-export { LocalSliceKv } from './local-slice-kv';
+export { LocalSliceKv, memorySlices } from './local-slice-kv';
 export { ClusterSliceKv } from './cluster-slice-kv';
 export type { ClusterSliceKvDeps } from './cluster-slice-kv';
 export type { LocalSlice } from './local-slice-kv';

@@ -11,7 +11,7 @@ import type {
   SpaceMissing,
   TxnStatus,
 } from '@tessera/storage';
-import { MvccStore } from '@tessera/storage';
+import { MemoryEngine, MvccStore } from '@tessera/storage';
 import { TxnError, invariant } from './errors';
 import {
   commitCommands,
@@ -202,4 +202,20 @@ function settle<T>(read: () => T): Promise<T> {
 
 function missingSlice(slice: SliceId): TxnError {
   return new TxnError('UNAVAILABLE', `slice ${slice} is not served here`);
+}
+
+/**
+ * `count` local slices (ids 1..count, one MVCC space each) over one in-memory engine: the
+ * smallest real store a layer above txn can run its statements against (its tests, a
+ * single-process tool). Durability is immediate; nothing is replicated.
+ */
+export async function memorySlices(count: number): Promise<LocalSliceKv> {
+  const engine = new MemoryEngine({ durability: 'immediate' });
+  const store = new MvccStore(engine);
+  const batch = engine.newBatch();
+  for (let space = 1; space <= count; space++) store.createSpace(batch, space);
+  await engine.commit(batch);
+  return new LocalSliceKv(
+    Array.from({ length: count }, (_, i) => ({ slice: i + 1, store, space: i + 1 })),
+  );
 }

@@ -24,7 +24,13 @@ import { int, str, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import { toText } from '../eval/convert.js';
 import { parseMulti } from '../parser.js';
+import type { RoutingTable } from '../storage/layout.js';
+import type { Transaction, TxnClient } from '@tessera/txn';
+import { isTxnError } from '@tessera/txn';
 import type { CatalogPort } from './catalog-port.js';
+import { executeInsert, executeSelect } from './dml.js';
+import type { DmlContext } from './dml.js';
+import { refreshRouting } from './tables.js';
 import {
   createDatabase,
   createTable,
@@ -48,6 +54,11 @@ export interface SessionDeps {
   readonly nowMicros: () => bigint;
   /** Uniform in [0, 1) (RAND(), UUID()). */
   readonly random: () => number;
+  /**
+   * Where table data lives: a transaction client whose router is `routing` (the session
+   * refreshes it from the catalog). Without it, statements on tables answer 1235.
+   */
+  readonly data?: { readonly txn: TxnClient; readonly routing: RoutingTable };
 }
 
 /** A statement's outcome as the gateway writes it: a result, or MySQL's error. */
@@ -127,6 +138,8 @@ export class SqlSession {
   private readonly userVars = new Map<string, SqlValue>();
   private warnings: EngineWarning[] = [];
   private collation: Collation = defaultCollation;
+  /** The open explicit (BEGIN, or autocommit = 0) transaction. */
+  private txn: Transaction | undefined;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -145,6 +158,8 @@ export class SqlSession {
 
   /** COM_RESET_CONNECTION: variables, warnings and the transaction back to a new session's. */
   reset(): void {
+    void this.txn?.rollback().catch(() => undefined);
+    this.txn = undefined;
     this.variables.clear();
     for (const [k, v] of defaultVariables()) this.variables.set(k, v);
     this.userVars.clear();
@@ -238,18 +253,26 @@ export class SqlSession {
         return this.show(stmt, ddl);
       case 'select':
         if (stmt.from.length === 0) return this.selectWithoutFrom(stmt.columns, stmt.where);
-        throw new SqlNotSupportedError('SELECT from tables (the query executor is next)', stmt.pos);
+        return this.withTransaction(false, (ctx) => executeSelect(stmt, ctx));
+      case 'insert':
+        return this.withTransaction(true, (ctx) => executeInsert(stmt, ctx));
       case 'begin':
+        await this.finishTransaction(true);
+        this.txn = await this.data().txn.begin();
         this.inTransaction = true;
-        throw new SqlNotSupportedError('transactions (the DML executor is next)', stmt.pos);
+        return ok();
       case 'commit':
+        await this.finishTransaction(true);
+        return ok();
       case 'rollback':
-        this.inTransaction = false;
+        if (stmt.savepoint !== undefined) {
+          throw new SqlNotSupportedError('ROLLBACK TO SAVEPOINT (not built yet)', stmt.pos);
+        }
+        await this.finishTransaction(false);
         return ok();
       case 'do':
         return ok();
       // Not built yet: refused honestly (1235), never answered with made-up results.
-      case 'insert':
       case 'update':
       case 'delete':
       case 'union':
@@ -275,6 +298,74 @@ export class SqlSession {
       case 'flush':
       case 'alterCluster':
         throw new SqlNotSupportedError(`${stmt.kind} statements (not built yet)`, 0);
+    }
+  }
+
+  private data(): NonNullable<SessionDeps['data']> {
+    const data = this.deps.data;
+    if (data === undefined) {
+      throw new SqlNotSupportedError('table data in this session (no data layer)', 0);
+    }
+    return data;
+  }
+
+  /** Commits (or rolls back) the open explicit transaction, if any. */
+  private async finishTransaction(commit: boolean): Promise<void> {
+    const txn = this.txn;
+    this.txn = undefined;
+    this.inTransaction = false;
+    if (txn === undefined) return;
+    try {
+      if (commit) await txn.commit();
+      else await txn.rollback();
+    } catch (error) {
+      throw txnToSql(error);
+    }
+  }
+
+  /**
+   * Runs a statement on table data in the open transaction, or — with autocommit — in its own
+   * one, committed if it writes and succeeds. With autocommit off, the first statement opens
+   * the transaction that COMMIT / ROLLBACK ends. A failed statement in an autocommit
+   * transaction rolls it back.
+   */
+  private async withTransaction(
+    writes: boolean,
+    run: (ctx: DmlContext) => Promise<EngineResult>,
+  ): Promise<EngineResult> {
+    const data = this.data();
+    const view = await this.deps.catalog.view();
+    refreshRouting(data.routing, view);
+    if (this.txn === undefined && !this.autocommit) {
+      this.txn = await data.txn.begin().catch((e: unknown) => {
+        throw txnToSql(e);
+      });
+      this.inTransaction = true;
+    }
+    const own = this.txn === undefined;
+    const txn =
+      this.txn ??
+      (await data.txn.begin().catch((e: unknown) => {
+        throw txnToSql(e);
+      }));
+    const warnings: EvalWarning[] = [];
+    try {
+      const result = await run({
+        catalog: this.deps.catalog,
+        view,
+        database: this.database,
+        txn,
+        evalContext: () => this.context(warnings),
+      });
+      if (own) {
+        if (writes) await txn.commit();
+        else await txn.rollback();
+      }
+      const extra = warnings.map((w) => ({ level: w.level, code: w.code, message: w.message }));
+      return { ...result, warnings: [...result.warnings, ...extra] };
+    } catch (error) {
+      if (own) await txn.rollback().catch(() => undefined);
+      throw txnToSql(error);
     }
   }
 
@@ -513,4 +604,31 @@ function likePattern(pattern: string): RegExp {
     else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
   return new RegExp(`^${out}$`, 'i');
+}
+
+/** Transaction-layer failures as MySQL errors (anything else passes through). */
+function txnToSql(error: unknown): unknown {
+  if (!isTxnError(error)) return error;
+  switch (error.code) {
+    case 'WRITE_CONFLICT':
+    case 'TXN_ABORTED':
+      return new SqlSemanticError(
+        1213,
+        '40001',
+        'Deadlock found when trying to get lock; try restarting transaction',
+      );
+    case 'LOCK_TIMEOUT':
+      return new SqlSemanticError(
+        1205,
+        'HY000',
+        'Lock wait timeout exceeded; try restarting transaction',
+      );
+    case 'UNAVAILABLE':
+    case 'UNDETERMINED':
+    case 'SNAPSHOT_TOO_OLD':
+    case 'KEY_TOO_LARGE':
+    case 'TXN_TOO_LARGE':
+    case 'TXN_CLOSED':
+      return new SqlSemanticError(1105, 'HY000', `${error.code}: ${error.message}`);
+  }
 }

@@ -131,3 +131,36 @@ function isPrefixEnd(end: Uint8Array | undefined, id: number): boolean {
     representationIdOfKey(end) === id
   );
 }
+
+/**
+ * The engine's Router, refreshed from catalog views: one layout per representation of every
+ * table (primary keys by the table's distribution columns; an index by its first column, its
+ * entries keyed by the index columns then the primary key). A TxnClient holds it for good;
+ * `refresh` swaps the layouts underneath when the catalog moves.
+ */
+export class RoutingTable implements Router {
+  private router = new CatalogRouter([]);
+  private version = -1;
+
+  get catalogVersion(): number {
+    return this.version;
+  }
+
+  refresh(version: number, layouts: Iterable<RepresentationLayout>): void {
+    if (version <= this.version) return;
+    this.router = new CatalogRouter(layouts);
+    this.version = version;
+  }
+
+  layout(representationId: number): RepresentationLayout | undefined {
+    return this.router.layout(representationId);
+  }
+
+  sliceOf(key: Uint8Array): number {
+    return this.router.sliceOf(key);
+  }
+
+  slicesFor(start: Uint8Array | undefined, end: Uint8Array | undefined): readonly number[] {
+    return this.router.slicesFor(start, end);
+  }
+}

@@ -1,6 +1,8 @@
 // Test support: a CatalogPort over an in-memory catalog with the control plane's refusal codes
 // (the real one is the control plane, wired by the host; its own tests live in the cluster
 // package and in apps/server).
+import type { ClusterNode, Representation } from '@tessera/placement';
+import { planInitialPlacement } from '@tessera/placement';
 import type {
   CatalogCommand,
   CatalogOutcome,
@@ -14,14 +16,19 @@ export class MemoryCatalog implements CatalogPort {
   private databases: { id: number; name: string }[] = [];
   private tables: CatalogTableView[] = [];
   private nextId = 1;
+  private nextRepresentation = 1;
+  private representations: Representation[] = [];
   readonly proposed: CatalogCommand[] = [];
+
+  /** With nodes, tables are placed (slices over them) as the control plane would. */
+  constructor(private readonly nodes: readonly ClusterNode[] = []) {}
 
   view(): Promise<CatalogView> {
     return Promise.resolve({
       version: this.version,
       databases: [...this.databases],
       tables: [...this.tables],
-      representations: [],
+      representations: [...this.representations],
     });
   }
 
@@ -55,16 +62,30 @@ export class MemoryCatalog implements CatalogPort {
           return { kind: 'rejected', reason: 'exists', code: 'TABLE_EXISTS' };
         }
         const id = this.nextId++;
+        const placed = command.representations.map((r) => {
+          const representationId = this.nextRepresentation++;
+          if (this.nodes.length > 0) {
+            this.representations.push(
+              planInitialPlacement(
+                {
+                  id: representationId,
+                  name: `t${id}/${r.name}`,
+                  ...(r.sliceCount === undefined ? {} : { sliceCount: r.sliceCount }),
+                },
+                this.nodes,
+                { existing: { representations: this.representations } },
+              ),
+            );
+          }
+          return { name: r.name, representationId };
+        });
         this.tables.push({
           id,
           database: command.database,
           name: command.name,
           version: 1,
           definition: command.definition,
-          representations: command.representations.map((r, i) => ({
-            name: r.name,
-            representationId: id * 100 + i,
-          })),
+          representations: placed,
           autoIncrementNext: 1,
         });
         return { kind: 'tableChanged', tableId: id, version: 1 };
@@ -77,8 +98,16 @@ export class MemoryCatalog implements CatalogPort {
           (t) => !(t.database === command.database && t.name === command.name),
         );
         return { kind: 'ok' };
-      case 'allocateAutoIncrement':
-        return { kind: 'rejected', reason: 'not modelled here' };
+      case 'allocateAutoIncrement': {
+        const table = this.tables.find((t) => t.id === command.tableId);
+        if (table === undefined)
+          return { kind: 'rejected', reason: 'no table', code: 'NO_SUCH_TABLE' };
+        const first = Math.max(table.autoIncrementNext, command.atLeast ?? 0);
+        this.tables = this.tables.map((t) =>
+          t.id === table.id ? { ...t, autoIncrementNext: first + command.count } : t,
+        );
+        return { kind: 'autoIncrementAllocated', first, count: command.count };
+      }
     }
   }
 }

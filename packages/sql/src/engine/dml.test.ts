@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { toText } from '../eval/convert.js';
+import { SqlSession } from './session.js';
+import type { StatementOutcome } from './session.js';
+import { localData } from './test/local-data.js';
+import { MemoryCatalog } from './test/memory-catalog.js';
+
+const nodes = [
+  { id: 1, zone: 'a', state: 'up' as const },
+  { id: 2, zone: 'b', state: 'up' as const },
+  { id: 3, zone: 'c', state: 'up' as const },
+];
+
+async function session(): Promise<SqlSession> {
+  const s = new SqlSession({
+    catalog: new MemoryCatalog(nodes),
+    connectionId: 1,
+    user: 'root',
+    host: 'localhost',
+    nowMicros: () => 1_767_225_600_000_000n,
+    random: () => 0.25,
+    data: await localData(),
+  });
+  await run(s, 'CREATE DATABASE shop; USE shop');
+  return s;
+}
+
+async function run(s: SqlSession, sql: string): Promise<StatementOutcome[]> {
+  const out: StatementOutcome[] = [];
+  for await (const r of s.execute(sql, true)) out.push(r);
+  const error = out.find((o) => o.kind === 'error');
+  if (error !== undefined) throw new Error(`${sql}: ${JSON.stringify(error)}`);
+  return out;
+}
+
+async function fails(s: SqlSession, sql: string): Promise<string> {
+  const out: StatementOutcome[] = [];
+  for await (const r of s.execute(sql, true)) out.push(r);
+  const last = out.at(-1);
+  if (last?.kind !== 'error') throw new Error(`no error for ${sql}`);
+  return `${last.errno}: ${last.message}`;
+}
+
+async function rows(s: SqlSession, sql: string): Promise<(string | null)[][]> {
+  const out = await run(s, sql);
+  const last = out.at(-1);
+  if (last?.kind !== 'rows') throw new Error(`not rows: ${sql}`);
+  return last.rows.map((r) => r.map((v) => toText(v)));
+}
+
+describe('INSERT and SELECT over the transactional store', () => {
+  it('inserts rows with defaults and AUTO_INCREMENT, and reads them back by key and by scan', async () => {
+    const s = await session();
+    await run(
+      s,
+      'CREATE TABLE orders (id INT AUTO_INCREMENT PRIMARY KEY, customer VARCHAR(20) NOT NULL, total DECIMAL(10,2) NOT NULL DEFAULT 0, note TEXT) SLICES = 4',
+    );
+    const [insert] = await run(
+      s,
+      "INSERT INTO orders (customer, total) VALUES ('ann', 12.5), ('bob', 3), ('cy', '7.25')",
+    );
+    expect(insert).toMatchObject({ kind: 'ok', affectedRows: 3, lastInsertId: 1n });
+    await run(s, "INSERT INTO orders SET customer = 'dee'");
+    expect(await rows(s, 'SELECT * FROM orders ORDER BY id')).toEqual([
+      ['1', 'ann', '12.50', null],
+      ['2', 'bob', '3.00', null],
+      ['3', 'cy', '7.25', null],
+      ['4', 'dee', '0.00', null],
+    ]);
+    expect(await rows(s, 'SELECT customer, total * 2 AS doubled FROM orders WHERE id = 2')).toEqual(
+      [['bob', '6.00']],
+    );
+    expect(await rows(s, "SELECT id FROM orders WHERE customer = 'ANN'")).toEqual([['1']]);
+    expect(
+      await rows(s, 'SELECT id FROM orders WHERE total > 5 ORDER BY total DESC LIMIT 1'),
+    ).toEqual([['1']]);
+    expect(await rows(s, 'SELECT id FROM orders WHERE id = 99')).toEqual([]);
+    // An explicit id moves AUTO_INCREMENT past it.
+    await run(s, "INSERT INTO orders (id, customer) VALUES (10, 'eve')");
+    const [next] = await run(s, "INSERT INTO orders (customer) VALUES ('fay')");
+    expect(next).toMatchObject({ lastInsertId: 11n });
+  });
+
+  it('enforces keys and column types with MySQL errors', async () => {
+    const s = await session();
+    await run(
+      s,
+      'CREATE TABLE u (id INT PRIMARY KEY, email VARCHAR(30) NOT NULL, age TINYINT UNSIGNED, UNIQUE KEY email (email))',
+    );
+    await run(s, "INSERT INTO u VALUES (1, 'a@x', 30)");
+    expect(await fails(s, "INSERT INTO u VALUES (1, 'b@x', 1)")).toBe(
+      "1062: Duplicate entry '1' for key 'u.PRIMARY'",
+    );
+    expect(await fails(s, "INSERT INTO u VALUES (2, 'A@X', 1)")).toBe(
+      "1062: Duplicate entry 'A@X' for key 'u.email'",
+    );
+    expect(await fails(s, "INSERT INTO u VALUES (3, 'c@x', 300)")).toBe(
+      "1264: Out of range value for column 'age' at row 1",
+    );
+    expect(await fails(s, "INSERT INTO u VALUES (3, 'c@x', 'old')")).toBe(
+      "1366: Incorrect integer value: 'old' for column 'age' at row 1",
+    );
+    expect(await fails(s, 'INSERT INTO u (id) VALUES (3)')).toBe(
+      "1364: Field 'email' doesn't have a default value",
+    );
+    expect(await fails(s, 'INSERT INTO u VALUES (3, NULL, 1)')).toBe(
+      "1048: Column 'email' cannot be null",
+    );
+    expect(
+      await fails(s, "INSERT INTO u VALUES (3, 'this-address-is-far-too-long@x.example', 1)"),
+    ).toBe("1406: Data too long for column 'email' at row 1");
+    expect(await fails(s, 'INSERT INTO u (id, nope) VALUES (3, 1)')).toBe(
+      "1054: Unknown column 'nope' in 'field list'",
+    );
+    expect(await fails(s, 'INSERT INTO u VALUES (3)')).toBe(
+      "1136: Column count doesn't match value count at row 1",
+    );
+    expect(await fails(s, 'SELECT * FROM ghost')).toBe("1146: Table 'shop.ghost' doesn't exist");
+    // A failed multi-row insert writes nothing.
+    expect(await fails(s, "INSERT INTO u VALUES (5, 'e@x', 1), (1, 'f@x', 2)")).toMatch(/^1062/);
+    expect(await rows(s, 'SELECT id FROM u ORDER BY id')).toEqual([['1']]);
+    // IGNORE skips duplicates.
+    const [ignored] = await run(s, "INSERT IGNORE INTO u VALUES (1, 'z@x', 1), (6, 'g@x', 2)");
+    expect(ignored).toMatchObject({ affectedRows: 1 });
+  });
+
+  it('keeps writes of an explicit transaction invisible to others until COMMIT, and drops them on ROLLBACK', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE t (id INT PRIMARY KEY, v INT)');
+    await run(s, 'BEGIN; INSERT INTO t VALUES (1, 10)');
+    expect(s.inTransaction).toBe(true);
+    expect(await rows(s, 'SELECT v FROM t WHERE id = 1')).toEqual([['10']]);
+    await run(s, 'ROLLBACK');
+    expect(await rows(s, 'SELECT v FROM t')).toEqual([]);
+    await run(s, 'SET autocommit = 0; INSERT INTO t VALUES (2, 20); COMMIT');
+    expect(await rows(s, 'SELECT id, v FROM t')).toEqual([['2', '20']]);
+  });
+});

@@ -1,0 +1,474 @@
+/**
+ * INSERT and single-table SELECT over the transactional KV layer.
+ *
+ * INSERT: each row's values are evaluated, fitted to their columns (strict), AUTO_INCREMENT
+ * values drawn from the catalog's batches; the primary-key entry (row by column id) and one
+ * entry per secondary index are written in the statement's transaction after checking
+ * uniqueness (1062) — concurrent inserts of one key conflict at commit (snapshot isolation).
+ *
+ * SELECT (one table, no joins or grouping yet): a point lookup when WHERE fixes the whole
+ * primary key with constants, else a scan of the primary representation (every slice);
+ * WHERE, ORDER BY, LIMIT / OFFSET, DISTINCT evaluated here.
+ */
+import type { Expr, Insert, Select, SelectExprItem } from '../ast.js';
+import { decodeRow, encodeRow } from '../encoding/row-codec.js';
+import type { RowValue } from '../encoding/row-codec.js';
+import { SqlNotSupportedError, SqlSemanticError } from '../errors.js';
+import { bind, slotResolver } from '../eval/bind.js';
+import type { ColumnInfo } from '../eval/bind.js';
+import { sortCompare } from '../eval/compare.js';
+import type { EvalContext } from '../eval/context.js';
+import { toBool, toText } from '../eval/convert.js';
+import { evaluate } from '../eval/evaluate.js';
+import { partsFromEpochMicros } from '../eval/temporal.js';
+import { conformValue, inferType } from '../eval/types.js';
+import type { ResultType } from '../eval/types.js';
+import { int, uint } from '../eval/value.js';
+import type { SqlValue } from '../eval/value.js';
+import { parse } from '../parser.js';
+import type { ColumnSchema } from '../schema/definition.js';
+import type { Transaction } from '@tessera/txn';
+import type { CatalogPort, CatalogView } from './catalog-port.js';
+import {
+  fitToColumn,
+  fromRowValue,
+  resultTypeOf,
+  toKeyValue,
+  toRowValue,
+} from './column-values.js';
+import type { EngineResult, ResultColumn } from './ddl.js';
+import type { ResolvedTable } from './tables.js';
+import { resolveTable } from './tables.js';
+
+export interface DmlContext {
+  readonly catalog: CatalogPort;
+  readonly view: CatalogView;
+  readonly database: string | undefined;
+  readonly txn: Transaction;
+  /** A fresh evaluation context (statement-stable clock, session facts, warnings sink). */
+  readonly evalContext: () => EvalContext;
+}
+
+const EMPTY = new Uint8Array(0);
+
+function duplicate(
+  table: ResolvedTable,
+  key: string,
+  values: readonly SqlValue[],
+): SqlSemanticError {
+  const shown = values.map((v) => toText(v) ?? 'NULL').join('-');
+  return new SqlSemanticError(
+    1062,
+    '23000',
+    `Duplicate entry '${shown}' for key '${table.view.name}.${key}'`,
+  );
+}
+
+/** Evaluates a default (literal, CURRENT_TIMESTAMP or expression) for a column. */
+function defaultValue(column: ColumnSchema, ctx: EvalContext, row: number): SqlValue | 'missing' {
+  const d = column.default;
+  switch (d.kind) {
+    case 'none':
+      if (column.autoIncrement) return null;
+      if (column.nullable) return null;
+      return 'missing';
+    case 'null':
+      return null;
+    case 'literal':
+    case 'expression': {
+      const stmt = parse(`SELECT ${d.sql}`);
+      if (stmt.kind !== 'select') return null;
+      const item = stmt.columns[0];
+      return item?.kind === 'expr' ? fitToColumn(evaluate(item.expr, ctx), column, ctx, row) : null;
+    }
+    case 'currentTimestamp': {
+      const stmt = parse(`SELECT CURRENT_TIMESTAMP(${d.fsp})`);
+      const item = stmt.kind === 'select' ? stmt.columns[0] : undefined;
+      return item?.kind === 'expr' ? fitToColumn(evaluate(item.expr, ctx), column, ctx, row) : null;
+    }
+  }
+}
+
+export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<EngineResult> {
+  if (stmt.replace) throw new SqlNotSupportedError('REPLACE (not built yet)', stmt.pos);
+  if (stmt.onDuplicateKeyUpdate !== undefined) {
+    throw new SqlNotSupportedError('INSERT ... ON DUPLICATE KEY UPDATE (not built yet)', stmt.pos);
+  }
+  if (stmt.source.kind === 'query') {
+    throw new SqlNotSupportedError('INSERT ... SELECT (not built yet)', stmt.pos);
+  }
+  const table = resolveTable(ctx.view, stmt.table, ctx.database);
+  const visible = table.columns.filter((c) => c.hidden !== true);
+  const byName = new Map(visible.map((c) => [c.name.toLowerCase(), c]));
+
+  // Which columns each row gives, in order.
+  let targets: ColumnSchema[];
+  let rows: (readonly Expr[])[];
+  if (stmt.source.kind === 'set') {
+    targets = stmt.source.assignments.map((a) => {
+      const c = byName.get(a.column.name.toLowerCase());
+      if (c === undefined)
+        throw new SqlSemanticError(
+          1054,
+          '42S22',
+          `Unknown column '${a.column.name}' in 'field list'`,
+        );
+      return c;
+    });
+    rows = [stmt.source.assignments.map((a) => a.value)];
+  } else {
+    targets =
+      stmt.columns === undefined
+        ? visible
+        : stmt.columns.map((name) => {
+            const c = byName.get(name.toLowerCase());
+            if (c === undefined)
+              throw new SqlSemanticError(1054, '42S22', `Unknown column '${name}' in 'field list'`);
+            return c;
+          });
+    rows = stmt.source.rows.map((r) => r);
+  }
+  const seen = new Set<number>();
+  for (const c of targets) {
+    if (seen.has(c.id))
+      throw new SqlSemanticError(1110, '42000', `Column '${c.name}' specified twice`);
+    seen.add(c.id);
+  }
+
+  const ectx = ctx.evalContext();
+  const built: Map<number, SqlValue>[] = [];
+  rows.forEach((exprs, i) => {
+    const rowNumber = i + 1;
+    if (exprs.length !== targets.length) {
+      throw new SqlSemanticError(
+        1136,
+        '21S01',
+        `Column count doesn't match value count at row ${rowNumber}`,
+      );
+    }
+    for (const e of exprs) bind(e, [], { clause: 'field list' });
+    const values = new Map<number, SqlValue>();
+    exprs.forEach((e, j) => {
+      const column = targets[j];
+      if (column === undefined) return;
+      if (e.kind === 'default') {
+        const d = defaultValue(column, ectx, rowNumber);
+        values.set(column.id, d === 'missing' ? null : d);
+        return;
+      }
+      const v = evaluate(e, ectx);
+      values.set(
+        column.id,
+        column.autoIncrement && v === null ? null : fitToColumn(v, column, ectx, rowNumber),
+      );
+    });
+    for (const column of table.columns) {
+      if (values.has(column.id)) continue;
+      const d = defaultValue(column, ectx, rowNumber);
+      if (d === 'missing') {
+        throw new SqlSemanticError(
+          1364,
+          'HY000',
+          `Field '${column.name}' doesn't have a default value`,
+        );
+      }
+      values.set(column.id, d);
+    }
+    built.push(values);
+  });
+
+  // AUTO_INCREMENT: rows without a value (NULL or 0) get the next ones, in one batch.
+  const auto = table.columns.find((c) => c.autoIncrement);
+  let lastInsertId: bigint | undefined;
+  if (auto !== undefined) {
+    const needing = built.filter((v) => {
+      const x = v.get(auto.id) ?? null;
+      return x === null || ((x.kind === 'int' || x.kind === 'uint') && x.v === 0n);
+    });
+    const explicitMax = built
+      .map((v) => v.get(auto.id) ?? null)
+      .reduce(
+        (m, x) => (x !== null && (x.kind === 'int' || x.kind === 'uint') && x.v > m ? x.v : m),
+        0n,
+      );
+    if (needing.length > 0 || explicitMax >= BigInt(table.view.autoIncrementNext)) {
+      const start = table.definition.options.autoIncrementStart ?? 1;
+      // Generated values go above every explicit one; with none to generate, "allocating" the
+      // explicit maximum itself moves the counter just past it (MySQL: next = max + 1).
+      const floor = needing.length > 0 ? explicitMax + 1n : explicitMax;
+      const atLeast = Number(explicitMax >= 1n ? floor : BigInt(start));
+      const outcome = await ctx.catalog.propose({
+        kind: 'allocateAutoIncrement',
+        tableId: table.view.id,
+        count: Math.max(needing.length, 1),
+        atLeast: Math.max(atLeast, start),
+      });
+      if (outcome.kind !== 'autoIncrementAllocated') {
+        throw new SqlSemanticError(
+          1467,
+          'HY000',
+          'Failed to read auto-increment value from storage engine',
+        );
+      }
+      needing.forEach((values, i) => {
+        const n = BigInt(outcome.first + i);
+        values.set(auto.id, auto.type.unsigned === true ? uint(n) : int(n));
+      });
+      if (needing.length > 0) lastInsertId = BigInt(outcome.first);
+    }
+  }
+
+  // Write: the primary entry and every index entry, after uniqueness checks.
+  let affected = 0;
+  const pkColumns = table.primary.index.parts.map((p) =>
+    table.columns.find((c) => c.id === p.columnId),
+  );
+  const written = new Set<string>();
+  for (const values of built) {
+    const pkValues = pkColumns.map((c) => (c === undefined ? null : (values.get(c.id) ?? null)));
+    const pkKeyValues = pkColumns.map((c, i) =>
+      c === undefined ? null : toKeyValue(pkValues[i] ?? null, c),
+    );
+    const pkKey = table.primary.layout.key(pkKeyValues);
+    const pkHex = Buffer.from(pkKey).toString('hex');
+    const existing = written.has(pkHex) ? EMPTY : await ctx.txn.get(pkKey);
+    if (existing !== undefined) {
+      if (stmt.ignore) continue;
+      throw duplicate(table, 'PRIMARY', pkValues);
+    }
+    const indexWrites: { key: Uint8Array; value: Uint8Array }[] = [];
+    let skip = false;
+    for (const { index, layout } of table.indexes) {
+      const cols = index.parts.map((p) => table.columns.find((c) => c.id === p.columnId));
+      const vals = cols.map((c) => (c === undefined ? null : (values.get(c.id) ?? null)));
+      const keyVals = cols.map((c, i) => (c === undefined ? null : toKeyValue(vals[i] ?? null, c)));
+      if (index.unique && vals.every((v) => v !== null)) {
+        const key = layout.key(keyVals);
+        if ((await ctx.txn.get(key)) !== undefined) {
+          if (stmt.ignore) {
+            skip = true;
+            break;
+          }
+          throw duplicate(table, index.name, vals);
+        }
+        indexWrites.push({ key, value: pkKey });
+      } else {
+        indexWrites.push({ key: layout.key([...keyVals, ...pkKeyValues]), value: EMPTY });
+      }
+    }
+    if (skip) continue;
+    const stored = new Map<number, RowValue>();
+    for (const column of table.columns)
+      stored.set(column.id, toRowValue(values.get(column.id) ?? null));
+    ctx.txn.put(pkKey, encodeRow(stored));
+    for (const w of indexWrites) ctx.txn.put(w.key, w.value);
+    written.add(pkHex);
+    affected++;
+  }
+  const info =
+    rows.length > 1
+      ? `Records: ${rows.length}  Duplicates: ${rows.length - affected}  Warnings: 0`
+      : undefined;
+  return {
+    kind: 'ok',
+    affectedRows: affected,
+    ...(lastInsertId === undefined ? {} : { lastInsertId }),
+    warnings: [],
+    ...(info === undefined ? {} : { info }),
+  };
+}
+
+/** The constant the WHERE clause fixes a column to (`col = const` conjuncts), if any. */
+function fixedColumns(where: Expr | undefined): Map<string, Expr> {
+  const out = new Map<string, Expr>();
+  const visit = (e: Expr) => {
+    if (e.kind === 'binary' && e.op === 'AND') {
+      visit(e.left);
+      visit(e.right);
+      return;
+    }
+    if (e.kind === 'binary' && e.op === '=') {
+      const constant = (x: Expr) =>
+        x.kind === 'number' || x.kind === 'string' || x.kind === 'param';
+      if (e.left.kind === 'column' && constant(e.right))
+        out.set(e.left.name.toLowerCase(), e.right);
+      else if (e.right.kind === 'column' && constant(e.left))
+        out.set(e.right.name.toLowerCase(), e.left);
+    }
+  };
+  if (where !== undefined) visit(where);
+  return out;
+}
+
+export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<EngineResult> {
+  const [from, ...more] = stmt.from;
+  if (from === undefined) throw new Error('executeSelect needs FROM');
+  if (more.length > 0 || from.kind !== 'table') {
+    throw new SqlNotSupportedError('joins and derived tables (not built yet)', stmt.pos);
+  }
+  if (stmt.groupBy.length > 0 || stmt.having !== undefined) {
+    throw new SqlNotSupportedError('GROUP BY / HAVING (not built yet)', stmt.pos);
+  }
+  const table = resolveTable(ctx.view, from.table, ctx.database);
+  const alias = from.alias ?? table.view.name;
+  const visible = table.columns.filter((c) => c.hidden !== true);
+  const infos: ColumnInfo[] = table.columns.map((c) => ({
+    db: table.view.database,
+    table: alias,
+    name: c.name,
+  }));
+
+  // Expand * and bind every expression against the table's columns.
+  const items: SelectExprItem[] = [];
+  for (const item of stmt.columns) {
+    if (item.kind === 'star') {
+      if (item.table !== undefined && item.table !== alias) {
+        throw new SqlSemanticError(1051, '42S02', `Unknown table '${item.table}'`);
+      }
+      for (const c of visible) {
+        items.push({
+          kind: 'expr',
+          expr: { kind: 'column', name: c.name, table: alias } as Expr,
+          source: c.name,
+        });
+      }
+    } else {
+      items.push(item);
+    }
+  }
+  const options = { session: { database: ctx.database ?? null } };
+  const bindings = items.map((i) => bind(i.expr, infos, { ...options, clause: 'field list' }));
+  const whereBinding =
+    stmt.where === undefined
+      ? undefined
+      : bind(stmt.where, infos, { ...options, clause: 'where clause' });
+  const orderBindings = stmt.orderBy.map((o) =>
+    bind(o.expr, infos, { ...options, clause: 'order clause' }),
+  );
+  const typeOfSlot = (slot: number): ResultType => {
+    const c = table.columns[slot];
+    return c === undefined ? resultTypeOf(visible[0] as ColumnSchema) : resultTypeOf(c);
+  };
+  const types = items.map((item, i) =>
+    inferType(item.expr, {
+      column: (ref) => typeOfSlot(bindings[i]?.slots.get(ref) ?? 0),
+    }),
+  );
+  const columns: ResultColumn[] = items.map((item, i) => ({
+    name: item.alias ?? (item.expr.kind === 'column' ? item.expr.name : item.source),
+    type: types[i] ?? resultTypeOf(visible[0] as ColumnSchema),
+    database: table.view.database,
+    table: alias,
+  }));
+
+  // Rows: a point lookup when WHERE fixes the whole primary key, else a scan.
+  const ectx = ctx.evalContext();
+  const pkColumns = table.primary.index.parts.map((p) =>
+    table.columns.find((c) => c.id === p.columnId),
+  );
+  const fixed = fixedColumns(stmt.where);
+  let stored: Uint8Array[];
+  const pointValues = pkColumns.map((c) =>
+    c === undefined ? undefined : fixed.get(c.name.toLowerCase()),
+  );
+  if (pointValues.every((e) => e !== undefined)) {
+    let keyValues;
+    try {
+      keyValues = pkColumns.map((c, i) => {
+        const e = pointValues[i];
+        if (c === undefined || e === undefined) throw new Error('unreachable');
+        return toKeyValue(fitToColumn(evaluate(e, ectx), { ...c, nullable: true }, ectx, 1), c);
+      });
+    } catch {
+      keyValues = undefined; // a constant that does not fit the column matches nothing by key
+    }
+    if (keyValues === undefined) {
+      stored = await scanAll(ctx, table);
+    } else {
+      const value = await ctx.txn.get(table.primary.layout.key(keyValues));
+      stored = value === undefined ? [] : [value];
+    }
+  } else {
+    stored = await scanAll(ctx, table);
+  }
+
+  let rows = stored.map((bytes) => {
+    const row = decodeRow(bytes);
+    return table.columns.map((c) => fromRowValue(row.get(c.id), c));
+  });
+  let current: readonly SqlValue[] = [];
+  const evalWith = (binding: ReturnType<typeof bind>) => ({
+    ...ectx,
+    column: slotResolver(binding, () => current),
+  });
+  if (stmt.where !== undefined && whereBinding !== undefined) {
+    const where = stmt.where;
+    const wctx = evalWith(whereBinding);
+    rows = rows.filter((r) => {
+      current = r;
+      return toBool(evaluate(where, wctx), wctx.warn.bind(wctx)) === true;
+    });
+  }
+  const compareEnv = {
+    warn: ectx.warn.bind(ectx),
+    today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
+  };
+  if (stmt.orderBy.length > 0) {
+    const keyed = rows.map((r) => {
+      current = r;
+      return {
+        r,
+        keys: stmt.orderBy.map((o, i) =>
+          evaluate(o.expr, evalWith(orderBindings[i] ?? bind(o.expr, infos))),
+        ),
+      };
+    });
+    keyed.sort((a, b) => {
+      for (let i = 0; i < stmt.orderBy.length; i++) {
+        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, compareEnv);
+        if (c !== 0) return stmt.orderBy[i]?.desc === true ? -c : c;
+      }
+      return 0;
+    });
+    rows = keyed.map((k) => k.r);
+  }
+  let out = rows.map((r) => {
+    current = r;
+    return items.map((item, i) => {
+      const binding = bindings[i];
+      const v = binding === undefined ? null : evaluate(item.expr, evalWith(binding));
+      const rt = types[i];
+      return rt === undefined ? v : conformValue(v, rt, ectx);
+    });
+  });
+  if (stmt.distinct) {
+    const seen = new Set<string>();
+    out = out.filter((r) => {
+      const key = JSON.stringify(r.map((v) => toText(v)));
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+  if (stmt.limit !== undefined) {
+    const n = (e: Expr) => Number(toText(evaluate(e, ectx)) ?? '0');
+    const offset = stmt.limit.offset === undefined ? 0 : n(stmt.limit.offset);
+    out = out.slice(offset, offset + n(stmt.limit.count));
+  }
+  return { kind: 'rows', columns, rows: out, warnings: [] };
+}
+
+async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Uint8Array[]> {
+  const prefix = table.primary.layout.prefix;
+  const end = new Uint8Array(prefix);
+  // The representation's key range: [prefix, prefix + 1).
+  for (let i = end.length - 1; i >= 0; i--) {
+    if ((end[i] ?? 0) < 0xff) {
+      end[i] = (end[i] ?? 0) + 1;
+      break;
+    }
+    end[i] = 0;
+  }
+  const rows = await ctx.txn.scan(prefix, end);
+  return rows.map((r) => r.value);
+}

@@ -1,0 +1,105 @@
+/**
+ * A table as the executors use it: its definition, and the layouts of its representations
+ * (keys and groups), resolved from a catalog view. Also refreshes the routing table the
+ * transaction client routes by.
+ */
+import type { Representation } from '@tessera/placement';
+import type { TableName } from '../ast.js';
+import { SqlSemanticError } from '../errors.js';
+import type { ColumnSchema, IndexSchema, TableDefinition } from '../schema/definition.js';
+import { keyTypeOf } from '../schema/definition.js';
+import { RepresentationLayout } from '../storage/layout.js';
+import type { RoutingTable } from '../storage/layout.js';
+import type { CatalogTableView, CatalogView } from './catalog-port.js';
+
+export interface ResolvedIndex {
+  readonly index: IndexSchema;
+  readonly layout: RepresentationLayout;
+}
+
+export interface ResolvedTable {
+  readonly view: CatalogTableView;
+  readonly definition: TableDefinition;
+  readonly columns: readonly ColumnSchema[];
+  readonly primary: ResolvedIndex;
+  readonly indexes: readonly ResolvedIndex[];
+}
+
+function column(def: TableDefinition, id: number): ColumnSchema {
+  const c = def.columns.find((x) => x.id === id);
+  if (c === undefined) throw new Error(`index names column id ${id}, which the table lacks`);
+  return c;
+}
+
+function layoutsOf(
+  table: CatalogTableView,
+  representations: ReadonlyMap<number, Representation>,
+): { primary: ResolvedIndex; indexes: ResolvedIndex[] } | undefined {
+  const def = table.definition as TableDefinition;
+  const placed = (name: string) => {
+    const id = table.representations.find((r) => r.name === name)?.representationId;
+    return id === undefined ? undefined : representations.get(id);
+  };
+  const primaryRep = placed('PRIMARY');
+  if (primaryRep === undefined) return undefined;
+  const pkTypes = def.primaryKey.parts.map((p) => keyTypeOf(column(def, p.columnId).type));
+  const primary: ResolvedIndex = {
+    index: def.primaryKey,
+    layout: new RepresentationLayout(
+      primaryRep,
+      pkTypes,
+      Math.min(def.options.distributionColumns, pkTypes.length),
+    ),
+  };
+  const indexes: ResolvedIndex[] = [];
+  for (const index of def.indexes) {
+    const rep = placed(index.name);
+    if (rep === undefined) continue;
+    const types = index.parts.map((p) => keyTypeOf(column(def, p.columnId).type));
+    indexes.push({ index, layout: new RepresentationLayout(rep, [...types, ...pkTypes], 1) });
+  }
+  return { primary, indexes };
+}
+
+/** Refreshes the routing table from a catalog view (every placed representation of every table). */
+export function refreshRouting(routing: RoutingTable, view: CatalogView): void {
+  if (view.version <= routing.catalogVersion) return;
+  const representations = new Map(view.representations.map((r) => [r.id, r]));
+  const layouts: RepresentationLayout[] = [];
+  for (const table of view.tables) {
+    const resolved = layoutsOf(table, representations);
+    if (resolved === undefined) continue;
+    layouts.push(resolved.primary.layout, ...resolved.indexes.map((i) => i.layout));
+  }
+  routing.refresh(view.version, layouts);
+}
+
+/** The table `name` names (in `current` when unqualified): 1046, 1049 and 1146 as MySQL. */
+export function resolveTable(
+  view: CatalogView,
+  name: TableName,
+  current: string | undefined,
+): ResolvedTable {
+  const database = name.db ?? current;
+  if (database === undefined) throw new SqlSemanticError(1046, '3D000', 'No database selected');
+  const table = view.tables.find((t) => t.database === database && t.name === name.name);
+  if (table === undefined) {
+    if (!view.databases.some((d) => d.name === database)) {
+      throw new SqlSemanticError(1049, '42000', `Unknown database '${database}'`);
+    }
+    throw new SqlSemanticError(1146, '42S02', `Table '${database}.${name.name}' doesn't exist`);
+  }
+  const representations = new Map(view.representations.map((r) => [r.id, r]));
+  const resolved = layoutsOf(table, representations);
+  if (resolved === undefined) {
+    throw new SqlSemanticError(1146, '42S02', `Table '${database}.${name.name}' is not placed yet`);
+  }
+  const definition = table.definition as TableDefinition;
+  return {
+    view: table,
+    definition,
+    columns: definition.columns,
+    primary: resolved.primary,
+    indexes: resolved.indexes,
+  };
+}

@@ -22,6 +22,7 @@ import {
   routerFromFunction,
   TxnClient,
 } from '@tessera/txn';
+import type { Router } from '@tessera/txn';
 import { seedTableName } from '../roles/cluster-spec';
 import { startNodeAgent } from '../roles/node-agent';
 import type { NodeAgent, Placed } from '../roles/node-agent';
@@ -235,6 +236,52 @@ export class EmbeddedCluster {
     return new Map(
       [...this.nodes.values()].map((n) => [n.id, n.node.groupIds().sort((a, b) => a - b)]),
     );
+  }
+
+  /**
+   * A transaction client over this cluster that routes keys with `router` (the SQL engine's
+   * routing table, refreshed from the catalog as tables come and go): timestamps from the
+   * control plane, KV requests to the leaders of the groups the router names.
+   */
+  txnClientFor(router: Router, membersOf: (groupId: number) => readonly number[]): TxnClient {
+    const id = this.nextClientId++;
+    const { rng } = cryptoSeededRng();
+    const control = new ControlClient({
+      transport: this.controlNet.connect(id),
+      clock: this.clock,
+      rng: rng.fork(),
+      members: this.memberIds,
+    });
+    this.clients.push(control);
+    const kv = new KvClient({
+      transport: this.kvNet.connect(id),
+      clock: this.clock,
+      rng: rng.fork(),
+      membersOf,
+    });
+    this.clients.push(kv);
+    return new TxnClient({
+      kv: new ClusterSliceKv({ client: kv }),
+      router,
+      timestamps: new ControlTimestampSource(control),
+      clock: this.clock,
+      rng: rng.fork(),
+      physicalNow: () => physicalFromUnixMs(this.clock.now()),
+    });
+  }
+
+  /**
+   * The data members of a replication group by the control plane's current slice map (the
+   * ranking replica first), for KV clients: read from the serving leader's applied state.
+   */
+  membersOfGroup(groupId: number): number[] {
+    const leader = [...this.members.values()].find((m) => m.member.isServingLeader);
+    const state = (leader ?? [...this.members.values()][0])?.member.current;
+    for (const representation of state?.slicePlacement.representations ?? []) {
+      const members = new SliceGroupLayout(representation).membersOf(groupId);
+      if (members.length > 0) return members;
+    }
+    return [];
   }
 
   /**

@@ -135,4 +135,83 @@ describe('INSERT and SELECT over the transactional store', () => {
     await run(s, 'SET autocommit = 0; INSERT INTO t VALUES (2, 20); COMMIT');
     expect(await rows(s, 'SELECT id, v FROM t')).toEqual([['2', '20']]);
   });
+
+  it('updates and deletes rows, keeping unique indexes right', async () => {
+    const s = await session();
+    await run(
+      s,
+      'CREATE TABLE acct (id INT PRIMARY KEY, owner VARCHAR(10) NOT NULL, balance INT NOT NULL, UNIQUE KEY owner (owner))',
+    );
+    await run(s, "INSERT INTO acct VALUES (1, 'ann', 100), (2, 'bob', 50), (3, 'cy', 0)");
+    const [moved] = await run(s, 'UPDATE acct SET balance = balance - 30 WHERE id = 1');
+    expect(moved).toMatchObject({
+      affectedRows: 1,
+      info: 'Rows matched: 1  Changed: 1  Warnings: 0',
+    });
+    const [none] = await run(s, 'UPDATE acct SET balance = balance WHERE id = 2');
+    expect(none).toMatchObject({
+      affectedRows: 0,
+      info: 'Rows matched: 1  Changed: 0  Warnings: 0',
+    });
+    // Assignments see earlier ones, left to right.
+    await run(
+      s,
+      'UPDATE acct SET balance = balance + 1, owner = CONCAT(owner, balance) WHERE id = 2',
+    );
+    expect(await rows(s, 'SELECT owner, balance FROM acct WHERE id = 2')).toEqual([
+      ['bob51', '51'],
+    ]);
+    // A unique index follows the new value; the old one is free again.
+    expect(await fails(s, "UPDATE acct SET owner = 'ANN' WHERE id = 3")).toBe(
+      "1062: Duplicate entry 'ANN' for key 'acct.owner'",
+    );
+    await run(s, "UPDATE acct SET owner = 'dee' WHERE id = 1");
+    await run(s, "INSERT INTO acct VALUES (4, 'ann', 5)");
+    // Changing the primary key moves the row.
+    await run(s, 'UPDATE acct SET id = 10 WHERE id = 3');
+    expect(await rows(s, 'SELECT id FROM acct ORDER BY id')).toEqual([['1'], ['2'], ['4'], ['10']]);
+    expect(await fails(s, 'UPDATE acct SET id = 1 WHERE id = 2')).toBe(
+      "1062: Duplicate entry '1' for key 'acct.PRIMARY'",
+    );
+    const [deleted] = await run(s, 'DELETE FROM acct WHERE balance < 60 ORDER BY id LIMIT 2');
+    expect(deleted).toMatchObject({ affectedRows: 2 });
+    expect(await rows(s, 'SELECT id, owner FROM acct ORDER BY id')).toEqual([
+      ['1', 'dee'],
+      ['10', 'cy'],
+    ]);
+    // The deleted owners' unique entries are gone too.
+    await run(s, "INSERT INTO acct VALUES (5, 'bob51', 1), (6, 'ann', 1)");
+    expect(await rows(s, 'SELECT COUNT(*), SUM(balance), MAX(owner) FROM acct')).toEqual([
+      ['4', '72', 'dee'],
+    ]);
+    await run(s, 'DELETE FROM acct');
+    expect(await rows(s, 'SELECT COUNT(*), SUM(balance) FROM acct')).toEqual([['0', null]]);
+  });
+
+  it('groups and aggregates with HAVING and ORDER BY', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');
+    await run(
+      s,
+      "INSERT INTO sales VALUES (1,'eu',10),(2,'EU',5.5),(3,'us',7),(4,'us',1),(5,NULL,2),(6,'ap',100)",
+    );
+    expect(
+      await rows(
+        s,
+        'SELECT region, COUNT(*) AS n, SUM(amount), AVG(amount) FROM sales GROUP BY region HAVING COUNT(*) > 1 ORDER BY SUM(amount) DESC',
+      ),
+    ).toEqual([
+      ['eu', '2', '15.50', '7.750000'],
+      ['us', '2', '8.00', '4.000000'],
+    ]);
+    expect(
+      await rows(s, 'SELECT COUNT(DISTINCT region), MIN(amount) FROM sales WHERE id > 1'),
+    ).toEqual([['3', '1.00']]);
+    expect(
+      await rows(
+        s,
+        "SELECT GROUP_CONCAT(id ORDER BY id SEPARATOR '-') FROM sales WHERE region = 'us'",
+      ),
+    ).toEqual([['3-4']]);
+  });
 });

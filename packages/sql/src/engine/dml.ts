@@ -10,7 +10,18 @@
  * primary key with constants, else a scan of the primary representation (every slice);
  * WHERE, ORDER BY, LIMIT / OFFSET, DISTINCT evaluated here.
  */
-import type { Expr, Insert, Select, SelectExprItem } from '../ast.js';
+import type {
+  ColumnRef,
+  Delete,
+  Expr,
+  FuncCall,
+  Insert,
+  Select,
+  SelectExprItem,
+  TableName,
+  TableRef,
+  Update,
+} from '../ast.js';
 import { decodeRow, encodeRow } from '../encoding/row-codec.js';
 import type { RowValue } from '../encoding/row-codec.js';
 import { SqlNotSupportedError, SqlSemanticError } from '../errors.js';
@@ -26,6 +37,8 @@ import type { ResultType } from '../eval/types.js';
 import { int, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import { parse } from '../parser.js';
+import { createAggregate, distinctKey } from '../eval/aggregates.js';
+import { AGGREGATE_FUNCTIONS } from '../eval/functions/registry.js';
 import type { ColumnSchema } from '../schema/definition.js';
 import type { Transaction } from '@tessera/txn';
 import type { CatalogPort, CatalogView } from './catalog-port.js';
@@ -306,10 +319,14 @@ export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<Engi
   if (more.length > 0 || from.kind !== 'table') {
     throw new SqlNotSupportedError('joins and derived tables (not built yet)', stmt.pos);
   }
-  if (stmt.groupBy.length > 0 || stmt.having !== undefined) {
-    throw new SqlNotSupportedError('GROUP BY / HAVING (not built yet)', stmt.pos);
-  }
   const table = resolveTable(ctx.view, from.table, ctx.database);
+  if (
+    stmt.groupBy.length > 0 ||
+    stmt.having !== undefined ||
+    [...stmt.columns, ...stmt.orderBy].some((i) => 'expr' in i && aggregatesIn(i.expr).length > 0)
+  ) {
+    return groupedSelect(stmt, table, from.alias ?? table.view.name, ctx);
+  }
   const alias = from.alias ?? table.view.name;
   const visible = table.columns.filter((c) => c.hidden !== true);
   const infos: ColumnInfo[] = table.columns.map((c) => ({
@@ -471,4 +488,474 @@ async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Uint8Arra
   }
   const rows = await ctx.txn.scan(prefix, end);
   return rows.map((r) => r.value);
+}
+
+/** The rows of `table` that `where` selects: (values by column slot, stored primary key). */
+async function matchingRows(
+  table: ResolvedTable,
+  where: Expr | undefined,
+  ctx: DmlContext,
+  ectx: EvalContext,
+): Promise<{ values: SqlValue[]; key: Uint8Array }[]> {
+  const infos: ColumnInfo[] = table.columns.map((c) => ({
+    db: table.view.database,
+    table: table.view.name,
+    name: c.name,
+  }));
+  const binding =
+    where === undefined
+      ? undefined
+      : bind(where, infos, { clause: 'where clause', session: { database: ctx.database ?? null } });
+  const pkColumns = table.primary.index.parts.map((p) =>
+    table.columns.find((c) => c.id === p.columnId),
+  );
+  const fixed = fixedColumns(where);
+  const pointValues = pkColumns.map((c) =>
+    c === undefined ? undefined : fixed.get(c.name.toLowerCase()),
+  );
+  let candidates: { key: Uint8Array; value: Uint8Array }[];
+  let keyValues;
+  if (pointValues.every((e) => e !== undefined)) {
+    try {
+      keyValues = pkColumns.map((c, i) => {
+        const e = pointValues[i];
+        if (c === undefined || e === undefined) throw new Error('unreachable');
+        return toKeyValue(fitToColumn(evaluate(e, ectx), { ...c, nullable: true }, ectx, 1), c);
+      });
+    } catch {
+      keyValues = undefined;
+    }
+  }
+  if (keyValues !== undefined) {
+    const key = table.primary.layout.key(keyValues);
+    const value = await ctx.txn.get(key);
+    candidates = value === undefined ? [] : [{ key, value }];
+  } else {
+    const prefix = table.primary.layout.prefix;
+    const end = new Uint8Array(prefix);
+    for (let i = end.length - 1; i >= 0; i--) {
+      if ((end[i] ?? 0) < 0xff) {
+        end[i] = (end[i] ?? 0) + 1;
+        break;
+      }
+      end[i] = 0;
+    }
+    candidates = await ctx.txn.scan(prefix, end);
+  }
+  let current: readonly SqlValue[] = [];
+  const wctx =
+    binding === undefined ? undefined : { ...ectx, column: slotResolver(binding, () => current) };
+  const out: { values: SqlValue[]; key: Uint8Array }[] = [];
+  for (const { key, value } of candidates) {
+    const row = decodeRow(value);
+    const values = table.columns.map((c) => fromRowValue(row.get(c.id), c));
+    current = values;
+    if (where !== undefined && wctx !== undefined) {
+      if (toBool(evaluate(where, wctx), wctx.warn.bind(wctx)) !== true) continue;
+    }
+    out.push({ values, key });
+  }
+  return out;
+}
+
+/** The key of `index` for a row (values by column slot), with the primary key's fields. */
+function indexEntry(
+  table: ResolvedTable,
+  resolved: ResolvedTable['indexes'][number],
+  values: readonly SqlValue[],
+  pkKey: Uint8Array,
+): { key: Uint8Array; value: Uint8Array; checkUnique: boolean; shown: SqlValue[] } {
+  const slot = (id: number) => table.columns.findIndex((c) => c.id === id);
+  const cols = resolved.index.parts.map((p) => ({
+    column: table.columns[slot(p.columnId)],
+    v: values[slot(p.columnId)] ?? null,
+  }));
+  const keyVals = cols.map(({ column, v }) =>
+    column === undefined ? null : toKeyValue(v, column),
+  );
+  const pkVals = table.primary.index.parts.map((p) => {
+    const column = table.columns[slot(p.columnId)];
+    return column === undefined ? null : toKeyValue(values[slot(p.columnId)] ?? null, column);
+  });
+  const shown = cols.map((c) => c.v);
+  if (resolved.index.unique && shown.every((v) => v !== null)) {
+    return { key: resolved.layout.key(keyVals), value: pkKey, checkUnique: true, shown };
+  }
+  return {
+    key: resolved.layout.key([...keyVals, ...pkVals]),
+    value: EMPTY,
+    checkUnique: false,
+    shown,
+  };
+}
+
+/** ORDER BY and LIMIT of a single-table UPDATE / DELETE over the matched rows. */
+function orderAndLimit(
+  rows: { values: SqlValue[]; key: Uint8Array }[],
+  table: ResolvedTable,
+  orderBy: readonly { expr: Expr; desc: boolean }[],
+  limit: { count: Expr } | undefined,
+  ectx: EvalContext,
+  database: string | undefined,
+): { values: SqlValue[]; key: Uint8Array }[] {
+  let out = rows;
+  if (orderBy.length > 0) {
+    const infos: ColumnInfo[] = table.columns.map((c) => ({
+      table: table.view.name,
+      name: c.name,
+    }));
+    let current: readonly SqlValue[] = [];
+    const env = {
+      warn: ectx.warn.bind(ectx),
+      today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
+    };
+    const keyed = out.map((r) => {
+      current = r.values;
+      return {
+        r,
+        keys: orderBy.map((o) => {
+          const b = bind(o.expr, infos, {
+            clause: 'order clause',
+            session: { database: database ?? null },
+          });
+          return evaluate(o.expr, { ...ectx, column: slotResolver(b, () => current) });
+        }),
+      };
+    });
+    keyed.sort((a, b) => {
+      for (let i = 0; i < orderBy.length; i++) {
+        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, env);
+        if (c !== 0) return orderBy[i]?.desc === true ? -c : c;
+      }
+      return 0;
+    });
+    out = keyed.map((k) => k.r);
+  }
+  if (limit !== undefined) out = out.slice(0, Number(toText(evaluate(limit.count, ectx)) ?? '0'));
+  return out;
+}
+
+function singleTable(refs: readonly TableRef[], pos: number): TableName {
+  const [only, ...rest] = refs;
+  if (only === undefined || rest.length > 0 || only.kind !== 'table') {
+    throw new SqlNotSupportedError('multi-table UPDATE / DELETE (not built yet)', pos);
+  }
+  return only.table;
+}
+
+export async function executeDelete(stmt: Delete, ctx: DmlContext): Promise<EngineResult> {
+  if (stmt.targets !== undefined) {
+    throw new SqlNotSupportedError('multi-table DELETE (not built yet)', stmt.pos);
+  }
+  const table = resolveTable(ctx.view, singleTable(stmt.from, stmt.pos), ctx.database);
+  const ectx = ctx.evalContext();
+  const rows = orderAndLimit(
+    await matchingRows(table, stmt.where, ctx, ectx),
+    table,
+    stmt.orderBy,
+    stmt.limit,
+    ectx,
+    ctx.database,
+  );
+  for (const row of rows) {
+    ctx.txn.delete(row.key);
+    for (const index of table.indexes)
+      ctx.txn.delete(indexEntry(table, index, row.values, row.key).key);
+  }
+  return { kind: 'ok', affectedRows: rows.length, warnings: [] };
+}
+
+export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<EngineResult> {
+  const table = resolveTable(ctx.view, singleTable(stmt.tables, stmt.pos), ctx.database);
+  const ectx = ctx.evalContext();
+  const infos: ColumnInfo[] = table.columns.map((c) => ({
+    db: table.view.database,
+    table: table.view.name,
+    name: c.name,
+  }));
+  const targets = stmt.set.map((a) => {
+    const slot = table.columns.findIndex(
+      (c) => c.hidden !== true && c.name.toLowerCase() === a.column.name.toLowerCase(),
+    );
+    if (slot < 0) {
+      throw new SqlSemanticError(
+        1054,
+        '42S22',
+        `Unknown column '${a.column.name}' in 'field list'`,
+      );
+    }
+    const binding = bind(a.value, infos, {
+      clause: 'field list',
+      session: { database: ctx.database ?? null },
+    });
+    return { slot, value: a.value, binding };
+  });
+  const rows = orderAndLimit(
+    await matchingRows(table, stmt.where, ctx, ectx),
+    table,
+    stmt.orderBy,
+    stmt.limit,
+    ectx,
+    ctx.database,
+  );
+  const pkSlots = table.primary.index.parts.map((p) =>
+    table.columns.findIndex((c) => c.id === p.columnId),
+  );
+  let changed = 0;
+  let rowNumber = 0;
+  for (const row of rows) {
+    rowNumber++;
+    // MySQL evaluates single-table assignments left to right, each seeing the earlier ones.
+    const next = [...row.values];
+    for (const t of targets) {
+      const column = table.columns[t.slot];
+      if (column === undefined) continue;
+      const v = evaluate(t.value, { ...ectx, column: slotResolver(t.binding, () => next) });
+      next[t.slot] = fitToColumn(v, column, ectx, rowNumber);
+    }
+    const same = next.every(
+      (v, i) => (toText(v) ?? null) === (toText(row.values[i] ?? null) ?? null),
+    );
+    if (same) continue;
+    const pkKey = table.primary.layout.key(
+      pkSlots.map((slot) => {
+        const column = table.columns[slot];
+        return column === undefined ? null : toKeyValue(next[slot] ?? null, column);
+      }),
+    );
+    const pkChanged = Buffer.compare(Buffer.from(pkKey), Buffer.from(row.key)) !== 0;
+    if (pkChanged && (await ctx.txn.get(pkKey)) !== undefined) {
+      throw duplicate(
+        table,
+        'PRIMARY',
+        pkSlots.map((s) => next[s] ?? null),
+      );
+    }
+    for (const index of table.indexes) {
+      const before = indexEntry(table, index, row.values, row.key);
+      const after = indexEntry(table, index, next, pkKey);
+      const sameKey = Buffer.compare(Buffer.from(before.key), Buffer.from(after.key)) === 0;
+      if (sameKey && !pkChanged) continue;
+      // A new indexed value must be free; the same one keeps its entry (pointing anew).
+      if (!sameKey && after.checkUnique && (await ctx.txn.get(after.key)) !== undefined) {
+        throw duplicate(table, index.index.name, after.shown);
+      }
+      if (!sameKey) ctx.txn.delete(before.key);
+      ctx.txn.put(after.key, after.value);
+    }
+    if (pkChanged) ctx.txn.delete(row.key);
+    const stored = new Map<number, RowValue>();
+    table.columns.forEach((c, i) => stored.set(c.id, toRowValue(next[i] ?? null)));
+    ctx.txn.put(pkKey, encodeRow(stored));
+    changed++;
+  }
+  return {
+    kind: 'ok',
+    affectedRows: changed,
+    warnings: [],
+    info: `Rows matched: ${rows.length}  Changed: ${changed}  Warnings: 0`,
+  };
+}
+
+/** The aggregate calls in `e` (not inside subqueries), outermost first. */
+function aggregatesIn(e: Expr): FuncCall[] {
+  const out: FuncCall[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const x of node) visit(x);
+      return;
+    }
+    if (node === null || typeof node !== 'object') return;
+    const kind = (node as { kind?: unknown }).kind;
+    if (kind === 'subquery' || kind === 'exists' || kind === 'inSubquery' || kind === 'select')
+      return;
+    if (kind === 'call') {
+      const call = node as FuncCall;
+      if (call.db === undefined && AGGREGATE_FUNCTIONS.has(call.name)) {
+        out.push(call);
+        return;
+      }
+    }
+    for (const value of Object.values(node)) visit(value);
+  };
+  visit(e);
+  return out;
+}
+
+/** `e` with each aggregate call replaced by a reference to its result column `__agg<i>`. */
+function replaceAggregates(e: Expr, calls: readonly FuncCall[]): Expr {
+  const map = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(map);
+    if (node === null || typeof node !== 'object') return node;
+    const index = calls.indexOf(node as FuncCall);
+    if (index >= 0) {
+      const ref: ColumnRef = { kind: 'column', name: `__agg${index}` } as ColumnRef;
+      return ref;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = map(v);
+    return out;
+  };
+  return map(e) as Expr;
+}
+
+/**
+ * SELECT with GROUP BY and/or aggregates over one table: rows after WHERE are grouped by the
+ * GROUP BY values (collation-aware, NULLs together), every aggregate folds its group, and the
+ * select list, HAVING and ORDER BY read the group's aggregates and (for plain columns) its
+ * first row. Without GROUP BY the whole table is one group — also when it is empty.
+ */
+async function groupedSelect(
+  stmt: Select,
+  table: ResolvedTable,
+  alias: string,
+  ctx: DmlContext,
+): Promise<EngineResult> {
+  const ectx = ctx.evalContext();
+  const session = { database: ctx.database ?? null };
+  const visible = table.columns.filter((c) => c.hidden !== true);
+  const infos: ColumnInfo[] = table.columns.map((c) => ({
+    db: table.view.database,
+    table: alias,
+    name: c.name,
+  }));
+  const items: SelectExprItem[] = [];
+  for (const item of stmt.columns) {
+    if (item.kind === 'star') {
+      for (const c of visible) {
+        items.push({
+          kind: 'expr',
+          expr: { kind: 'column', name: c.name, table: alias } as Expr,
+          source: c.name,
+        });
+      }
+    } else {
+      items.push(item);
+    }
+  }
+  const calls = [
+    ...items.flatMap((i) => aggregatesIn(i.expr)),
+    ...(stmt.having === undefined ? [] : aggregatesIn(stmt.having)),
+    ...stmt.orderBy.flatMap((o) => aggregatesIn(o.expr)),
+  ];
+  for (const call of calls) {
+    for (const arg of call.args) {
+      if (aggregatesIn(arg).length > 0) {
+        throw new SqlSemanticError(1111, 'HY000', 'Invalid use of group function');
+      }
+      bind(arg, infos, { clause: 'field list', session });
+    }
+  }
+  const groupInfos: ColumnInfo[] = [...infos, ...calls.map((_, i) => ({ name: `__agg${i}` }))];
+  const rewritten = items.map((i) => replaceAggregates(i.expr, calls));
+  const having = stmt.having === undefined ? undefined : replaceAggregates(stmt.having, calls);
+  const order = stmt.orderBy.map((o) => ({ ...o, expr: replaceAggregates(o.expr, calls) }));
+  const itemBindings = rewritten.map((e) => bind(e, groupInfos, { clause: 'field list', session }));
+  const havingBinding =
+    having === undefined
+      ? undefined
+      : bind(having, groupInfos, { clause: 'having clause', session });
+  const orderBindings = order.map((o) =>
+    bind(o.expr, groupInfos, { clause: 'order clause', session }),
+  );
+  const groupBindings = stmt.groupBy.map((g) =>
+    bind(g, infos, { clause: 'group statement', session }),
+  );
+  const argBindings = calls.map((c) =>
+    c.args.map((a) => bind(a, infos, { clause: 'field list', session })),
+  );
+
+  const rows = await matchingRows(table, stmt.where, ctx, ectx);
+  let current: readonly SqlValue[] = [];
+  const on = (binding: ReturnType<typeof bind>) => ({
+    ...ectx,
+    column: slotResolver(binding, () => current),
+  });
+  const groups = new Map<
+    string,
+    { first: readonly SqlValue[]; states: ReturnType<typeof createAggregate>[] }
+  >();
+  const newGroup = (first: readonly SqlValue[]) => ({
+    first,
+    states: calls.map((c) => createAggregate(c, ectx)),
+  });
+  for (const row of rows) {
+    current = row.values;
+    const key = stmt.groupBy
+      .map((g, i) => distinctKey(evaluate(g, on(groupBindings[i] ?? bind(g, infos)))))
+      .join('\u0000');
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = newGroup(row.values);
+      groups.set(key, group);
+    }
+    calls.forEach((call, i) => {
+      const args =
+        call.star === true
+          ? []
+          : call.args.map((a, j) => evaluate(a, on(argBindings[i]?.[j] ?? bind(a, infos))));
+      group.states[i]?.add(args);
+    });
+  }
+  if (groups.size === 0 && stmt.groupBy.length === 0) {
+    groups.set('', newGroup(table.columns.map(() => null)));
+  }
+  const typeEnv = {
+    column: (ref: ColumnRef): ResultType => {
+      const c = table.columns.find((x) => x.name.toLowerCase() === ref.name.toLowerCase());
+      return c === undefined ? resultTypeOf(visible[0] as ColumnSchema) : resultTypeOf(c);
+    },
+  };
+  const types = items.map((i) => inferType(i.expr, typeEnv));
+  const compareEnv = {
+    warn: ectx.warn.bind(ectx),
+    today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
+  };
+  let out = [...groups.values()].map((g) => [...g.first, ...g.states.map((s) => s.result())]);
+  if (having !== undefined && havingBinding !== undefined) {
+    out = out.filter((r) => {
+      current = r;
+      return toBool(evaluate(having, on(havingBinding)), ectx.warn.bind(ectx)) === true;
+    });
+  }
+  if (order.length > 0) {
+    const keyed = out.map((r) => {
+      current = r;
+      return {
+        r,
+        keys: order.map((o, i) =>
+          evaluate(o.expr, on(orderBindings[i] ?? bind(o.expr, groupInfos))),
+        ),
+      };
+    });
+    keyed.sort((a, b) => {
+      for (let i = 0; i < order.length; i++) {
+        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, compareEnv);
+        if (c !== 0) return order[i]?.desc === true ? -c : c;
+      }
+      return 0;
+    });
+    out = keyed.map((k) => k.r);
+  }
+  let projected = out.map((r) => {
+    current = r;
+    return rewritten.map((e, i) => {
+      const b = itemBindings[i];
+      const v = b === undefined ? null : evaluate(e, on(b));
+      const rt = types[i];
+      return rt === undefined ? v : conformValue(v, rt, ectx);
+    });
+  });
+  if (stmt.limit !== undefined) {
+    const n = (e: Expr) => Number(toText(evaluate(e, ectx)) ?? '0');
+    const offset = stmt.limit.offset === undefined ? 0 : n(stmt.limit.offset);
+    projected = projected.slice(offset, offset + n(stmt.limit.count));
+  }
+  const columns: ResultColumn[] = items.map((item, i) => ({
+    name: item.alias ?? (item.expr.kind === 'column' ? item.expr.name : item.source),
+    type: types[i] ?? resultTypeOf(visible[0] as ColumnSchema),
+    database: table.view.database,
+    table: alias,
+  }));
+  return { kind: 'rows', columns, rows: projected, warnings: [] };
 }

@@ -28,7 +28,7 @@ import type { RoutingTable } from '../storage/layout.js';
 import type { Transaction, TxnClient } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
 import type { CatalogPort } from './catalog-port.js';
-import { executeInsert, executeSelect } from './dml.js';
+import { executeDelete, executeInsert, executeSelect, executeUpdate } from './dml.js';
 import type { DmlContext } from './dml.js';
 import { refreshRouting } from './tables.js';
 import {
@@ -256,6 +256,10 @@ export class SqlSession {
         return this.withTransaction(false, (ctx) => executeSelect(stmt, ctx));
       case 'insert':
         return this.withTransaction(true, (ctx) => executeInsert(stmt, ctx));
+      case 'update':
+        return this.withTransaction(true, (ctx) => executeUpdate(stmt, ctx));
+      case 'delete':
+        return this.withTransaction(true, (ctx) => executeDelete(stmt, ctx));
       case 'begin':
         await this.finishTransaction(true);
         this.txn = await this.data().txn.begin();
@@ -273,8 +277,6 @@ export class SqlSession {
       case 'do':
         return ok();
       // Not built yet: refused honestly (1235), never answered with made-up results.
-      case 'update':
-      case 'delete':
       case 'union':
       case 'truncate':
       case 'renameTable':

@@ -214,4 +214,40 @@ describe('INSERT and SELECT over the transactional store', () => {
       ),
     ).toEqual([['3-4']]);
   });
+
+  it('joins tables: inner, left, right, cross, USING, aliases, with grouping over the join', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE c (id INT PRIMARY KEY, name VARCHAR(10))');
+    await run(s, 'CREATE TABLE o (id INT PRIMARY KEY, cid INT, amount INT)');
+    await run(s, "INSERT INTO c VALUES (1,'ann'),(2,'bob'),(3,'cy')");
+    await run(s, 'INSERT INTO o VALUES (10,1,5),(11,1,7),(12,2,1),(13,9,100)');
+    expect(
+      await rows(s, 'SELECT c.name, o.amount FROM c JOIN o ON o.cid = c.id ORDER BY o.id'),
+    ).toEqual([
+      ['ann', '5'],
+      ['ann', '7'],
+      ['bob', '1'],
+    ]);
+    expect(
+      await rows(
+        s,
+        'SELECT x.name, COUNT(y.id) AS n, SUM(y.amount) FROM c AS x LEFT JOIN o AS y ON y.cid = x.id GROUP BY x.name ORDER BY x.name',
+      ),
+    ).toEqual([
+      ['ann', '2', '12'],
+      ['bob', '1', '1'],
+      ['cy', '0', null],
+    ]);
+    expect(
+      await rows(s, 'SELECT c.name, o.id FROM c RIGHT JOIN o ON o.cid = c.id WHERE c.id IS NULL'),
+    ).toEqual([[null, '13']]);
+    expect(await rows(s, 'SELECT COUNT(*) FROM c, o')).toEqual([['12']]);
+    expect(await rows(s, 'SELECT name FROM c ORDER BY name DESC LIMIT 1 OFFSET 1')).toEqual([
+      ['bob'],
+    ]);
+    expect(await fails(s, 'SELECT id FROM c JOIN o ON o.cid = c.id')).toBe(
+      "1052: Column 'id' in field list is ambiguous",
+    );
+    expect(await fails(s, 'SELECT * FROM c JOIN c ON 1')).toBe("1066: Not unique table/alias: 'c'");
+  });
 });

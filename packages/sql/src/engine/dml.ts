@@ -32,7 +32,7 @@ import type { EvalContext } from '../eval/context.js';
 import { toBool, toText } from '../eval/convert.js';
 import { evaluate } from '../eval/evaluate.js';
 import { partsFromEpochMicros } from '../eval/temporal.js';
-import { conformValue, inferType } from '../eval/types.js';
+import { conformValue, inferType, longlong } from '../eval/types.js';
 import type { ResultType } from '../eval/types.js';
 import { int, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
@@ -313,147 +313,338 @@ function fixedColumns(where: Expr | undefined): Map<string, Expr> {
   return out;
 }
 
-export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<EngineResult> {
-  const [from, ...more] = stmt.from;
-  if (from === undefined) throw new Error('executeSelect needs FROM');
-  if (more.length > 0 || from.kind !== 'table') {
-    throw new SqlNotSupportedError('joins and derived tables (not built yet)', stmt.pos);
-  }
-  const table = resolveTable(ctx.view, from.table, ctx.database);
-  if (
-    stmt.groupBy.length > 0 ||
-    stmt.having !== undefined ||
-    [...stmt.columns, ...stmt.orderBy].some((i) => 'expr' in i && aggregatesIn(i.expr).length > 0)
-  ) {
-    return groupedSelect(stmt, table, from.alias ?? table.view.name, ctx);
-  }
-  const alias = from.alias ?? table.view.name;
-  const visible = table.columns.filter((c) => c.hidden !== true);
-  const infos: ColumnInfo[] = table.columns.map((c) => ({
-    db: table.view.database,
-    table: alias,
-    name: c.name,
-  }));
+/** Rows of one or more tables with their columns, as a SELECT reads them. */
+interface Source {
+  readonly infos: ColumnInfo[];
+  readonly schemas: ColumnSchema[];
+  /** For `*`: which slots each alias shows (hidden columns left out). */
+  readonly visibleByAlias: Map<string, number[]>;
+  readonly aliases: string[];
+  rows: SqlValue[][];
+}
 
-  // Expand * and bind every expression against the table's columns.
+async function tableSource(
+  ref: { table: TableName; alias?: string },
+  ctx: DmlContext,
+  ectx: EvalContext,
+  where: Expr | undefined,
+): Promise<Source> {
+  const table = resolveTable(ctx.view, ref.table, ctx.database);
+  const alias = ref.alias ?? table.view.name;
+  const rows =
+    where === undefined
+      ? (await scanAll(ctx, table)).map((bytes) => {
+          const row = decodeRow(bytes);
+          return table.columns.map((c) => fromRowValue(row.get(c.id), c));
+        })
+      : (await matchingRows(table, where, ctx, ectx, alias)).map((r) => r.values);
+  const slots: number[] = [];
+  table.columns.forEach((c, i) => {
+    if (c.hidden !== true) slots.push(i);
+  });
+  return {
+    infos: table.columns.map((c) => ({ db: table.view.database, table: alias, name: c.name })),
+    schemas: [...table.columns],
+    visibleByAlias: new Map([[alias, slots]]),
+    aliases: [alias],
+    rows,
+  };
+}
+
+/** The rows of a FROM item: a table, or a join of two (nested loops; ON / USING; LEFT, RIGHT). */
+async function fromSource(ref: TableRef, ctx: DmlContext, ectx: EvalContext): Promise<Source> {
+  if (ref.kind === 'table') return tableSource(ref, ctx, ectx, undefined);
+  if (ref.kind === 'derived') {
+    throw new SqlNotSupportedError('derived tables (not built yet)', 0);
+  }
+  if (ref.natural === true) throw new SqlNotSupportedError('NATURAL JOIN (not built yet)', 0);
+  const left = await fromSource(ref.left, ctx, ectx);
+  const right = await fromSource(ref.right, ctx, ectx);
+  for (const alias of right.aliases) {
+    if (left.aliases.includes(alias)) {
+      throw new SqlSemanticError(1066, '42000', `Not unique table/alias: '${alias}'`);
+    }
+  }
+  const infos = [...left.infos, ...right.infos];
+  const offset = left.infos.length;
+  const visibleByAlias = new Map(left.visibleByAlias);
+  for (const [alias, slots] of right.visibleByAlias) {
+    visibleByAlias.set(
+      alias,
+      slots.map((s) => s + offset),
+    );
+  }
+  const session = { database: ctx.database ?? null };
+  let condition: ((row: readonly SqlValue[]) => boolean) | undefined;
+  if (ref.on !== undefined) {
+    const on = ref.on;
+    const binding = bind(on, infos, { clause: 'on clause', session });
+    let current: readonly SqlValue[] = [];
+    const octx = { ...ectx, column: slotResolver(binding, () => current) };
+    condition = (row) => {
+      current = row;
+      return toBool(evaluate(on, octx), ectx.warn.bind(ectx)) === true;
+    };
+  } else if (ref.using !== undefined) {
+    const pairs = ref.using.map((name) => {
+      const find = (source: Source) =>
+        source.infos.findIndex((i) => i.name.toLowerCase() === name.toLowerCase());
+      const l = find(left);
+      const r = find(right);
+      if (l < 0 || r < 0) {
+        throw new SqlSemanticError(1054, '42S22', `Unknown column '${name}' in 'from clause'`);
+      }
+      return [l, r + offset] as const;
+    });
+    const env = {
+      warn: ectx.warn.bind(ectx),
+      today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
+    };
+    condition = (row) =>
+      pairs.every(([l, r]) => {
+        const a = row[l] ?? null;
+        const b = row[r] ?? null;
+        return a !== null && b !== null && sortCompare(a, b, env) === 0;
+      });
+  }
+  const nullsOf = (n: number) => Array.from({ length: n }, () => null as SqlValue);
+  const rows: SqlValue[][] = [];
+  if (ref.type === 'RIGHT') {
+    for (const r of right.rows) {
+      let matched = false;
+      for (const l of left.rows) {
+        const row = [...l, ...r];
+        if (condition === undefined || condition(row)) {
+          rows.push(row);
+          matched = true;
+        }
+      }
+      if (!matched) rows.push([...nullsOf(left.infos.length), ...r]);
+    }
+  } else {
+    for (const l of left.rows) {
+      let matched = false;
+      for (const r of right.rows) {
+        const row = [...l, ...r];
+        if (condition === undefined || condition(row)) {
+          rows.push(row);
+          matched = true;
+        }
+      }
+      if (!matched && ref.type === 'LEFT') rows.push([...l, ...nullsOf(right.infos.length)]);
+    }
+  }
+  return {
+    infos,
+    schemas: [...left.schemas, ...right.schemas],
+    visibleByAlias,
+    aliases: [...left.aliases, ...right.aliases],
+    rows,
+  };
+}
+
+export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<EngineResult> {
+  const ectx = ctx.evalContext();
+  const session = { database: ctx.database ?? null };
+  // FROM: one table (its WHERE may become a point lookup), else the join of the items.
+  const [first, ...others] = stmt.from;
+  if (first === undefined) throw new Error('executeSelect needs FROM');
+  let source: Source;
+  let whereDone = false;
+  if (others.length === 0 && first.kind === 'table') {
+    source = await tableSource(first, ctx, ectx, stmt.where);
+    whereDone = stmt.where !== undefined;
+  } else {
+    source = await fromSource(first, ctx, ectx);
+    for (const next of others) {
+      const right = await fromSource(next, ctx, ectx);
+      source = crossJoin(source, right);
+    }
+  }
+
+  // The select list, `*` expanded over the tables in FROM order.
   const items: SelectExprItem[] = [];
   for (const item of stmt.columns) {
     if (item.kind === 'star') {
-      if (item.table !== undefined && item.table !== alias) {
-        throw new SqlSemanticError(1051, '42S02', `Unknown table '${item.table}'`);
-      }
-      for (const c of visible) {
-        items.push({
-          kind: 'expr',
-          expr: { kind: 'column', name: c.name, table: alias } as Expr,
-          source: c.name,
-        });
+      const aliases = item.table === undefined ? source.aliases : [item.table];
+      for (const alias of aliases) {
+        const slots = source.visibleByAlias.get(alias);
+        if (slots === undefined)
+          throw new SqlSemanticError(1051, '42S02', `Unknown table '${alias}'`);
+        for (const slot of slots) {
+          const info = source.infos[slot];
+          if (info === undefined) continue;
+          items.push({
+            kind: 'expr',
+            expr: { kind: 'column', name: info.name, table: alias } as Expr,
+            source: info.name,
+          });
+        }
       }
     } else {
       items.push(item);
     }
   }
-  const options = { session: { database: ctx.database ?? null } };
-  const bindings = items.map((i) => bind(i.expr, infos, { ...options, clause: 'field list' }));
-  const whereBinding =
-    stmt.where === undefined
-      ? undefined
-      : bind(stmt.where, infos, { ...options, clause: 'where clause' });
-  const orderBindings = stmt.orderBy.map((o) =>
-    bind(o.expr, infos, { ...options, clause: 'order clause' }),
-  );
-  const typeOfSlot = (slot: number): ResultType => {
-    const c = table.columns[slot];
-    return c === undefined ? resultTypeOf(visible[0] as ColumnSchema) : resultTypeOf(c);
-  };
-  const types = items.map((item, i) =>
-    inferType(item.expr, {
-      column: (ref) => typeOfSlot(bindings[i]?.slots.get(ref) ?? 0),
-    }),
-  );
-  const columns: ResultColumn[] = items.map((item, i) => ({
-    name: item.alias ?? (item.expr.kind === 'column' ? item.expr.name : item.source),
-    type: types[i] ?? resultTypeOf(visible[0] as ColumnSchema),
-    database: table.view.database,
-    table: alias,
-  }));
-
-  // Rows: a point lookup when WHERE fixes the whole primary key, else a scan.
-  const ectx = ctx.evalContext();
-  const pkColumns = table.primary.index.parts.map((p) =>
-    table.columns.find((c) => c.id === p.columnId),
-  );
-  const fixed = fixedColumns(stmt.where);
-  let stored: Uint8Array[];
-  const pointValues = pkColumns.map((c) =>
-    c === undefined ? undefined : fixed.get(c.name.toLowerCase()),
-  );
-  if (pointValues.every((e) => e !== undefined)) {
-    let keyValues;
-    try {
-      keyValues = pkColumns.map((c, i) => {
-        const e = pointValues[i];
-        if (c === undefined || e === undefined) throw new Error('unreachable');
-        return toKeyValue(fitToColumn(evaluate(e, ectx), { ...c, nullable: true }, ectx, 1), c);
-      });
-    } catch {
-      keyValues = undefined; // a constant that does not fit the column matches nothing by key
-    }
-    if (keyValues === undefined) {
-      stored = await scanAll(ctx, table);
-    } else {
-      const value = await ctx.txn.get(table.primary.layout.key(keyValues));
-      stored = value === undefined ? [] : [value];
-    }
-  } else {
-    stored = await scanAll(ctx, table);
-  }
-
-  let rows = stored.map((bytes) => {
-    const row = decodeRow(bytes);
-    return table.columns.map((c) => fromRowValue(row.get(c.id), c));
-  });
   let current: readonly SqlValue[] = [];
-  const evalWith = (binding: ReturnType<typeof bind>) => ({
+  const on = (binding: ReturnType<typeof bind>) => ({
     ...ectx,
     column: slotResolver(binding, () => current),
   });
-  if (stmt.where !== undefined && whereBinding !== undefined) {
+  if (stmt.where !== undefined && !whereDone) {
     const where = stmt.where;
-    const wctx = evalWith(whereBinding);
-    rows = rows.filter((r) => {
+    const binding = bind(where, source.infos, { clause: 'where clause', session });
+    source.rows = source.rows.filter((r) => {
       current = r;
-      return toBool(evaluate(where, wctx), wctx.warn.bind(wctx)) === true;
+      return toBool(evaluate(where, on(binding)), ectx.warn.bind(ectx)) === true;
     });
   }
-  const compareEnv = {
-    warn: ectx.warn.bind(ectx),
-    today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
+
+  // Grouping: aggregate results become extra columns `__agg<i>` of one row per group.
+  const grouped =
+    stmt.groupBy.length > 0 ||
+    stmt.having !== undefined ||
+    [...items.map((i) => i.expr), ...stmt.orderBy.map((o) => o.expr)].some(
+      (e) => aggregatesIn(e).length > 0,
+    );
+  let infos = source.infos;
+  let rows: SqlValue[][] = source.rows;
+  let exprs = items.map((i) => i.expr);
+  let having = stmt.having;
+  let order = stmt.orderBy.map((o) => ({ expr: o.expr, desc: o.desc }));
+  const typeEnv = {
+    column: (ref: ColumnRef): ResultType => {
+      const slot = source.infos.findIndex(
+        (i) =>
+          i.name.toLowerCase() === ref.name.toLowerCase() &&
+          (ref.table === undefined || i.table === ref.table),
+      );
+      const schema = source.schemas[slot];
+      return schema === undefined ? longlong() : resultTypeOf(schema);
+    },
   };
-  if (stmt.orderBy.length > 0) {
+  const types = items.map((i) => inferType(i.expr, typeEnv));
+  if (grouped) {
+    const calls = [
+      ...exprs.flatMap((e) => aggregatesIn(e)),
+      ...(having === undefined ? [] : aggregatesIn(having)),
+      ...order.flatMap((o) => aggregatesIn(o.expr)),
+    ];
+    const argBindings = calls.map((c) =>
+      c.args.map((a) => {
+        if (aggregatesIn(a).length > 0) {
+          throw new SqlSemanticError(1111, 'HY000', 'Invalid use of group function');
+        }
+        return bind(a, source.infos, { clause: 'field list', session });
+      }),
+    );
+    const groupBindings = stmt.groupBy.map((g) =>
+      bind(g, source.infos, { clause: 'group statement', session }),
+    );
+    const groups = new Map<
+      string,
+      { first: readonly SqlValue[]; states: ReturnType<typeof createAggregate>[] }
+    >();
+    const newGroup = (row: readonly SqlValue[]) => ({
+      first: row,
+      states: calls.map((c) => createAggregate(c, ectx)),
+    });
+    for (const row of source.rows) {
+      current = row;
+      const key = stmt.groupBy
+        .map((g, i) => {
+          const b = groupBindings[i];
+          return distinctKey(b === undefined ? null : evaluate(g, on(b)));
+        })
+        .join('\u0000');
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = newGroup(row);
+        groups.set(key, group);
+      }
+      const states = group.states;
+      calls.forEach((call, i) => {
+        const args =
+          call.star === true
+            ? []
+            : call.args.map((a, j) => {
+                const b = argBindings[i]?.[j];
+                return b === undefined ? null : evaluate(a, on(b));
+              });
+        states[i]?.add(args);
+      });
+    }
+    if (groups.size === 0 && stmt.groupBy.length === 0) {
+      groups.set('', newGroup(source.infos.map(() => null)));
+    }
+    infos = [...source.infos, ...calls.map((_, i) => ({ name: `__agg${i}` }))];
+    rows = [...groups.values()].map((g) => [...g.first, ...g.states.map((st) => st.result())]);
+    exprs = exprs.map((e) => replaceAggregates(e, calls));
+    having = having === undefined ? undefined : replaceAggregates(having, calls);
+    order = order.map((o) => ({ ...o, expr: replaceAggregates(o.expr, calls) }));
+  }
+  if (having !== undefined) {
+    const h = having;
+    const binding = bind(h, infos, { clause: 'having clause', session });
+    rows = rows.filter((r) => {
+      current = r;
+      return toBool(evaluate(h, on(binding)), ectx.warn.bind(ectx)) === true;
+    });
+  }
+  if (order.length > 0) {
+    const env = {
+      warn: ectx.warn.bind(ectx),
+      today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
+    };
+    // ORDER BY may name a select-list alias (MySQL resolves aliases first).
+    const aliasOf = new Map(
+      items.flatMap((item, i) =>
+        item.alias === undefined ? [] : ([[item.alias.toLowerCase(), i]] as const),
+      ),
+    );
+    const orderEval = order.map((o) => {
+      if (o.expr.kind === 'column' && o.expr.table === undefined) {
+        const i = aliasOf.get(o.expr.name.toLowerCase());
+        if (i !== undefined) return { kind: 'alias' as const, index: i };
+      }
+      return {
+        kind: 'expr' as const,
+        binding: bind(o.expr, infos, { clause: 'order clause', session }),
+      };
+    });
+    const itemBindingsForOrder = exprs.map((e) =>
+      bind(e, infos, { clause: 'field list', session }),
+    );
     const keyed = rows.map((r) => {
       current = r;
       return {
         r,
-        keys: stmt.orderBy.map((o, i) =>
-          evaluate(o.expr, evalWith(orderBindings[i] ?? bind(o.expr, infos))),
-        ),
+        keys: order.map((o, i) => {
+          const how = orderEval[i];
+          if (how === undefined) return null;
+          if (how.kind === 'alias') {
+            const e = exprs[how.index];
+            const b = itemBindingsForOrder[how.index];
+            return e === undefined || b === undefined ? null : evaluate(e, on(b));
+          }
+          return evaluate(o.expr, on(how.binding));
+        }),
       };
     });
     keyed.sort((a, b) => {
-      for (let i = 0; i < stmt.orderBy.length; i++) {
-        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, compareEnv);
-        if (c !== 0) return stmt.orderBy[i]?.desc === true ? -c : c;
+      for (let i = 0; i < order.length; i++) {
+        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, env);
+        if (c !== 0) return order[i]?.desc === true ? -c : c;
       }
       return 0;
     });
     rows = keyed.map((k) => k.r);
   }
+  const itemBindings = exprs.map((e) => bind(e, infos, { clause: 'field list', session }));
   let out = rows.map((r) => {
     current = r;
-    return items.map((item, i) => {
-      const binding = bindings[i];
-      const v = binding === undefined ? null : evaluate(item.expr, evalWith(binding));
+    return exprs.map((e, i) => {
+      const b = itemBindings[i];
+      const v = b === undefined ? null : evaluate(e, on(b));
       const rt = types[i];
       return rt === undefined ? v : conformValue(v, rt, ectx);
     });
@@ -461,7 +652,7 @@ export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<Engi
   if (stmt.distinct) {
     const seen = new Set<string>();
     out = out.filter((r) => {
-      const key = JSON.stringify(r.map((v) => toText(v)));
+      const key = r.map((v) => distinctKey(v)).join('\u0000');
       if (seen.has(key)) return false;
       seen.add(key);
       return true;
@@ -472,7 +663,49 @@ export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<Engi
     const offset = stmt.limit.offset === undefined ? 0 : n(stmt.limit.offset);
     out = out.slice(offset, offset + n(stmt.limit.count));
   }
+  const columns: ResultColumn[] = items.map((item, i) => {
+    const slot =
+      item.expr.kind === 'column'
+        ? source.infos.findIndex(
+            (x) =>
+              item.expr.kind === 'column' &&
+              x.name.toLowerCase() === item.expr.name.toLowerCase() &&
+              (item.expr.table === undefined || x.table === item.expr.table),
+          )
+        : -1;
+    const info = source.infos[slot];
+    return {
+      name: item.alias ?? (item.expr.kind === 'column' ? item.expr.name : item.source),
+      type: types[i] ?? longlong(),
+      ...(info?.db === undefined ? {} : { database: info.db }),
+      ...(info?.table === undefined ? {} : { table: info.table }),
+    };
+  });
   return { kind: 'rows', columns, rows: out, warnings: [] };
+}
+
+/** FROM a, b: every row of a with every row of b. */
+function crossJoin(left: Source, right: Source): Source {
+  for (const alias of right.aliases) {
+    if (left.aliases.includes(alias)) {
+      throw new SqlSemanticError(1066, '42000', `Not unique table/alias: '${alias}'`);
+    }
+  }
+  const offset = left.infos.length;
+  const visibleByAlias = new Map(left.visibleByAlias);
+  for (const [alias, slots] of right.visibleByAlias) {
+    visibleByAlias.set(
+      alias,
+      slots.map((s) => s + offset),
+    );
+  }
+  return {
+    infos: [...left.infos, ...right.infos],
+    schemas: [...left.schemas, ...right.schemas],
+    visibleByAlias,
+    aliases: [...left.aliases, ...right.aliases],
+    rows: left.rows.flatMap((l) => right.rows.map((r) => [...l, ...r])),
+  };
 }
 
 async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Uint8Array[]> {
@@ -496,10 +729,11 @@ async function matchingRows(
   where: Expr | undefined,
   ctx: DmlContext,
   ectx: EvalContext,
+  alias: string = table.view.name,
 ): Promise<{ values: SqlValue[]; key: Uint8Array }[]> {
   const infos: ColumnInfo[] = table.columns.map((c) => ({
     db: table.view.database,
-    table: table.view.name,
+    table: alias,
     name: c.name,
   }));
   const binding =
@@ -797,165 +1031,4 @@ function replaceAggregates(e: Expr, calls: readonly FuncCall[]): Expr {
     return out;
   };
   return map(e) as Expr;
-}
-
-/**
- * SELECT with GROUP BY and/or aggregates over one table: rows after WHERE are grouped by the
- * GROUP BY values (collation-aware, NULLs together), every aggregate folds its group, and the
- * select list, HAVING and ORDER BY read the group's aggregates and (for plain columns) its
- * first row. Without GROUP BY the whole table is one group — also when it is empty.
- */
-async function groupedSelect(
-  stmt: Select,
-  table: ResolvedTable,
-  alias: string,
-  ctx: DmlContext,
-): Promise<EngineResult> {
-  const ectx = ctx.evalContext();
-  const session = { database: ctx.database ?? null };
-  const visible = table.columns.filter((c) => c.hidden !== true);
-  const infos: ColumnInfo[] = table.columns.map((c) => ({
-    db: table.view.database,
-    table: alias,
-    name: c.name,
-  }));
-  const items: SelectExprItem[] = [];
-  for (const item of stmt.columns) {
-    if (item.kind === 'star') {
-      for (const c of visible) {
-        items.push({
-          kind: 'expr',
-          expr: { kind: 'column', name: c.name, table: alias } as Expr,
-          source: c.name,
-        });
-      }
-    } else {
-      items.push(item);
-    }
-  }
-  const calls = [
-    ...items.flatMap((i) => aggregatesIn(i.expr)),
-    ...(stmt.having === undefined ? [] : aggregatesIn(stmt.having)),
-    ...stmt.orderBy.flatMap((o) => aggregatesIn(o.expr)),
-  ];
-  for (const call of calls) {
-    for (const arg of call.args) {
-      if (aggregatesIn(arg).length > 0) {
-        throw new SqlSemanticError(1111, 'HY000', 'Invalid use of group function');
-      }
-      bind(arg, infos, { clause: 'field list', session });
-    }
-  }
-  const groupInfos: ColumnInfo[] = [...infos, ...calls.map((_, i) => ({ name: `__agg${i}` }))];
-  const rewritten = items.map((i) => replaceAggregates(i.expr, calls));
-  const having = stmt.having === undefined ? undefined : replaceAggregates(stmt.having, calls);
-  const order = stmt.orderBy.map((o) => ({ ...o, expr: replaceAggregates(o.expr, calls) }));
-  const itemBindings = rewritten.map((e) => bind(e, groupInfos, { clause: 'field list', session }));
-  const havingBinding =
-    having === undefined
-      ? undefined
-      : bind(having, groupInfos, { clause: 'having clause', session });
-  const orderBindings = order.map((o) =>
-    bind(o.expr, groupInfos, { clause: 'order clause', session }),
-  );
-  const groupBindings = stmt.groupBy.map((g) =>
-    bind(g, infos, { clause: 'group statement', session }),
-  );
-  const argBindings = calls.map((c) =>
-    c.args.map((a) => bind(a, infos, { clause: 'field list', session })),
-  );
-
-  const rows = await matchingRows(table, stmt.where, ctx, ectx);
-  let current: readonly SqlValue[] = [];
-  const on = (binding: ReturnType<typeof bind>) => ({
-    ...ectx,
-    column: slotResolver(binding, () => current),
-  });
-  const groups = new Map<
-    string,
-    { first: readonly SqlValue[]; states: ReturnType<typeof createAggregate>[] }
-  >();
-  const newGroup = (first: readonly SqlValue[]) => ({
-    first,
-    states: calls.map((c) => createAggregate(c, ectx)),
-  });
-  for (const row of rows) {
-    current = row.values;
-    const key = stmt.groupBy
-      .map((g, i) => distinctKey(evaluate(g, on(groupBindings[i] ?? bind(g, infos)))))
-      .join('\u0000');
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = newGroup(row.values);
-      groups.set(key, group);
-    }
-    calls.forEach((call, i) => {
-      const args =
-        call.star === true
-          ? []
-          : call.args.map((a, j) => evaluate(a, on(argBindings[i]?.[j] ?? bind(a, infos))));
-      group.states[i]?.add(args);
-    });
-  }
-  if (groups.size === 0 && stmt.groupBy.length === 0) {
-    groups.set('', newGroup(table.columns.map(() => null)));
-  }
-  const typeEnv = {
-    column: (ref: ColumnRef): ResultType => {
-      const c = table.columns.find((x) => x.name.toLowerCase() === ref.name.toLowerCase());
-      return c === undefined ? resultTypeOf(visible[0] as ColumnSchema) : resultTypeOf(c);
-    },
-  };
-  const types = items.map((i) => inferType(i.expr, typeEnv));
-  const compareEnv = {
-    warn: ectx.warn.bind(ectx),
-    today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
-  };
-  let out = [...groups.values()].map((g) => [...g.first, ...g.states.map((s) => s.result())]);
-  if (having !== undefined && havingBinding !== undefined) {
-    out = out.filter((r) => {
-      current = r;
-      return toBool(evaluate(having, on(havingBinding)), ectx.warn.bind(ectx)) === true;
-    });
-  }
-  if (order.length > 0) {
-    const keyed = out.map((r) => {
-      current = r;
-      return {
-        r,
-        keys: order.map((o, i) =>
-          evaluate(o.expr, on(orderBindings[i] ?? bind(o.expr, groupInfos))),
-        ),
-      };
-    });
-    keyed.sort((a, b) => {
-      for (let i = 0; i < order.length; i++) {
-        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, compareEnv);
-        if (c !== 0) return order[i]?.desc === true ? -c : c;
-      }
-      return 0;
-    });
-    out = keyed.map((k) => k.r);
-  }
-  let projected = out.map((r) => {
-    current = r;
-    return rewritten.map((e, i) => {
-      const b = itemBindings[i];
-      const v = b === undefined ? null : evaluate(e, on(b));
-      const rt = types[i];
-      return rt === undefined ? v : conformValue(v, rt, ectx);
-    });
-  });
-  if (stmt.limit !== undefined) {
-    const n = (e: Expr) => Number(toText(evaluate(e, ectx)) ?? '0');
-    const offset = stmt.limit.offset === undefined ? 0 : n(stmt.limit.offset);
-    projected = projected.slice(offset, offset + n(stmt.limit.count));
-  }
-  const columns: ResultColumn[] = items.map((item, i) => ({
-    name: item.alias ?? (item.expr.kind === 'column' ? item.expr.name : item.source),
-    type: types[i] ?? resultTypeOf(visible[0] as ColumnSchema),
-    database: table.view.database,
-    table: alias,
-  }));
-  return { kind: 'rows', columns, rows: projected, warnings: [] };
 }

@@ -41,3 +41,18 @@ export { dateTime, time } from './protocol/values';
 export type { BoundParam, DateTimeValue, Row, TimeValue, Value } from './protocol/values';
 export { generateServerKeys } from './keys';
 export type { GeneratedServerKeys } from './keys';
+// The SQL engine behind the Handler interface: one SqlSession per connection.
+export { EngineHandler } from './engine/engine-handler';
+export type { EngineHandlerOptions } from './engine/engine-handler';
+export { findAccount, hostMatches } from './engine/accounts';
+export type { AccountSource, StoredAccount } from './engine/accounts';
+// The SQL engine's routing table: the host builds its transaction client on it.
+export { RoutingTable } from '@tessera/sql';
+export type {
+  CatalogCommand,
+  CatalogDatabaseView,
+  CatalogOutcome,
+  CatalogPort,
+  CatalogTableView,
+  CatalogView,
+} from '@tessera/sql';

@@ -151,7 +151,9 @@ export function okPacket(f: OkFields, eofHeader = false): Buffer {
   out.int1(eofHeader ? 0xfe : 0x00);
   out.lenenc(f.affectedRows ?? 0).lenenc(f.lastInsertId ?? 0);
   out.int2(f.status).int2(Math.min(f.warnings ?? 0, 0xffff));
-  if (f.info !== undefined && f.info !== '') out.str(f.info);
+  // Length-encoded, as MySQL and MariaDB servers send it (the protocol docs say string<EOF>
+  // without CLIENT_SESSION_TRACK, but libmariadb reads a length: raw text is "malformed").
+  if (f.info !== undefined && f.info !== '') out.lenencStr(f.info);
   return Buffer.from(out.view());
 }
 

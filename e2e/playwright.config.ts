@@ -3,7 +3,8 @@ import { e2eEnv } from './env';
 import { adminPassword, apiUrl, chromiumArgs, consoleUrl, dataDir } from './support/constants';
 
 /**
- * Runs against the real product: a `tessera` process on a fresh data directory and the built
+ * Runs against the real product (its MySQL listener on a free port, so that a server started
+ * with `npm start` on 4000 does not collide): a `tessera` process on a fresh data directory and the built
  * console (`next start`), both started here. Build first (`npm run build` at the root).
  */
 export default defineConfig({
@@ -27,7 +28,7 @@ export default defineConfig({
   webServer: [
     {
       name: 'tessera',
-      command: `rm -rf "${dataDir}" && node ../apps/server/bin/tessera.mjs --data-dir "${dataDir}" --api-port ${e2eEnv.apiPort}`,
+      command: `rm -rf "${dataDir}" && node ../apps/server/bin/tessera.mjs --data-dir "${dataDir}" --api-port ${e2eEnv.apiPort} --mysql-port 0`,
       url: `${apiUrl}/healthz`,
       env: { TESSERA_ADMIN_PASSWORD: adminPassword },
       reuseExistingServer: false,

@@ -3,7 +3,7 @@
 // default) and the console together, prints their URLs, and stops both on Ctrl-C.
 //
 //   --console-port <port>   console port (default 3000)
-//   any other option        passed to `tessera` (e.g. --data-dir, --api-port)
+//   any other option        passed to `tessera` (e.g. --data-dir, --api-port, --mysql-port)
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +25,8 @@ const consolePort = take('--console-port', '3000');
 const apiPortIndex = args.indexOf('--api-port');
 const apiPort = apiPortIndex === -1 ? '3001' : args[apiPortIndex + 1];
 const apiUrl = `http://127.0.0.1:${apiPort}`;
+const mysqlPortIndex = args.indexOf('--mysql-port');
+const mysqlPort = mysqlPortIndex === -1 ? '4000' : args[mysqlPortIndex + 1];
 const quietEnv = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1' };
 
 console.log('Building the server and the console (cached after the first time)…');
@@ -124,5 +126,7 @@ if (!(await waitFor(`http://127.0.0.1:${consolePort}/login`, 60_000))) {
 console.log('');
 console.log(`  Tessera console   http://127.0.0.1:${consolePort}`);
 console.log(`  Console API       ${apiUrl}/trpc`);
-console.log('  Sign in as admin (password printed above on first start). Ctrl-C stops both.');
+console.log(`  MySQL             mysql -h 127.0.0.1 -P ${mysqlPort} -u root -p`);
+console.log('  Sign in as admin, MySQL as root (passwords printed above on first start).');
+console.log('  Ctrl-C stops both.');
 console.log('');

@@ -9,6 +9,8 @@ import type { DataDirLock } from './data-dir';
 import { lockDataDir } from './data-dir';
 import type { RunningApiServer } from './http/api-server';
 import { startApiServer } from './http/api-server';
+import { startMysqlListener } from './mysql/mysql-listener';
+import type { RunningMysqlListener } from './mysql/mysql-listener';
 import { createServerInfoService } from './server-info';
 import { createAuditService } from './store/audit-service';
 import type { ConsoleDb } from './store/console-db';
@@ -20,6 +22,15 @@ export interface TesseraOptions {
   readonly apiHost: string;
   readonly apiPort: number;
   readonly adminPassword: string | undefined;
+  /**
+   * The MySQL listener (port 0 picks a free one); absent, none is started — tests of the
+   * console alone leave it out. `rootPassword` is TESSERA_ROOT_PASSWORD (first start only).
+   */
+  readonly mysql?: {
+    readonly host: string;
+    readonly port: number;
+    readonly rootPassword: string | undefined;
+  };
   /** Wall clock; tests pass their own to move time (session expiry, login lockout). */
   readonly now?: () => Date;
   /** The embedded cluster's data nodes (default: 3 nodes in zones a, b, c). */
@@ -32,18 +43,22 @@ export interface RunningTessera {
   readonly db: ConsoleDb;
   readonly bootstrap: BootstrapOutcome;
   readonly cluster: EmbeddedCluster;
+  /** The MySQL listener, when `options.mysql` asked for one. */
+  readonly mysql: RunningMysqlListener | undefined;
   close(): Promise<void>;
 }
 
 /**
  * Starts every role this process hosts: the embedded cluster (control plane + data nodes),
- * the console store and the console API.
+ * the console store, the console API and the MySQL listener.
  */
 export async function startTessera(options: TesseraOptions): Promise<RunningTessera> {
   const now = options.now ?? (() => new Date());
   const lock: DataDirLock = await lockDataDir(options.dataDir);
   let db: ConsoleDb | undefined;
   let cluster: EmbeddedCluster | undefined;
+  let api: RunningApiServer | undefined;
+  let mysql: RunningMysqlListener | undefined;
   try {
     cluster = await EmbeddedCluster.start({
       dir: join(lock.dir, 'cluster'),
@@ -59,6 +74,7 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
     });
     const auth = createAuthService(db, limiter, now);
     let apiUrl = '';
+    let mysqlAddress: string | null = null;
     const services: ApiServices = {
       auth,
       users: createUserService(db, now),
@@ -68,33 +84,51 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
         dataDir: lock.dir,
         startedAt: now(),
         now,
-        endpoints: () => ({ api: apiUrl, mysql: null }),
+        endpoints: () => ({ api: apiUrl, mysql: mysqlAddress }),
         cluster: () => runningCluster.overview(),
       }),
       cluster: { overview: () => runningCluster.overview() },
     };
-    const api = await startApiServer({
+    const runningApi = await startApiServer({
       host: options.apiHost,
       port: options.apiPort,
       services,
       sessions: auth,
     });
-    apiUrl = api.url;
+    api = runningApi;
+    apiUrl = runningApi.url;
+    if (options.mysql !== undefined) {
+      mysql = await startMysqlListener({
+        dataDir: lock.dir,
+        control: runningCluster.controlClient(),
+        host: options.mysql.host,
+        port: options.mysql.port,
+        rootPassword: options.mysql.rootPassword,
+        txnClientFor: (router) =>
+          runningCluster.txnClientFor(router, (groupId) => runningCluster.membersOfGroup(groupId)),
+      });
+      mysqlAddress = mysql.address;
+    }
+    const runningMysql = mysql;
     const openDb = db;
     return {
       dataDir: lock.dir,
-      api,
+      api: runningApi,
       db: openDb,
       bootstrap,
       cluster: runningCluster,
+      mysql: runningMysql,
       async close() {
-        await api.close();
+        await runningMysql?.close();
+        await runningApi.close();
         await runningCluster.close();
         await openDb.$disconnect();
         await lock.release();
       },
     };
   } catch (err) {
+    await mysql?.close();
+    await api?.close();
     await cluster?.close();
     await db?.$disconnect();
     await lock.release();

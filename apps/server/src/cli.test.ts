@@ -9,8 +9,15 @@ function errorOf(command: Command): string {
 }
 
 describe('parseCommand', () => {
-  it('defaults to serve with ./data, 127.0.0.1 and port 3001', () => {
-    const expected = { kind: 'serve', dataDir: './data', apiHost: '127.0.0.1', apiPort: 3001 };
+  it('defaults to serve with ./data, 127.0.0.1, API port 3001 and MySQL port 4000', () => {
+    const expected = {
+      kind: 'serve',
+      dataDir: './data',
+      apiHost: '127.0.0.1',
+      apiPort: 3001,
+      mysqlHost: '127.0.0.1',
+      mysqlPort: 4000,
+    };
     expect(parseCommand([])).toEqual(expected);
     expect(parseCommand(['serve'])).toEqual(expected);
   });
@@ -25,13 +32,26 @@ describe('parseCommand', () => {
         '0.0.0.0',
         '--api-port',
         '8080',
+        '--mysql-host',
+        '0.0.0.0',
+        '--mysql-port',
+        '3306',
       ]),
-    ).toEqual({ kind: 'serve', dataDir: '/var/lib/tessera', apiHost: '0.0.0.0', apiPort: 8080 });
-    expect(parseCommand(['--api-port=0', '--data-dir=d'])).toEqual({
+    ).toEqual({
+      kind: 'serve',
+      dataDir: '/var/lib/tessera',
+      apiHost: '0.0.0.0',
+      apiPort: 8080,
+      mysqlHost: '0.0.0.0',
+      mysqlPort: 3306,
+    });
+    expect(parseCommand(['--api-port=0', '--data-dir=d', '--mysql-port=0'])).toEqual({
       kind: 'serve',
       dataDir: 'd',
       apiHost: '127.0.0.1',
       apiPort: 0,
+      mysqlHost: '127.0.0.1',
+      mysqlPort: 0,
     });
     expect(parseCommand(['--api-port', '65535'])).toMatchObject({ kind: 'serve', apiPort: 65535 });
     expect(parseCommand(['--api-port', '00080'])).toMatchObject({ kind: 'serve', apiPort: 80 });
@@ -45,6 +65,24 @@ describe('parseCommand', () => {
       );
     },
   );
+
+  it.each(['65536', 'abc', '', '4000.5', '-1'])('rejects --mysql-port %j', (port) => {
+    expect(errorOf(parseCommand([`--mysql-port=${port}`]))).toBe(
+      `--mysql-port must be a port number, got '${port}'`,
+    );
+  });
+
+  it('rejects an empty --mysql-host and the API and MySQL on one address', () => {
+    expect(errorOf(parseCommand(['--mysql-host', ' ']))).toBe('--mysql-host is empty');
+    expect(errorOf(parseCommand(['--api-port', '4000']))).toBe(
+      '--mysql-port and --api-port are both 4000',
+    );
+    expect(parseCommand(['--api-port', '4000', '--mysql-port', '4001'])).toMatchObject({
+      kind: 'serve',
+      apiPort: 4000,
+      mysqlPort: 4001,
+    });
+  });
 
   it('rejects a negative or missing --api-port value', () => {
     expect(errorOf(parseCommand(['--api-port', '-1']))).toMatch(/api-port/);
@@ -219,7 +257,7 @@ describe('dataNodeUsage', () => {
 });
 
 describe('usage', () => {
-  it('documents every option and the admin password variable', () => {
+  it('documents every option and the first-start password variables', () => {
     for (const word of [
       '--data-dir',
       '--api-host',
@@ -228,6 +266,10 @@ describe('usage', () => {
       '--version',
       'TESSERA_ADMIN_PASSWORD',
       'initial-admin-password',
+      '--mysql-host',
+      '--mysql-port',
+      'TESSERA_ROOT_PASSWORD',
+      'initial-root-password',
     ]) {
       expect(usage).toContain(word);
     }

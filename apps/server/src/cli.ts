@@ -5,6 +5,9 @@ export interface ServeCommand {
   readonly dataDir: string;
   readonly apiHost: string;
   readonly apiPort: number;
+  readonly mysqlHost: string;
+  /** 0 picks a free port (printed on start). */
+  readonly mysqlPort: number;
 }
 
 /** `tessera data-node`: one data node of a static cluster (see dataNodeUsage). */
@@ -38,7 +41,8 @@ export const usage = `Usage: tessera [serve] [options]
        tessera control-plane --id <n> --cluster <file.json> --data-dir <dir>
        tessera data-node --id <n> --zone <zone> --cluster <file.json> --data-dir <dir>
 
-Starts a Tessera process with every role embedded (today: the console API).
+Starts a Tessera process with every role embedded: the cluster (control plane and data nodes),
+the MySQL listener and the console API.
 \`tessera control-plane --help\` and \`tessera data-node --help\` describe running each role of a
 multi-process cluster as its own process.
 
@@ -46,12 +50,17 @@ Options:
   --data-dir <path>   where this process keeps its data (default ./data)
   --api-host <host>   console API listen address (default 127.0.0.1)
   --api-port <port>   console API port (default 3001)
+  --mysql-host <host> MySQL protocol listen address (default 127.0.0.1)
+  --mysql-port <port> MySQL protocol port (default 4000; 0 picks a free one)
   -h, --help          show this help
   -v, --version       print the version
 
 Environment (read on first start only):
   TESSERA_ADMIN_PASSWORD  password of the console's admin account; when unset one is
                           generated, printed once and written to <data-dir>/initial-admin-password
+  TESSERA_ROOT_PASSWORD   password of the MySQL account 'root'@'%' (caching_sha2_password); when
+                          unset one is generated, printed once and written to
+                          <data-dir>/initial-root-password
 `;
 
 const clusterFileHelp = `  --cluster <file>      the cluster file (JSON): who the members are and where they listen
@@ -116,6 +125,8 @@ export function parseCommand(argv: readonly string[]): Command {
         'data-dir': { type: 'string', default: './data' },
         'api-host': { type: 'string', default: '127.0.0.1' },
         'api-port': { type: 'string', default: '3001' },
+        'mysql-host': { type: 'string', default: '127.0.0.1' },
+        'mysql-port': { type: 'string', default: '4000' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -137,8 +148,29 @@ export function parseCommand(argv: readonly string[]): Command {
       message: `--api-port must be a port number, got '${values['api-port']}'`,
     };
   }
+  const mysqlPort = parsePort(values['mysql-port']);
+  if (mysqlPort === undefined) {
+    return {
+      kind: 'error',
+      message: `--mysql-port must be a port number, got '${values['mysql-port']}'`,
+    };
+  }
   if (values['data-dir'].trim() === '') return { kind: 'error', message: '--data-dir is empty' };
-  return { kind: 'serve', dataDir: values['data-dir'], apiHost: values['api-host'], apiPort };
+  if (values['api-host'].trim() === '') return { kind: 'error', message: '--api-host is empty' };
+  if (values['mysql-host'].trim() === '') {
+    return { kind: 'error', message: '--mysql-host is empty' };
+  }
+  if (mysqlPort !== 0 && mysqlPort === apiPort && values['mysql-host'] === values['api-host']) {
+    return { kind: 'error', message: `--mysql-port and --api-port are both ${apiPort}` };
+  }
+  return {
+    kind: 'serve',
+    dataDir: values['data-dir'],
+    apiHost: values['api-host'],
+    apiPort,
+    mysqlHost: values['mysql-host'],
+    mysqlPort,
+  };
 }
 
 function parseRoleCommand(topic: RoleTopic, argv: readonly string[]): Command {

@@ -57,14 +57,17 @@ async function main(): Promise<number> {
       apiHost: command.apiHost,
       apiPort: command.apiPort,
       adminPassword: env.adminPassword,
+      mysql: { host: command.mysqlHost, port: command.mysqlPort, rootPassword: env.rootPassword },
     });
   } catch (err) {
     if (err instanceof DataDirInUseError) {
       process.stderr.write(`tessera: ${err.message}\n`);
       return 1;
     }
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`tessera: port ${command.apiPort} is already in use (--api-port)\n`);
+    const failure = err as NodeJS.ErrnoException & { port?: number };
+    if (failure.code === 'EADDRINUSE') {
+      const flag = failure.port === command.mysqlPort ? '--mysql-port' : '--api-port';
+      process.stderr.write(`tessera: port ${failure.port ?? '?'} is already in use (${flag})\n`);
       return 1;
     }
     throw err;
@@ -73,6 +76,12 @@ async function main(): Promise<number> {
   log(`tessera ${tesseraVersion} started (pid ${process.pid})`);
   log(`  data directory  ${running.dataDir}`);
   log(`  console API     ${running.api.url}/trpc`);
+  if (running.mysql !== undefined) {
+    log(
+      `  MySQL           ${running.mysql.address}  ` +
+        `(mysql -h ${running.mysql.host} -P ${running.mysql.port} -u root -p)`,
+    );
+  }
   const cluster = running.cluster.overview();
   const zones = [...new Set(cluster.nodes.map((n) => n.zone))].join(', ');
   log(
@@ -97,6 +106,20 @@ async function main(): Promise<number> {
       log(`  first start: console user 'admin' created with TESSERA_ADMIN_PASSWORD`);
       break;
     case 'existing':
+      break;
+  }
+  switch (running.mysql?.bootstrap.kind) {
+    case 'generated':
+      log(
+        `  first start: MySQL account 'root'@'%' created with password ${running.mysql.bootstrap.password}`,
+      );
+      log(`               (also written to ${running.mysql.bootstrap.file}, mode 0600)`);
+      break;
+    case 'from-env':
+      log(`  first start: MySQL account 'root'@'%' created with TESSERA_ROOT_PASSWORD`);
+      break;
+    case 'existing':
+    case undefined:
       break;
   }
 

@@ -30,7 +30,7 @@ export interface NodeAgentDeps {
   readonly clock: Clock;
   /** How often the node tells the control plane it is alive (default 500 ms). */
   readonly heartbeatMs?: number;
-  /** How often the node compares its replicas with the slice map once placed (default 1 s). */
+  /** How often the node compares its replicas with the slice map once placed (default 250 ms). */
   readonly reconcileMs?: number;
   /** Told when the agent stops on an error (the owner logs it; a closed node is not one). */
   readonly onError?: (error: unknown) => void;
@@ -123,7 +123,7 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
           });
         }
       }
-      await sleep(announced ? (deps.reconcileMs ?? 1_000) : 200);
+      await sleep(announced ? (deps.reconcileMs ?? 250) : 200);
     }
   };
   // A failure here is the node's (it closed under us, or a broken invariant it reports

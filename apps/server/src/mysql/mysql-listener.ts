@@ -1,0 +1,115 @@
+/**
+ * The MySQL listener of `tessera serve`: the gateway's protocol server with the SQL engine
+ * behind it, over the embedded cluster's control plane.
+ *
+ *   MySQL client ──TCP──► MysqlServer (@tessera/gateway)      handshake, TLS, auth, packets
+ *                           │ EngineHandler: one SqlSession per connection
+ *                           ├─ accounts ◄── ControlAccountSource ◄─┐
+ *                           └─ catalog  ◄── ControlCatalogPort   ◄─┴─ ControlStateCache ◄── ControlClient
+ *
+ * Host bindings live here: the wall clock, timers and crypto randomness the gateway and the
+ * engine take as parameters.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ControlClient } from '@tessera/cluster';
+import { EngineHandler, MysqlServer, RoutingTable } from '@tessera/gateway';
+import type { TxnClient } from '@tessera/txn';
+import { cryptoSeededRng, SystemClock } from '@tessera/host';
+import { ControlAccountSource } from './control-accounts';
+import { ControlCatalogPort } from './control-catalog-port';
+import { ControlStateCache } from './control-state-cache';
+import { bootstrapRoot } from './root-bootstrap';
+import type { RootBootstrapOutcome } from './root-bootstrap';
+import { loadOrCreateServerKeys } from './server-keys';
+
+export interface MysqlListenerOptions {
+  readonly dataDir: string;
+  readonly control: ControlClient;
+  readonly host: string;
+  /** 0 picks a free port (read it back from `port`). */
+  readonly port: number;
+  /** TESSERA_ROOT_PASSWORD: the first-start password of 'root'@'%'. */
+  readonly rootPassword: string | undefined;
+  /**
+   * Table data: makes the one transaction client all sessions share, routed by the engine's
+   * routing table (the embedded cluster: `txnClientFor`).
+   */
+  readonly txnClientFor?: (router: RoutingTable) => TxnClient;
+}
+
+export interface RunningMysqlListener {
+  readonly host: string;
+  readonly port: number;
+  /** `host:port`, as the console shows it. */
+  readonly address: string;
+  readonly bootstrap: RootBootstrapOutcome;
+  readonly server: MysqlServer;
+  close(): Promise<void>;
+}
+
+/** Wall-clock microseconds that never go backwards within the process. */
+function wallMicros(clock: SystemClock): () => bigint {
+  let last = 0n;
+  return () => {
+    // The clock gives milliseconds; the monotonic clock's fraction adds the microseconds.
+    const fraction = BigInt(Math.floor((clock.monotonicMs() % 1) * 1000));
+    const micros = BigInt(clock.now()) * 1000n + fraction;
+    last = micros > last ? micros : last;
+    return last;
+  };
+}
+
+export async function startMysqlListener(
+  options: MysqlListenerOptions,
+): Promise<RunningMysqlListener> {
+  const clock = new SystemClock();
+  const startedAtMs = clock.now();
+  const state = new ControlStateCache(options.control);
+  const bootstrap = await bootstrapRoot(
+    options.control,
+    state,
+    options.dataDir,
+    options.rootPassword,
+  );
+  const { keys } = await loadOrCreateServerKeys(options.dataDir);
+  const { rng } = cryptoSeededRng();
+  const routing = new RoutingTable();
+  const data =
+    options.txnClientFor === undefined
+      ? undefined
+      : { txn: options.txnClientFor(routing), routing };
+  const handler = new EngineHandler({
+    ...(data === undefined ? {} : { data }),
+    catalog: new ControlCatalogPort(
+      options.control,
+      state,
+      () => clock.now(),
+      (ms) =>
+        new Promise<void>((resolve) => {
+          clock.setTimer(ms, resolve);
+        }),
+    ),
+    accounts: new ControlAccountSource(state),
+    nowMicros: wallMicros(clock),
+    random: () => rng.next(),
+    uptimeSeconds: () => (clock.now() - startedAtMs) / 1000,
+  });
+  const server = new MysqlServer({
+    handler,
+    random: { bytes: (n) => randomBytes(n) },
+    keys,
+    timers: { setTimeout: (callback, ms) => clock.setTimer(ms, callback) },
+  });
+  const bound = await server.listen({ host: options.host, port: options.port });
+  const address = bound.host.includes(':')
+    ? `[${bound.host}]:${bound.port}`
+    : `${bound.host}:${bound.port}`;
+  return {
+    host: bound.host,
+    port: bound.port,
+    address,
+    bootstrap,
+    server,
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,252 @@
+/**
+ * `tessera serve`'s MySQL listener end to end: the real server (embedded cluster, control
+ * plane catalog, gateway, SQL engine) on a temp data directory and a free port, driven by
+ * mysql2 and by the stock command-line client (/usr/bin/mysql, a real process).
+ */
+import { spawn } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import mysql from 'mysql2/promise';
+import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningTessera } from '../src/app';
+import { startTessera } from '../src/app';
+import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+
+const rootPassword = 'root-password-for-tests';
+
+function start(dataDir: string, rootPw: string | undefined): Promise<RunningTessera> {
+  return startTessera({
+    dataDir,
+    apiHost: '127.0.0.1',
+    apiPort: 0,
+    adminPassword,
+    mysql: { host: '127.0.0.1', port: 0, rootPassword: rootPw },
+  });
+}
+
+function portOf(running: RunningTessera): number {
+  if (running.mysql === undefined) throw new Error('no MySQL listener');
+  return running.mysql.port;
+}
+
+function connect(running: RunningTessera, options: ConnectionOptions = {}): Promise<Connection> {
+  return mysql.createConnection({
+    host: '127.0.0.1',
+    port: portOf(running),
+    user: 'root',
+    password: rootPassword,
+    ...options,
+  });
+}
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function mysqlCli(port: number, args: readonly string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/mysql', ['-h127.0.0.1', `-P${port}`, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
+  let dataDir: string;
+  let running: RunningTessera;
+  let port: number;
+  const root = ['-uroot', `-p${rootPassword}`];
+
+  beforeAll(async () => {
+    dataDir = await makeDataDir();
+    running = await start(dataDir, rootPassword);
+    port = portOf(running);
+  });
+  afterAll(async () => {
+    await running.close();
+    await removeDataDir(dataDir);
+  });
+
+  it('creates root from the password and reports the endpoint', () => {
+    expect(running.mysql?.bootstrap).toEqual({ kind: 'from-env' });
+    expect(running.mysql?.address).toBe(`127.0.0.1:${port}`);
+  });
+
+  it('mysql2: caching_sha2 over TLS, then over plain TCP with the RSA key exchange', async () => {
+    running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
+    const tls = await connect(running, { ssl: { rejectUnauthorized: false } });
+    const [rows] = await tls.query<RowDataPacket[]>('SELECT 1 AS one, @@version_comment AS vc');
+    expect(rows).toEqual([{ one: 1, vc: 'Tessera distributed SQL' }]);
+    await tls.end();
+    running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
+    const plain = await connect(running);
+    const [again] = await plain.query<RowDataPacket[]>('SELECT 1 AS one');
+    expect(again).toEqual([{ one: 1 }]);
+    await plain.end();
+  });
+
+  it('the mysql CLI: SELECT 1 and @@version_comment (over TLS and without)', async () => {
+    for (const tls of ['--ssl', '--skip-ssl']) {
+      running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
+      const run = await mysqlCli(port, [
+        ...root,
+        tls,
+        '--batch',
+        '-e',
+        'SELECT 1; SELECT @@version_comment',
+      ]);
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toBe('1\n1\n@@version_comment\nTessera distributed SQL\n');
+      expect(run.code).toBe(0);
+    }
+  });
+
+  it('the mysql CLI: DDL through the catalog, SHOW TABLES / DATABASES', async () => {
+    const run = await mysqlCli(port, [
+      ...root,
+      '--batch',
+      '-e',
+      'CREATE DATABASE shop; USE shop; CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10)); SHOW TABLES',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('Tables_in_shop\nt\n');
+    const dbs = await mysqlCli(port, [...root, '--batch', '-e', 'SHOW DATABASES']);
+    expect(dbs.stdout).toBe('Database\ninformation_schema\nshop\nsystem\n');
+    const atConnect = await mysqlCli(port, [...root, '--batch', '-D', 'shop', '-e', 'SHOW TABLES']);
+    expect(atConnect.stdout).toBe('Tables_in_shop\nt\n');
+  });
+
+  it('stores and queries rows through the cluster: INSERT, SELECT, UPDATE, DELETE, joins', async () => {
+    const conn = await connect(running, { multipleStatements: true });
+    try {
+      await conn.query(
+        'CREATE DATABASE bank; USE bank; ' +
+          'CREATE TABLE acct (id INT AUTO_INCREMENT PRIMARY KEY, owner VARCHAR(20) NOT NULL, balance DECIMAL(10,2) NOT NULL, UNIQUE KEY owner (owner)) SLICES = 4',
+      );
+      const [inserted] = await conn.query(
+        "INSERT INTO acct (owner, balance) VALUES ('ann', 100), ('bob', 50.5), ('cy', 0)",
+      );
+      expect(inserted).toMatchObject({ affectedRows: 3, insertId: 1 });
+      await conn.query('UPDATE acct SET balance = balance - 30 WHERE id = 1');
+      await conn.query("UPDATE acct SET balance = balance + 30 WHERE owner = 'cy'");
+      const [rows] = await conn.query<RowDataPacket[]>(
+        'SELECT id, owner, balance FROM acct ORDER BY id',
+      );
+      expect(rows.map((r): unknown[] => [r.id, r.owner, r.balance])).toEqual([
+        [1, 'ann', '70.00'],
+        [2, 'bob', '50.50'],
+        [3, 'cy', '30.00'],
+      ]);
+      const [sum] = await conn.query<RowDataPacket[]>('SELECT SUM(balance) AS total FROM acct');
+      expect(sum[0]?.total).toBe('150.50');
+      await expect(
+        conn.query("INSERT INTO acct (owner, balance) VALUES ('ANN', 1)"),
+      ).rejects.toMatchObject({
+        errno: 1062,
+        sqlState: '23000',
+        message: "Duplicate entry 'ANN' for key 'acct.owner'",
+      });
+      const [deleted] = await conn.query("DELETE FROM acct WHERE owner = 'bob'");
+      expect(deleted).toMatchObject({ affectedRows: 1 });
+    } finally {
+      await conn.end();
+    }
+    // The stock client sees the same rows, and a join.
+    const run = await mysqlCli(port, [
+      ...root,
+      '--batch',
+      '-D',
+      'bank',
+      '-e',
+      'CREATE TABLE tx (id INT PRIMARY KEY, acct INT, amount INT); INSERT INTO tx VALUES (1, 1, 5), (2, 1, 7), (3, 3, 1); ' +
+        'SELECT a.owner, COUNT(*) AS n, SUM(t.amount) AS total FROM acct a JOIN tx t ON t.acct = a.id GROUP BY a.owner ORDER BY a.owner',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('owner\tn\ttotal\nann\t2\t12\ncy\t1\t1\n');
+  });
+
+  it('the mysql CLI: 1064, 1045 and 1049 as MySQL prints them', async () => {
+    const syntax = await mysqlCli(port, [...root, '--batch', '-e', 'SELEC 1']);
+    expect(syntax.stderr).toMatch(
+      /^ERROR 1064 \(42000\) at line 1: You have an error in your SQL syntax;.* near 'SELEC 1'/m,
+    );
+    expect(syntax.code).toBe(1);
+    const denied = await mysqlCli(port, ['-uroot', '-pwrong', '-e', 'SELECT 1']);
+    expect(denied.stderr).toMatch(
+      /^ERROR 1045 \(28000\): Access denied for user 'root'@'127\.0\.0\.1' \(using password: YES\)/,
+    );
+    const unknown = await mysqlCli(port, [...root, '-D', 'nope', '-e', 'SELECT 1']);
+    expect(unknown.stderr).toMatch(/^ERROR 1049 \(42000\): Unknown database 'nope'/);
+  });
+
+  it('restarts on the same data directory: the database, root password and keys stay', async () => {
+    const certFile = join(dataDir, 'mysql-tls', 'server-cert.pem');
+    const cert = await readFile(certFile, 'utf8');
+    expect((await stat(join(dataDir, 'mysql-tls', 'server-key.pem'))).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dataDir, 'mysql-tls', 'private_key.pem'))).mode & 0o777).toBe(0o600);
+    await running.close();
+    // No password this time: root exists, nothing is generated or printed.
+    running = await start(dataDir, undefined);
+    port = portOf(running);
+    expect(running.mysql?.bootstrap).toEqual({ kind: 'existing' });
+    expect(await readFile(certFile, 'utf8')).toBe(cert);
+    await expect(stat(join(dataDir, 'initial-root-password'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+    const conn = await connect(running, { ssl: { rejectUnauthorized: false } });
+    const [rows] = await conn.query<RowDataPacket[]>('SHOW DATABASES');
+    expect(rows.map((r) => String(r.Database))).toEqual([
+      'bank',
+      'information_schema',
+      'shop',
+      'system',
+    ]);
+    await conn.query('USE shop');
+    const [tables] = await conn.query<RowDataPacket[]>('SHOW TABLES');
+    expect(tables).toEqual([{ Tables_in_shop: 't' }]);
+    await conn.end();
+  });
+});
+
+describe('the MySQL listener without TESSERA_ROOT_PASSWORD', () => {
+  let dataDir: string;
+  let running: RunningTessera;
+
+  beforeAll(async () => {
+    dataDir = await makeDataDir();
+    running = await start(dataDir, undefined);
+  });
+  afterAll(async () => {
+    await running.close();
+    await removeDataDir(dataDir);
+  });
+
+  it('generates the root password, writes it with mode 0600, and it logs in', async () => {
+    const bootstrap = running.mysql?.bootstrap;
+    if (bootstrap?.kind !== 'generated')
+      throw new Error(`expected generated, got ${bootstrap?.kind}`);
+    expect(bootstrap.file).toBe(join(dataDir, 'initial-root-password'));
+    expect((await stat(bootstrap.file)).mode & 0o777).toBe(0o600);
+    expect(await readFile(bootstrap.file, 'utf8')).toBe(`${bootstrap.password}\n`);
+    const run = await mysqlCli(portOf(running), [
+      '-uroot',
+      `-p${bootstrap.password}`,
+      '--batch',
+      '-e',
+      'SELECT CURRENT_USER()',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+  });
+});

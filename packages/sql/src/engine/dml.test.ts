@@ -250,4 +250,50 @@ describe('INSERT and SELECT over the transactional store', () => {
     );
     expect(await fails(s, 'SELECT * FROM c JOIN c ON 1')).toBe("1066: Not unique table/alias: 'c'");
   });
+
+  it('describes tables: DESCRIBE, SHOW FULL COLUMNS, SHOW INDEX, SHOW CREATE TABLE', async () => {
+    const s = await session();
+    await run(
+      s,
+      "CREATE TABLE t (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, name VARCHAR(20) COLLATE utf8mb4_bin NOT NULL DEFAULT 'x', price DECIMAL(8,2), created DATETIME DEFAULT CURRENT_TIMESTAMP, PRIMARY KEY (id), UNIQUE KEY name (name), KEY by_price (price, created)) SLICES = 2",
+    );
+    expect(await rows(s, 'DESCRIBE t')).toEqual([
+      ['id', 'bigint unsigned', 'NO', 'PRI', null, 'auto_increment'],
+      ['name', 'varchar(20)', 'NO', 'UNI', 'x', ''],
+      ['price', 'decimal(8,2)', 'YES', 'MUL', null, ''],
+      ['created', 'datetime', 'YES', '', 'CURRENT_TIMESTAMP', 'DEFAULT_GENERATED'],
+    ]);
+    expect((await rows(s, "SHOW FULL COLUMNS FROM t LIKE 'n%'"))[0]?.slice(0, 3)).toEqual([
+      'name',
+      'varchar(20)',
+      'utf8mb4_bin',
+    ]);
+    expect((await rows(s, 'SHOW INDEX FROM t')).map((r) => [r[2], r[3], r[4], r[1]])).toEqual([
+      ['PRIMARY', '1', 'id', '0'],
+      ['name', '1', 'name', '0'],
+      ['by_price', '1', 'price', '1'],
+      ['by_price', '2', 'created', '1'],
+    ]);
+    expect(await rows(s, 'SHOW CREATE TABLE t')).toEqual([
+      [
+        't',
+        [
+          'CREATE TABLE `t` (',
+          '  `id` bigint unsigned NOT NULL AUTO_INCREMENT,',
+          "  `name` varchar(20) COLLATE utf8mb4_bin NOT NULL DEFAULT 'x',",
+          '  `price` decimal(8,2) DEFAULT NULL,',
+          '  `created` datetime DEFAULT CURRENT_TIMESTAMP,',
+          '  PRIMARY KEY (`id`),',
+          '  UNIQUE KEY `name` (`name`),',
+          '  KEY `by_price` (`price`,`created`)',
+          ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci SLICES=2',
+        ].join('\n'),
+      ],
+    ]);
+    // What SHOW CREATE TABLE prints creates the same table again.
+    const [[, text]] = (await rows(s, 'SHOW CREATE TABLE t')) as [[string, string]];
+    await run(s, text.replace('CREATE TABLE `t`', 'CREATE TABLE `t2`'));
+    expect(await rows(s, 'DESCRIBE t2')).toEqual(await rows(s, 'DESCRIBE t'));
+    expect(await fails(s, 'DESCRIBE nope')).toBe("1146: Table 'shop.nope' doesn't exist");
+  });
 });

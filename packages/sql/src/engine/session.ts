@@ -28,6 +28,7 @@ import type { RoutingTable } from '../storage/layout.js';
 import type { Transaction, TxnClient } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
 import type { CatalogPort } from './catalog-port.js';
+import { showColumns, showCreateTable, showIndex } from './describe.js';
 import { executeDelete, executeInsert, executeSelect, executeUpdate } from './dml.js';
 import type { DmlContext } from './dml.js';
 import { refreshRouting } from './tables.js';
@@ -247,6 +248,8 @@ export class SqlSession {
       case 'use':
         await this.use(stmt.db);
         return ok();
+      case 'describe':
+        return showColumns(stmt.table, false, stmt.column, this.deps.catalog, this.database);
       case 'set':
         return this.set(stmt);
       case 'show':
@@ -285,7 +288,6 @@ export class SqlSession {
       case 'dropIndex':
       case 'alterDatabase':
       case 'setTransaction':
-      case 'describe':
       case 'explain':
       case 'savepoint':
       case 'releaseSavepoint':
@@ -514,23 +516,33 @@ export class SqlSession {
         return showTables(stmt, ddl);
       case 'VARIABLES':
         return this.showVariables(stmt);
+      case 'COLUMNS': {
+        if (stmt.table === undefined)
+          throw new SqlNotSupportedError('SHOW COLUMNS without a table', stmt.pos);
+        const table = stmt.db === undefined ? stmt.table : { ...stmt.table, db: stmt.db };
+        return showColumns(table, stmt.full, stmt.like, this.deps.catalog, this.database);
+      }
+      case 'INDEX':
+        return showIndex(stmt, this.deps.catalog, this.database);
+      case 'CREATE TABLE': {
+        if (stmt.table === undefined)
+          throw new SqlNotSupportedError('SHOW CREATE TABLE without a table', stmt.pos);
+        return showCreateTable(stmt.table, this.deps.catalog, this.database);
+      }
       case 'WARNINGS':
       case 'ERRORS':
         return this.showWarnings(stmt);
       case 'BINARY LOGS':
       case 'CHARSET':
       case 'COLLATION':
-      case 'COLUMNS':
       case 'COUNT ERRORS':
       case 'COUNT WARNINGS':
       case 'CREATE DATABASE':
-      case 'CREATE TABLE':
       case 'CREATE VIEW':
       case 'ENGINES':
       case 'EVENTS':
       case 'FUNCTION STATUS':
       case 'GRANTS':
-      case 'INDEX':
       case 'MASTER STATUS':
       case 'OPEN TABLES':
       case 'PLUGINS':

@@ -174,6 +174,15 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
     ]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('owner\tn\ttotal\nann\t2\t12\ncy\t1\t1\n');
+    // The cluster itself, as the read-only system database (acct: 4 slices + 3 of its index).
+    const system = await mysqlCli(port, [
+      ...root,
+      '--batch',
+      '-e',
+      "SELECT node_id, zone, state FROM system.nodes ORDER BY node_id; SELECT COUNT(*) FROM system.slices s JOIN system.representations r ON r.representation_id = s.representation_id WHERE r.table_name = 'acct'",
+    ]);
+    expect(system.stderr).toBe('');
+    expect(system.stdout).toBe('node_id\tzone\tstate\n1\ta\tup\n2\tb\tup\n3\tc\tup\nCOUNT(*)\n7\n');
   });
 
   it('the mysql CLI: 1064, 1045 and 1049 as MySQL prints them', async () => {

@@ -30,6 +30,12 @@ export class ControlCatalogPort implements CatalogPort {
       databases: catalog?.databases ?? [],
       tables: catalog?.tables ?? [],
       representations: snapshot.placement.representations,
+      nodes: snapshot.nodes.map((n) => ({
+        id: n.id,
+        zone: n.zone,
+        address: n.address,
+        state: n.state,
+      })),
     };
   }
 

@@ -33,6 +33,13 @@ export interface CatalogView {
   readonly tables: readonly CatalogTableView[];
   /** The slice map: every representation's slices (by representation id). */
   readonly representations: readonly Representation[];
+  /** The node registry (for the `system` database); absent when the port does not know it. */
+  readonly nodes?: readonly {
+    readonly id: number;
+    readonly zone: string;
+    readonly address: string;
+    readonly state: string;
+  }[];
 }
 
 export interface RepresentationRequest {

@@ -18,6 +18,7 @@ import type { ResultType } from '../eval/types.js';
 import { str } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import { tableDefinitionFromCreate } from '../schema/create-table.js';
+import { systemDatabase, systemTableNames } from './system-tables.js';
 import type { CatalogOutcome, CatalogPort, CatalogView } from './catalog-port.js';
 
 export interface EngineWarning {
@@ -242,9 +243,11 @@ export async function showTables(stmt: Show, ctx: DdlContext): Promise<EngineRes
   const view = await ctx.catalog.view();
   requireDatabase(view, database);
   const like = stmt.like === undefined ? undefined : likeToRegExp(stmt.like);
-  const names = view.tables
-    .filter((t) => t.database === database)
-    .map((t) => t.name)
+  const names = (
+    database === systemDatabase
+      ? systemTableNames()
+      : view.tables.filter((t) => t.database === database).map((t) => t.name)
+  )
     .filter((n) => like?.test(n) ?? true)
     .sort();
   const title = `Tables_in_${database}${stmt.like === undefined ? '' : ` (${stmt.like})`}`;

@@ -296,4 +296,37 @@ describe('INSERT and SELECT over the transactional store', () => {
     expect(await rows(s, 'DESCRIBE t2')).toEqual(await rows(s, 'DESCRIBE t'));
     expect(await fails(s, 'DESCRIBE nope')).toBe("1146: Table 'shop.nope' doesn't exist");
   });
+
+  it('shows the cluster as the read-only system database', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE t (id INT PRIMARY KEY, v INT, KEY v (v)) SLICES = 3');
+    expect(await rows(s, 'SHOW TABLES FROM system')).toEqual([
+      ['nodes'],
+      ['replicas'],
+      ['representations'],
+      ['slices'],
+      ['tables'],
+    ]);
+    expect(
+      await rows(s, 'SELECT table_schema, table_name, representations FROM system.tables'),
+    ).toEqual([['shop', 't', '2']]);
+    expect(
+      await rows(
+        s,
+        'SELECT index_name, slices FROM system.representations ORDER BY representation_id',
+      ),
+    ).toEqual([
+      ['PRIMARY', '3'],
+      ['v', '3'],
+    ]);
+    expect(await rows(s, 'SELECT COUNT(*), SUM(is_ranking) FROM system.replicas')).toEqual([
+      ['12', '6'],
+    ]);
+    expect(await fails(s, 'INSERT INTO system.nodes VALUES (1)')).toBe(
+      "1036: Table 'nodes' is read only",
+    );
+    expect(await fails(s, 'SELECT * FROM system.nope')).toBe(
+      "1146: Table 'system.nope' doesn't exist",
+    );
+  });
 });

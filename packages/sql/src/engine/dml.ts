@@ -51,6 +51,7 @@ import {
 } from './column-values.js';
 import type { EngineResult, ResultColumn } from './ddl.js';
 import type { ResolvedTable } from './tables.js';
+import { systemDatabase, systemTable } from './system-tables.js';
 import { resolveTable } from './tables.js';
 
 export interface DmlContext {
@@ -329,6 +330,18 @@ async function tableSource(
   ectx: EvalContext,
   where: Expr | undefined,
 ): Promise<Source> {
+  if ((ref.table.db ?? ctx.database) === systemDatabase) {
+    const system = systemTable(ref.table.name);
+    const alias = ref.alias ?? ref.table.name;
+    const slots = system.columns.map((_, i) => i);
+    return {
+      infos: system.columns.map((c) => ({ db: systemDatabase, table: alias, name: c.name })),
+      schemas: [...system.columns],
+      visibleByAlias: new Map([[alias, slots]]),
+      aliases: [alias],
+      rows: system.rows(ctx.view),
+    };
+  }
   const table = resolveTable(ctx.view, ref.table, ctx.database);
   const alias = ref.alias ?? table.view.name;
   const rows =
@@ -451,7 +464,11 @@ export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<Engi
   if (first === undefined) throw new Error('executeSelect needs FROM');
   let source: Source;
   let whereDone = false;
-  if (others.length === 0 && first.kind === 'table') {
+  if (
+    others.length === 0 &&
+    first.kind === 'table' &&
+    (first.table.db ?? ctx.database) !== systemDatabase
+  ) {
     source = await tableSource(first, ctx, ectx, stmt.where);
     whereDone = stmt.where !== undefined;
   } else {

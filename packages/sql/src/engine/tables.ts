@@ -82,6 +82,10 @@ export function resolveTable(
 ): ResolvedTable {
   const database = name.db ?? current;
   if (database === undefined) throw new SqlSemanticError(1046, '3D000', 'No database selected');
+  if (database === 'system') {
+    // Reads of system tables never get here (dml.ts serves them); a write does.
+    throw new SqlSemanticError(1036, 'HY000', `Table '${name.name}' is read only`);
+  }
   const table = view.tables.find((t) => t.database === database && t.name === name.name);
   if (table === undefined) {
     if (!view.databases.some((d) => d.name === database)) {

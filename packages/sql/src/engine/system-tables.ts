@@ -1,0 +1,166 @@
+/**
+ * The read-only `system` database: the cluster's state as SQL tables, computed from the
+ * control plane's view at statement time (nothing is stored; writes are refused).
+ *
+ * | table | one row per |
+ * | --- | --- |
+ * | `system.nodes` | registered data node: id, zone, address, state |
+ * | `system.tables` | SQL table: database, name, id, version, representations |
+ * | `system.representations` | representation (a table's primary or an index): id, name, table, slices, replicas, loggers |
+ * | `system.slices` | slice: representation, id, group, hash range, ranking node, members |
+ * | `system.replicas` | slice member: slice, group, node, role, whether it is the ranking replica |
+ */
+import { groupIdOfSlice } from '@tessera/txn';
+import type { ColumnSchema, ColumnType } from '../schema/definition.js';
+import { defaultCollation } from '../encoding/key-codec.js';
+import { SqlSemanticError } from '../errors.js';
+import { int, str, uint } from '../eval/value.js';
+import type { SqlValue } from '../eval/value.js';
+import type { CatalogView } from './catalog-port.js';
+
+export const systemDatabase = 'system';
+
+const bigintType: ColumnType = { name: 'bigint', family: 'int', intBytes: 8 };
+const ubigintType: ColumnType = { name: 'bigint', family: 'int', intBytes: 8, unsigned: true };
+const textType: ColumnType = {
+  name: 'varchar',
+  family: 'varchar',
+  length: 255,
+  collation: defaultCollation.name,
+};
+
+function column(id: number, name: string, type: ColumnType): ColumnSchema {
+  return {
+    id,
+    name,
+    type,
+    nullable: false,
+    default: { kind: 'none' },
+    autoIncrement: false,
+    onUpdateCurrentTimestamp: false,
+  };
+}
+
+const s = (v: string): SqlValue => str(v, defaultCollation);
+
+export interface SystemTable {
+  readonly columns: readonly ColumnSchema[];
+  rows(view: CatalogView): SqlValue[][];
+}
+
+const tables: Readonly<Record<string, SystemTable>> = {
+  nodes: {
+    columns: [
+      column(1, 'node_id', bigintType),
+      column(2, 'zone', textType),
+      column(3, 'address', textType),
+      column(4, 'state', textType),
+    ],
+    rows: (view) => (view.nodes ?? []).map((n) => [int(n.id), s(n.zone), s(n.address), s(n.state)]),
+  },
+  tables: {
+    columns: [
+      column(1, 'table_schema', textType),
+      column(2, 'table_name', textType),
+      column(3, 'table_id', bigintType),
+      column(4, 'version', bigintType),
+      column(5, 'representations', bigintType),
+    ],
+    rows: (view) =>
+      view.tables.map((t) => [
+        s(t.database),
+        s(t.name),
+        int(t.id),
+        int(t.version),
+        int(t.representations.length),
+      ]),
+  },
+  representations: {
+    columns: [
+      column(1, 'representation_id', bigintType),
+      column(2, 'name', textType),
+      column(3, 'table_schema', textType),
+      column(4, 'table_name', textType),
+      column(5, 'index_name', textType),
+      column(6, 'slices', bigintType),
+      column(7, 'replicas', bigintType),
+      column(8, 'loggers', bigintType),
+    ],
+    rows: (view) =>
+      view.representations.map((r) => {
+        const owner = view.tables.find((t) =>
+          t.representations.some((x) => x.representationId === r.id),
+        );
+        const index = owner?.representations.find((x) => x.representationId === r.id)?.name;
+        return [
+          int(r.id),
+          s(r.name),
+          s(owner?.database ?? ''),
+          s(owner?.name ?? ''),
+          s(index ?? ''),
+          int(r.slices.length),
+          int(r.replication.replicas),
+          int(r.replication.loggers),
+        ];
+      }),
+  },
+  slices: {
+    columns: [
+      column(1, 'representation_id', bigintType),
+      column(2, 'slice_id', bigintType),
+      column(3, 'group_id', bigintType),
+      column(4, 'hash_start', ubigintType),
+      column(5, 'hash_end', textType),
+      column(6, 'ranking_node', bigintType),
+      column(7, 'members', textType),
+    ],
+    rows: (view) =>
+      view.representations.flatMap((r) =>
+        r.slices.map((slice) => [
+          int(r.id),
+          int(slice.id),
+          int(groupIdOfSlice(slice.id)),
+          uint(slice.range.start),
+          s(slice.range.end.toString()),
+          int(slice.rankingReplica),
+          s(slice.members.map((m) => `${m.node}:${m.role}`).join(',')),
+        ]),
+      ),
+  },
+  replicas: {
+    columns: [
+      column(1, 'slice_id', bigintType),
+      column(2, 'group_id', bigintType),
+      column(3, 'node_id', bigintType),
+      column(4, 'zone', textType),
+      column(5, 'role', textType),
+      column(6, 'is_ranking', bigintType),
+    ],
+    rows: (view) =>
+      view.representations.flatMap((r) =>
+        r.slices.flatMap((slice) =>
+          slice.members.map((m) => [
+            int(slice.id),
+            int(groupIdOfSlice(slice.id)),
+            int(m.node),
+            s(m.zone),
+            s(m.role),
+            int(m.node === slice.rankingReplica ? 1 : 0),
+          ]),
+        ),
+      ),
+  },
+};
+
+export function systemTableNames(): string[] {
+  return Object.keys(tables).sort();
+}
+
+/** The system table `name`, or 1146 as MySQL answers for a missing table. */
+export function systemTable(name: string): SystemTable {
+  const table = tables[name];
+  if (table === undefined) {
+    throw new SqlSemanticError(1146, '42S02', `Table '${systemDatabase}.${name}' doesn't exist`);
+  }
+  return table;
+}

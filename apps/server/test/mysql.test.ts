@@ -183,6 +183,18 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
     ]);
     expect(system.stderr).toBe('');
     expect(system.stdout).toBe('node_id\tzone\tstate\n1\ta\tup\n2\tb\tup\n3\tc\tup\nCOUNT(*)\n7\n');
+    // RENAME keeps the rows; TRUNCATE gives the table new, empty slices that take writes at once.
+    const renamed = await mysqlCli(port, [
+      ...root,
+      '--batch',
+      '-D',
+      'bank',
+      '-e',
+      'RENAME TABLE tx TO transfers; SELECT COUNT(*) FROM transfers; TRUNCATE TABLE transfers; ' +
+        'INSERT INTO transfers VALUES (9, 1, 1); SELECT id FROM transfers',
+    ]);
+    expect(renamed.stderr).toBe('');
+    expect(renamed.stdout).toBe('COUNT(*)\n3\nid\n9\n');
   });
 
   it('the mysql CLI: 1064, 1045 and 1049 as MySQL prints them', async () => {

@@ -86,6 +86,7 @@ function controlCommandOf(command: CatalogCommand): ControlCommand {
     case 'createDatabase':
     case 'dropDatabase':
     case 'dropTable':
+    case 'renameTable':
     case 'allocateAutoIncrement':
       return command;
   }

@@ -62,6 +62,13 @@ export type CatalogCommand =
     }
   | { readonly kind: 'dropTable'; readonly database: string; readonly name: string }
   | {
+      readonly kind: 'renameTable';
+      readonly database: string;
+      readonly name: string;
+      readonly toDatabase: string;
+      readonly toName: string;
+    }
+  | {
       readonly kind: 'allocateAutoIncrement';
       readonly tableId: number;
       readonly count: number;

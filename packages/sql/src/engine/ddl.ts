@@ -8,8 +8,10 @@ import type {
   CreateTable,
   DropDatabase,
   DropTable,
+  RenameTable,
   Show,
   TableName,
+  TruncateTable,
 } from '../ast.js';
 import { defaultCollation } from '../encoding/key-codec.js';
 import { SqlNotSupportedError, SqlSemanticError } from '../errors.js';
@@ -197,6 +199,80 @@ export async function dropTable(stmt: DropTable, ctx: DdlContext): Promise<Engin
     }
   }
   return ok(0, notes);
+}
+
+/**
+ * RENAME TABLE a TO b [, c TO d]: each rename replicated in the catalog, in order (MySQL checks
+ * them all first; so do we: an unknown source or an existing target refuses the whole list).
+ */
+export async function renameTables(stmt: RenameTable, ctx: DdlContext): Promise<EngineResult> {
+  const view = await ctx.catalog.view();
+  const names = new Set(view.tables.map((t) => `${t.database}.${t.name}`));
+  const plan = stmt.renames.map((r) => ({
+    from: { database: databaseOf(r.from, ctx.database), name: r.from.name },
+    to: { database: databaseOf(r.to, ctx.database), name: r.to.name },
+  }));
+  for (const { from, to } of plan) {
+    if (!names.has(`${from.database}.${from.name}`)) {
+      throw semantic(1146, '42S02', `Table '${from.database}.${from.name}' doesn't exist`);
+    }
+    if (names.has(`${to.database}.${to.name}`)) {
+      throw semantic(1050, '42S01', `Table '${to.name}' already exists`);
+    }
+    requireDatabase(view, to.database);
+    names.delete(`${from.database}.${from.name}`);
+    names.add(`${to.database}.${to.name}`);
+  }
+  for (const { from, to } of plan) {
+    const outcome = await ctx.catalog.propose({
+      kind: 'renameTable',
+      database: from.database,
+      name: from.name,
+      toDatabase: to.database,
+      toName: to.name,
+    });
+    if (outcome.kind === 'rejected') throw semantic(1105, 'HY000', outcome.reason);
+  }
+  return ok(0);
+}
+
+/**
+ * TRUNCATE TABLE t: the table is dropped and created again from its definition (new, empty
+ * slices; AUTO_INCREMENT back to its start), as InnoDB does it.
+ */
+export async function truncateTable(stmt: TruncateTable, ctx: DdlContext): Promise<EngineResult> {
+  const database = databaseOf(stmt.table, ctx.database);
+  const view = await ctx.catalog.view();
+  requireDatabase(view, database);
+  const table = view.tables.find((t) => t.database === database && t.name === stmt.table.name);
+  if (table === undefined) {
+    throw semantic(1146, '42S02', `Table '${database}.${stmt.table.name}' doesn't exist`);
+  }
+  const placed = new Map(view.representations.map((r) => [r.id, r]));
+  const representations = table.representations.map((r) => {
+    const rep = placed.get(r.representationId);
+    return {
+      name: r.name,
+      ...(rep === undefined
+        ? {}
+        : {
+            replicas: rep.replication.replicas,
+            loggers: rep.replication.loggers,
+            sliceCount: rep.slices.length,
+          }),
+    };
+  });
+  const dropped = await ctx.catalog.propose({ kind: 'dropTable', database, name: table.name });
+  if (dropped.kind === 'rejected') throw semantic(1105, 'HY000', dropped.reason);
+  const created = await ctx.catalog.propose({
+    kind: 'createTable',
+    database,
+    name: table.name,
+    definition: table.definition,
+    representations,
+  });
+  if (created.kind === 'rejected') throw semantic(1105, 'HY000', created.reason);
+  return ok(0);
 }
 
 export async function useDatabase(name: string, ctx: DdlContext): Promise<string> {

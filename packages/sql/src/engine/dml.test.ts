@@ -188,6 +188,38 @@ describe('INSERT and SELECT over the transactional store', () => {
     expect(await rows(s, 'SELECT COUNT(*), SUM(balance) FROM acct')).toEqual([['0', null]]);
   });
 
+  it('renames tables (across databases too) and truncates them back to empty', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, v VARCHAR(5))');
+    await run(s, "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')");
+    await run(s, 'CREATE DATABASE archive');
+    await run(s, 'RENAME TABLE t TO t2');
+    expect(await fails(s, 'SELECT * FROM t')).toBe("1146: Table 'shop.t' doesn't exist");
+    expect(await rows(s, 'SELECT id, v FROM t2 ORDER BY id')).toEqual([
+      ['1', 'a'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ]);
+    // The whole list is checked before anything moves.
+    expect(await fails(s, 'RENAME TABLE t2 TO t3, nope TO t4')).toBe(
+      "1146: Table 'shop.nope' doesn't exist",
+    );
+    expect(await rows(s, 'SHOW TABLES')).toEqual([['t2']]);
+    await run(s, 'CREATE TABLE other (id INT PRIMARY KEY)');
+    expect(await fails(s, 'RENAME TABLE t2 TO other')).toBe("1050: Table 'other' already exists");
+    expect(await fails(s, 'RENAME TABLE t2 TO nodb.t')).toBe("1049: Unknown database 'nodb'");
+    // A swap in one statement, then a move to another database.
+    await run(s, 'RENAME TABLE t2 TO tmp, other TO t2, tmp TO other');
+    expect(await rows(s, 'SELECT COUNT(*) FROM other')).toEqual([['3']]);
+    await run(s, 'RENAME TABLE other TO archive.old');
+    expect(await rows(s, 'SELECT v FROM archive.old WHERE id = 2')).toEqual([['b']]);
+    await run(s, 'TRUNCATE TABLE archive.old');
+    expect(await rows(s, 'SELECT COUNT(*) FROM archive.old')).toEqual([['0']]);
+    await run(s, "INSERT INTO archive.old (v) VALUES ('z')");
+    expect(await rows(s, 'SELECT id, v FROM archive.old')).toEqual([['1', 'z']]);
+    expect(await fails(s, 'TRUNCATE TABLE nope')).toBe("1146: Table 'shop.nope' doesn't exist");
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

@@ -37,8 +37,10 @@ import {
   createTable,
   dropDatabase,
   dropTable,
+  renameTables,
   showDatabases,
   showTables,
+  truncateTable,
   useDatabase,
 } from './ddl.js';
 import type { EngineResult, EngineWarning, ResultColumn } from './ddl.js';
@@ -245,6 +247,10 @@ export class SqlSession {
         return createTable(stmt, ddl);
       case 'dropTable':
         return dropTable(stmt, ddl);
+      case 'renameTable':
+        return renameTables(stmt, ddl);
+      case 'truncate':
+        return truncateTable(stmt, ddl);
       case 'use':
         await this.use(stmt.db);
         return ok();
@@ -281,8 +287,6 @@ export class SqlSession {
         return ok();
       // Not built yet: refused honestly (1235), never answered with made-up results.
       case 'union':
-      case 'truncate':
-      case 'renameTable':
       case 'alterTable':
       case 'createIndex':
       case 'dropIndex':

@@ -98,6 +98,19 @@ export class MemoryCatalog implements CatalogPort {
           (t) => !(t.database === command.database && t.name === command.name),
         );
         return { kind: 'ok' };
+      case 'renameTable': {
+        const table = this.tables.find(
+          (t) => t.database === command.database && t.name === command.name,
+        );
+        if (table === undefined)
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_TABLE' };
+        this.tables = this.tables.map((t) =>
+          t === table
+            ? { ...t, database: command.toDatabase, name: command.toName, version: t.version + 1 }
+            : t,
+        );
+        return { kind: 'tableChanged', tableId: table.id, version: table.version + 1 };
+      }
       case 'allocateAutoIncrement': {
         const table = this.tables.find((t) => t.id === command.tableId);
         if (table === undefined)

@@ -1,14 +1,14 @@
 /**
- * INSERT and single-table SELECT over the transactional KV layer.
+ * INSERT, UPDATE and DELETE over the transactional KV layer.
  *
  * INSERT: each row's values are evaluated, fitted to their columns (strict), AUTO_INCREMENT
  * values drawn from the catalog's batches; the primary-key entry (row by column id) and one
  * entry per secondary index are written in the statement's transaction after checking
  * uniqueness (1062) — concurrent inserts of one key conflict at commit (snapshot isolation).
  *
- * SELECT (one table, no joins or grouping yet): a point lookup when WHERE fixes the whole
- * primary key with constants, else a scan of the primary representation (every slice);
- * WHERE, ORDER BY, LIMIT / OFFSET, DISTINCT evaluated here.
+ * UPDATE / DELETE: the rows WHERE selects (`matchingRows`: a point lookup when WHERE fixes the
+ * whole primary key with constants, else a scan of the primary representation), then ORDER BY
+ * and LIMIT. Queries (SELECT, UNION, subqueries) are in select.ts.
  */
 import type {
   ColumnRef,
@@ -16,8 +16,6 @@ import type {
   Expr,
   FuncCall,
   Insert,
-  Select,
-  SelectExprItem,
   TableName,
   TableRef,
   Update,
@@ -32,26 +30,16 @@ import type { EvalContext } from '../eval/context.js';
 import { toBool, toText } from '../eval/convert.js';
 import { evaluate } from '../eval/evaluate.js';
 import { partsFromEpochMicros } from '../eval/temporal.js';
-import { conformValue, inferType, longlong } from '../eval/types.js';
-import type { ResultType } from '../eval/types.js';
 import { int, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import { parse } from '../parser.js';
-import { createAggregate, distinctKey } from '../eval/aggregates.js';
 import { AGGREGATE_FUNCTIONS } from '../eval/functions/registry.js';
 import type { ColumnSchema } from '../schema/definition.js';
 import type { Transaction } from '@tessera/txn';
 import type { CatalogPort, CatalogView } from './catalog-port.js';
-import {
-  fitToColumn,
-  fromRowValue,
-  resultTypeOf,
-  toKeyValue,
-  toRowValue,
-} from './column-values.js';
-import type { EngineResult, ResultColumn } from './ddl.js';
+import { fitToColumn, fromRowValue, toKeyValue, toRowValue } from './column-values.js';
+import type { EngineResult } from './ddl.js';
 import type { ResolvedTable } from './tables.js';
-import { systemDatabase, systemTable } from './system-tables.js';
 import { resolveTable } from './tables.js';
 
 export interface DmlContext {
@@ -314,418 +302,7 @@ function fixedColumns(where: Expr | undefined): Map<string, Expr> {
   return out;
 }
 
-/** Rows of one or more tables with their columns, as a SELECT reads them. */
-interface Source {
-  readonly infos: ColumnInfo[];
-  readonly schemas: ColumnSchema[];
-  /** For `*`: which slots each alias shows (hidden columns left out). */
-  readonly visibleByAlias: Map<string, number[]>;
-  readonly aliases: string[];
-  rows: SqlValue[][];
-}
-
-async function tableSource(
-  ref: { table: TableName; alias?: string },
-  ctx: DmlContext,
-  ectx: EvalContext,
-  where: Expr | undefined,
-): Promise<Source> {
-  if ((ref.table.db ?? ctx.database) === systemDatabase) {
-    const system = systemTable(ref.table.name);
-    const alias = ref.alias ?? ref.table.name;
-    const slots = system.columns.map((_, i) => i);
-    return {
-      infos: system.columns.map((c) => ({ db: systemDatabase, table: alias, name: c.name })),
-      schemas: [...system.columns],
-      visibleByAlias: new Map([[alias, slots]]),
-      aliases: [alias],
-      rows: system.rows(ctx.view),
-    };
-  }
-  const table = resolveTable(ctx.view, ref.table, ctx.database);
-  const alias = ref.alias ?? table.view.name;
-  const rows =
-    where === undefined
-      ? (await scanAll(ctx, table)).map((bytes) => {
-          const row = decodeRow(bytes);
-          return table.columns.map((c) => fromRowValue(row.get(c.id), c));
-        })
-      : (await matchingRows(table, where, ctx, ectx, alias)).map((r) => r.values);
-  const slots: number[] = [];
-  table.columns.forEach((c, i) => {
-    if (c.hidden !== true) slots.push(i);
-  });
-  return {
-    infos: table.columns.map((c) => ({ db: table.view.database, table: alias, name: c.name })),
-    schemas: [...table.columns],
-    visibleByAlias: new Map([[alias, slots]]),
-    aliases: [alias],
-    rows,
-  };
-}
-
-/** The rows of a FROM item: a table, or a join of two (nested loops; ON / USING; LEFT, RIGHT). */
-async function fromSource(ref: TableRef, ctx: DmlContext, ectx: EvalContext): Promise<Source> {
-  if (ref.kind === 'table') return tableSource(ref, ctx, ectx, undefined);
-  if (ref.kind === 'derived') {
-    throw new SqlNotSupportedError('derived tables (not built yet)', 0);
-  }
-  if (ref.natural === true) throw new SqlNotSupportedError('NATURAL JOIN (not built yet)', 0);
-  const left = await fromSource(ref.left, ctx, ectx);
-  const right = await fromSource(ref.right, ctx, ectx);
-  for (const alias of right.aliases) {
-    if (left.aliases.includes(alias)) {
-      throw new SqlSemanticError(1066, '42000', `Not unique table/alias: '${alias}'`);
-    }
-  }
-  const infos = [...left.infos, ...right.infos];
-  const offset = left.infos.length;
-  const visibleByAlias = new Map(left.visibleByAlias);
-  for (const [alias, slots] of right.visibleByAlias) {
-    visibleByAlias.set(
-      alias,
-      slots.map((s) => s + offset),
-    );
-  }
-  const session = { database: ctx.database ?? null };
-  let condition: ((row: readonly SqlValue[]) => boolean) | undefined;
-  if (ref.on !== undefined) {
-    const on = ref.on;
-    const binding = bind(on, infos, { clause: 'on clause', session });
-    let current: readonly SqlValue[] = [];
-    const octx = { ...ectx, column: slotResolver(binding, () => current) };
-    condition = (row) => {
-      current = row;
-      return toBool(evaluate(on, octx), ectx.warn.bind(ectx)) === true;
-    };
-  } else if (ref.using !== undefined) {
-    const pairs = ref.using.map((name) => {
-      const find = (source: Source) =>
-        source.infos.findIndex((i) => i.name.toLowerCase() === name.toLowerCase());
-      const l = find(left);
-      const r = find(right);
-      if (l < 0 || r < 0) {
-        throw new SqlSemanticError(1054, '42S22', `Unknown column '${name}' in 'from clause'`);
-      }
-      return [l, r + offset] as const;
-    });
-    const env = {
-      warn: ectx.warn.bind(ectx),
-      today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
-    };
-    condition = (row) =>
-      pairs.every(([l, r]) => {
-        const a = row[l] ?? null;
-        const b = row[r] ?? null;
-        return a !== null && b !== null && sortCompare(a, b, env) === 0;
-      });
-  }
-  const nullsOf = (n: number) => Array.from({ length: n }, () => null as SqlValue);
-  const rows: SqlValue[][] = [];
-  if (ref.type === 'RIGHT') {
-    for (const r of right.rows) {
-      let matched = false;
-      for (const l of left.rows) {
-        const row = [...l, ...r];
-        if (condition === undefined || condition(row)) {
-          rows.push(row);
-          matched = true;
-        }
-      }
-      if (!matched) rows.push([...nullsOf(left.infos.length), ...r]);
-    }
-  } else {
-    for (const l of left.rows) {
-      let matched = false;
-      for (const r of right.rows) {
-        const row = [...l, ...r];
-        if (condition === undefined || condition(row)) {
-          rows.push(row);
-          matched = true;
-        }
-      }
-      if (!matched && ref.type === 'LEFT') rows.push([...l, ...nullsOf(right.infos.length)]);
-    }
-  }
-  return {
-    infos,
-    schemas: [...left.schemas, ...right.schemas],
-    visibleByAlias,
-    aliases: [...left.aliases, ...right.aliases],
-    rows,
-  };
-}
-
-export async function executeSelect(stmt: Select, ctx: DmlContext): Promise<EngineResult> {
-  const ectx = ctx.evalContext();
-  const session = { database: ctx.database ?? null };
-  // FROM: one table (its WHERE may become a point lookup), else the join of the items.
-  const [first, ...others] = stmt.from;
-  if (first === undefined) throw new Error('executeSelect needs FROM');
-  let source: Source;
-  let whereDone = false;
-  if (
-    others.length === 0 &&
-    first.kind === 'table' &&
-    (first.table.db ?? ctx.database) !== systemDatabase
-  ) {
-    source = await tableSource(first, ctx, ectx, stmt.where);
-    whereDone = stmt.where !== undefined;
-  } else {
-    source = await fromSource(first, ctx, ectx);
-    for (const next of others) {
-      const right = await fromSource(next, ctx, ectx);
-      source = crossJoin(source, right);
-    }
-  }
-
-  // The select list, `*` expanded over the tables in FROM order.
-  const items: SelectExprItem[] = [];
-  for (const item of stmt.columns) {
-    if (item.kind === 'star') {
-      const aliases = item.table === undefined ? source.aliases : [item.table];
-      for (const alias of aliases) {
-        const slots = source.visibleByAlias.get(alias);
-        if (slots === undefined)
-          throw new SqlSemanticError(1051, '42S02', `Unknown table '${alias}'`);
-        for (const slot of slots) {
-          const info = source.infos[slot];
-          if (info === undefined) continue;
-          items.push({
-            kind: 'expr',
-            expr: { kind: 'column', name: info.name, table: alias } as Expr,
-            source: info.name,
-          });
-        }
-      }
-    } else {
-      items.push(item);
-    }
-  }
-  let current: readonly SqlValue[] = [];
-  const on = (binding: ReturnType<typeof bind>) => ({
-    ...ectx,
-    column: slotResolver(binding, () => current),
-  });
-  if (stmt.where !== undefined && !whereDone) {
-    const where = stmt.where;
-    const binding = bind(where, source.infos, { clause: 'where clause', session });
-    source.rows = source.rows.filter((r) => {
-      current = r;
-      return toBool(evaluate(where, on(binding)), ectx.warn.bind(ectx)) === true;
-    });
-  }
-
-  // Grouping: aggregate results become extra columns `__agg<i>` of one row per group.
-  const grouped =
-    stmt.groupBy.length > 0 ||
-    stmt.having !== undefined ||
-    [...items.map((i) => i.expr), ...stmt.orderBy.map((o) => o.expr)].some(
-      (e) => aggregatesIn(e).length > 0,
-    );
-  let infos = source.infos;
-  let rows: SqlValue[][] = source.rows;
-  let exprs = items.map((i) => i.expr);
-  let having = stmt.having;
-  let order = stmt.orderBy.map((o) => ({ expr: o.expr, desc: o.desc }));
-  const typeEnv = {
-    column: (ref: ColumnRef): ResultType => {
-      const slot = source.infos.findIndex(
-        (i) =>
-          i.name.toLowerCase() === ref.name.toLowerCase() &&
-          (ref.table === undefined || i.table === ref.table),
-      );
-      const schema = source.schemas[slot];
-      return schema === undefined ? longlong() : resultTypeOf(schema);
-    },
-  };
-  const types = items.map((i) => inferType(i.expr, typeEnv));
-  if (grouped) {
-    const calls = [
-      ...exprs.flatMap((e) => aggregatesIn(e)),
-      ...(having === undefined ? [] : aggregatesIn(having)),
-      ...order.flatMap((o) => aggregatesIn(o.expr)),
-    ];
-    const argBindings = calls.map((c) =>
-      c.args.map((a) => {
-        if (aggregatesIn(a).length > 0) {
-          throw new SqlSemanticError(1111, 'HY000', 'Invalid use of group function');
-        }
-        return bind(a, source.infos, { clause: 'field list', session });
-      }),
-    );
-    const groupBindings = stmt.groupBy.map((g) =>
-      bind(g, source.infos, { clause: 'group statement', session }),
-    );
-    const groups = new Map<
-      string,
-      { first: readonly SqlValue[]; states: ReturnType<typeof createAggregate>[] }
-    >();
-    const newGroup = (row: readonly SqlValue[]) => ({
-      first: row,
-      states: calls.map((c) => createAggregate(c, ectx)),
-    });
-    for (const row of source.rows) {
-      current = row;
-      const key = stmt.groupBy
-        .map((g, i) => {
-          const b = groupBindings[i];
-          return distinctKey(b === undefined ? null : evaluate(g, on(b)));
-        })
-        .join('\u0000');
-      let group = groups.get(key);
-      if (group === undefined) {
-        group = newGroup(row);
-        groups.set(key, group);
-      }
-      const states = group.states;
-      calls.forEach((call, i) => {
-        const args =
-          call.star === true
-            ? []
-            : call.args.map((a, j) => {
-                const b = argBindings[i]?.[j];
-                return b === undefined ? null : evaluate(a, on(b));
-              });
-        states[i]?.add(args);
-      });
-    }
-    if (groups.size === 0 && stmt.groupBy.length === 0) {
-      groups.set('', newGroup(source.infos.map(() => null)));
-    }
-    infos = [...source.infos, ...calls.map((_, i) => ({ name: `__agg${i}` }))];
-    rows = [...groups.values()].map((g) => [...g.first, ...g.states.map((st) => st.result())]);
-    exprs = exprs.map((e) => replaceAggregates(e, calls));
-    having = having === undefined ? undefined : replaceAggregates(having, calls);
-    order = order.map((o) => ({ ...o, expr: replaceAggregates(o.expr, calls) }));
-  }
-  if (having !== undefined) {
-    const h = having;
-    const binding = bind(h, infos, { clause: 'having clause', session });
-    rows = rows.filter((r) => {
-      current = r;
-      return toBool(evaluate(h, on(binding)), ectx.warn.bind(ectx)) === true;
-    });
-  }
-  if (order.length > 0) {
-    const env = {
-      warn: ectx.warn.bind(ectx),
-      today: partsFromEpochMicros(ectx.nowMicros, ectx.timeZoneOffsetSeconds),
-    };
-    // ORDER BY may name a select-list alias (MySQL resolves aliases first).
-    const aliasOf = new Map(
-      items.flatMap((item, i) =>
-        item.alias === undefined ? [] : ([[item.alias.toLowerCase(), i]] as const),
-      ),
-    );
-    const orderEval = order.map((o) => {
-      if (o.expr.kind === 'column' && o.expr.table === undefined) {
-        const i = aliasOf.get(o.expr.name.toLowerCase());
-        if (i !== undefined) return { kind: 'alias' as const, index: i };
-      }
-      return {
-        kind: 'expr' as const,
-        binding: bind(o.expr, infos, { clause: 'order clause', session }),
-      };
-    });
-    const itemBindingsForOrder = exprs.map((e) =>
-      bind(e, infos, { clause: 'field list', session }),
-    );
-    const keyed = rows.map((r) => {
-      current = r;
-      return {
-        r,
-        keys: order.map((o, i) => {
-          const how = orderEval[i];
-          if (how === undefined) return null;
-          if (how.kind === 'alias') {
-            const e = exprs[how.index];
-            const b = itemBindingsForOrder[how.index];
-            return e === undefined || b === undefined ? null : evaluate(e, on(b));
-          }
-          return evaluate(o.expr, on(how.binding));
-        }),
-      };
-    });
-    keyed.sort((a, b) => {
-      for (let i = 0; i < order.length; i++) {
-        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, env);
-        if (c !== 0) return order[i]?.desc === true ? -c : c;
-      }
-      return 0;
-    });
-    rows = keyed.map((k) => k.r);
-  }
-  const itemBindings = exprs.map((e) => bind(e, infos, { clause: 'field list', session }));
-  let out = rows.map((r) => {
-    current = r;
-    return exprs.map((e, i) => {
-      const b = itemBindings[i];
-      const v = b === undefined ? null : evaluate(e, on(b));
-      const rt = types[i];
-      return rt === undefined ? v : conformValue(v, rt, ectx);
-    });
-  });
-  if (stmt.distinct) {
-    const seen = new Set<string>();
-    out = out.filter((r) => {
-      const key = r.map((v) => distinctKey(v)).join('\u0000');
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  }
-  if (stmt.limit !== undefined) {
-    const n = (e: Expr) => Number(toText(evaluate(e, ectx)) ?? '0');
-    const offset = stmt.limit.offset === undefined ? 0 : n(stmt.limit.offset);
-    out = out.slice(offset, offset + n(stmt.limit.count));
-  }
-  const columns: ResultColumn[] = items.map((item, i) => {
-    const slot =
-      item.expr.kind === 'column'
-        ? source.infos.findIndex(
-            (x) =>
-              item.expr.kind === 'column' &&
-              x.name.toLowerCase() === item.expr.name.toLowerCase() &&
-              (item.expr.table === undefined || x.table === item.expr.table),
-          )
-        : -1;
-    const info = source.infos[slot];
-    return {
-      name: item.alias ?? (item.expr.kind === 'column' ? item.expr.name : item.source),
-      type: types[i] ?? longlong(),
-      ...(info?.db === undefined ? {} : { database: info.db }),
-      ...(info?.table === undefined ? {} : { table: info.table }),
-    };
-  });
-  return { kind: 'rows', columns, rows: out, warnings: [] };
-}
-
-/** FROM a, b: every row of a with every row of b. */
-function crossJoin(left: Source, right: Source): Source {
-  for (const alias of right.aliases) {
-    if (left.aliases.includes(alias)) {
-      throw new SqlSemanticError(1066, '42000', `Not unique table/alias: '${alias}'`);
-    }
-  }
-  const offset = left.infos.length;
-  const visibleByAlias = new Map(left.visibleByAlias);
-  for (const [alias, slots] of right.visibleByAlias) {
-    visibleByAlias.set(
-      alias,
-      slots.map((s) => s + offset),
-    );
-  }
-  return {
-    infos: [...left.infos, ...right.infos],
-    schemas: [...left.schemas, ...right.schemas],
-    visibleByAlias,
-    aliases: [...left.aliases, ...right.aliases],
-    rows: left.rows.flatMap((l) => right.rows.map((r) => [...l, ...r])),
-  };
-}
-
-async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Uint8Array[]> {
+export async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Uint8Array[]> {
   const prefix = table.primary.layout.prefix;
   const end = new Uint8Array(prefix);
   // The representation's key range: [prefix, prefix + 1).
@@ -741,7 +318,7 @@ async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Uint8Arra
 }
 
 /** The rows of `table` that `where` selects: (values by column slot, stored primary key). */
-async function matchingRows(
+export async function matchingRows(
   table: ResolvedTable,
   where: Expr | undefined,
   ctx: DmlContext,
@@ -1009,7 +586,7 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
 }
 
 /** The aggregate calls in `e` (not inside subqueries), outermost first. */
-function aggregatesIn(e: Expr): FuncCall[] {
+export function aggregatesIn(e: Expr): FuncCall[] {
   const out: FuncCall[] = [];
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) {
@@ -1018,8 +595,7 @@ function aggregatesIn(e: Expr): FuncCall[] {
     }
     if (node === null || typeof node !== 'object') return;
     const kind = (node as { kind?: unknown }).kind;
-    if (kind === 'subquery' || kind === 'exists' || kind === 'inSubquery' || kind === 'select')
-      return;
+    if (kind === 'select' || kind === 'union') return;
     if (kind === 'call') {
       const call = node as FuncCall;
       if (call.db === undefined && AGGREGATE_FUNCTIONS.has(call.name)) {
@@ -1034,10 +610,13 @@ function aggregatesIn(e: Expr): FuncCall[] {
 }
 
 /** `e` with each aggregate call replaced by a reference to its result column `__agg<i>`. */
-function replaceAggregates(e: Expr, calls: readonly FuncCall[]): Expr {
+export function replaceAggregates(e: Expr, calls: readonly FuncCall[]): Expr {
   const map = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(map);
     if (node === null || typeof node !== 'object') return node;
+    const kind = (node as { kind?: unknown }).kind;
+    // Subqueries keep their identity (results of uncorrelated ones are cached by node).
+    if (kind === 'select' || kind === 'union') return node;
     const index = calls.indexOf(node as FuncCall);
     if (index >= 0) {
       const ref: ColumnRef = { kind: 'column', name: `__agg${index}` } as ColumnRef;

@@ -29,7 +29,8 @@ import type { Transaction, TxnClient } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
 import type { CatalogPort } from './catalog-port.js';
 import { showColumns, showCreateTable, showIndex } from './describe.js';
-import { executeDelete, executeInsert, executeSelect, executeUpdate } from './dml.js';
+import { executeDelete, executeInsert, executeUpdate } from './dml.js';
+import { executeQuery, hasSubquery } from './select.js';
 import type { DmlContext } from './dml.js';
 import { refreshRouting } from './tables.js';
 import {
@@ -261,8 +262,12 @@ export class SqlSession {
       case 'show':
         return this.show(stmt, ddl);
       case 'select':
-        if (stmt.from.length === 0) return this.selectWithoutFrom(stmt.columns, stmt.where);
-        return this.withTransaction(false, (ctx) => executeSelect(stmt, ctx));
+        if (stmt.from.length === 0 && !hasSubquery(stmt)) {
+          return this.selectWithoutFrom(stmt.columns, stmt.where);
+        }
+        return this.withTransaction(false, (ctx) => executeQuery(stmt, ctx));
+      case 'union':
+        return this.withTransaction(false, (ctx) => executeQuery(stmt, ctx));
       case 'insert':
         return this.withTransaction(true, (ctx) => executeInsert(stmt, ctx));
       case 'update':
@@ -286,7 +291,6 @@ export class SqlSession {
       case 'do':
         return ok();
       // Not built yet: refused honestly (1235), never answered with made-up results.
-      case 'union':
       case 'alterTable':
       case 'createIndex':
       case 'dropIndex':

@@ -24,6 +24,11 @@ export interface ColumnInfo {
   readonly db?: string;
   readonly table?: string;
   readonly name: string;
+  /**
+   * How many query levels out the column lives (0 or absent: the expression's own query; 1:
+   * the query enclosing a subquery, ...). The nearest match wins, as MySQL resolves names.
+   */
+  readonly depth?: number;
 }
 
 /** Where the expression stands, for MySQL's error wording. */
@@ -117,15 +122,24 @@ export function resolveColumn(
 ): number {
   const name = ref.name.toLowerCase();
   let found = -1;
+  let foundDepth = 0;
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i];
     if (c === undefined || c.name.toLowerCase() !== name) continue;
     if (ref.table !== undefined && c.table !== ref.table) continue;
     if (ref.db !== undefined && c.db !== ref.db) continue;
+    const depth = c.depth ?? 0;
+    if (found >= 0 && depth > foundDepth) continue;
+    if (found >= 0 && depth < foundDepth) {
+      found = i;
+      foundDepth = depth;
+      continue;
+    }
     if (found >= 0) {
       throw new SqlEvalError('nonUniq', `Column '${refText(ref)}' in ${clause} is ambiguous`);
     }
     found = i;
+    foundDepth = depth;
   }
   if (found < 0)
     throw new SqlEvalError('badField', `Unknown column '${refText(ref)}' in '${clause}'`);

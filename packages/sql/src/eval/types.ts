@@ -6,7 +6,7 @@
 // are MySQL's column lengths in bytes (characters × 4 for utf8mb4); where MySQL's derivation is
 // intricate (string function lengths) the estimate is an upper bound (see README).
 
-import type { CastType, ColumnRef, Expr, FuncCall } from '../ast.js';
+import type { CastType, ColumnRef, Expr, FuncCall, Query } from '../ast.js';
 import { type Collation, collationNamed, collations } from '../encoding/key-codec.js';
 import { castValue } from './cast.js';
 import { charsetCollation } from './charset.js';
@@ -239,6 +239,8 @@ export interface TypeEnv {
   /** collation_connection. */
   readonly collation?: Collation;
   readonly groupConcatMaxLen?: number;
+  /** The type of a scalar subquery's (first) column, if the planner knows it (else LONGBLOB). */
+  readonly subquery?: (query: Query) => ResultType | undefined;
 }
 
 /** The result type of `expr`. */
@@ -288,8 +290,11 @@ export function inferType(expr: Expr, env: TypeEnv): ResultType {
     case 'userVar':
     case 'sysVar':
     case 'default':
-    case 'subquery':
       return t('BLOB', { length: 4294967295, collation, nullable: true });
+    case 'subquery':
+      return (
+        env.subquery?.(expr.query) ?? t('BLOB', { length: 4294967295, collation, nullable: true })
+      );
     case 'unary': {
       const a = of(expr.operand);
       switch (expr.op) {

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { toText } from '../eval/convert.js';
+import { SqlSession } from './session.js';
+import type { StatementOutcome } from './session.js';
+import { localData } from './test/local-data.js';
+import { MemoryCatalog } from './test/memory-catalog.js';
+
+const nodes = [
+  { id: 1, zone: 'a', state: 'up' as const },
+  { id: 2, zone: 'b', state: 'up' as const },
+  { id: 3, zone: 'c', state: 'up' as const },
+];
+
+async function session(): Promise<SqlSession> {
+  const s = new SqlSession({
+    catalog: new MemoryCatalog(nodes),
+    connectionId: 1,
+    user: 'root',
+    host: 'localhost',
+    nowMicros: () => 1_767_225_600_000_000n,
+    random: () => 0.25,
+    data: await localData(),
+  });
+  await run(s, 'CREATE DATABASE shop; USE shop');
+  return s;
+}
+
+async function run(s: SqlSession, sql: string): Promise<StatementOutcome[]> {
+  const out: StatementOutcome[] = [];
+  for await (const r of s.execute(sql, true)) out.push(r);
+  const error = out.find((o) => o.kind === 'error');
+  if (error !== undefined) throw new Error(`${sql}: ${JSON.stringify(error)}`);
+  return out;
+}
+
+async function fails(s: SqlSession, sql: string): Promise<string> {
+  const out: StatementOutcome[] = [];
+  for await (const r of s.execute(sql, true)) out.push(r);
+  const last = out.at(-1);
+  if (last?.kind !== 'error') throw new Error(`no error for ${sql}`);
+  return `${last.errno}: ${last.message}`;
+}
+
+async function rows(s: SqlSession, sql: string): Promise<(string | null)[][]> {
+  const out = await run(s, sql);
+  const last = out.at(-1);
+  if (last?.kind !== 'rows') throw new Error(`not rows: ${sql}`);
+  return last.rows.map((r) => r.map((v) => toText(v)));
+}
+
+async function shop(): Promise<SqlSession> {
+  const s = await session();
+  await run(
+    s,
+    'CREATE TABLE c (id INT PRIMARY KEY, name VARCHAR(10), city VARCHAR(10)); ' +
+      'CREATE TABLE o (id INT PRIMARY KEY, cust INT, total INT); ' +
+      "INSERT INTO c VALUES (1, 'ann', 'oslo'), (2, 'bob', 'rome'), (3, 'cy', 'oslo'), (4, 'dee', NULL); " +
+      'INSERT INTO o VALUES (10, 1, 5), (11, 1, 7), (12, 2, 30), (13, 3, 1), (14, 9, 2)',
+  );
+  return s;
+}
+
+describe('subqueries, derived tables and set operations', () => {
+  it('runs scalar subqueries, correlated and not, typed by their column', async () => {
+    const s = await shop();
+    expect(
+      await rows(
+        s,
+        'SELECT name, (SELECT SUM(total) FROM o WHERE o.cust = c.id) AS spent, (SELECT MAX(total) FROM o) AS top FROM c ORDER BY 1',
+      ),
+    ).toEqual([
+      ['ann', '12', '30'],
+      ['bob', '30', '30'],
+      ['cy', '1', '30'],
+      ['dee', null, '30'],
+    ]);
+    // An inner column of the same name hides the outer one; qualified names reach out.
+    expect(
+      await rows(
+        s,
+        'SELECT id, (SELECT COUNT(*) FROM o WHERE id > 11 AND cust = c.id) FROM c ORDER BY id DESC',
+      ),
+    ).toEqual([
+      ['4', '0'],
+      ['3', '1'],
+      ['2', '1'],
+      ['1', '0'],
+    ]);
+    expect(await fails(s, 'SELECT (SELECT total FROM o) FROM c')).toBe(
+      '1242: Subquery returns more than 1 row',
+    );
+    expect(await fails(s, 'SELECT (SELECT nope FROM o LIMIT 1) FROM c')).toBe(
+      "1054: Unknown column 'nope' in 'field list'",
+    );
+    // Without FROM, a subquery still reads the snapshot.
+    expect(await rows(s, 'SELECT (SELECT COUNT(*) FROM c) + 1')).toEqual([['5']]);
+    const out = await run(s, 'SELECT (SELECT MAX(total) FROM o) AS m');
+    const last = out.at(-1);
+    if (last?.kind !== 'rows') throw new Error('rows expected');
+    expect(last.columns[0]?.type.family).not.toBe('BLOB');
+  });
+
+  it('filters with IN, NOT IN (NULL-aware), EXISTS and ANY / ALL', async () => {
+    const s = await shop();
+    expect(
+      await rows(s, 'SELECT name FROM c WHERE id IN (SELECT cust FROM o) ORDER BY name'),
+    ).toEqual([['ann'], ['bob'], ['cy']]);
+    expect(await rows(s, 'SELECT name FROM c WHERE id NOT IN (SELECT cust FROM o)')).toEqual([
+      ['dee'],
+    ]);
+    // NOT IN over a set holding NULL is never true.
+    expect(
+      await rows(s, 'SELECT name FROM c WHERE city NOT IN (SELECT city FROM c WHERE id > 2)'),
+    ).toEqual([]);
+    expect(
+      await rows(
+        s,
+        'SELECT name FROM c WHERE NOT EXISTS (SELECT 1 FROM o WHERE o.cust = c.id AND o.total > 4) ORDER BY id',
+      ),
+    ).toEqual([['cy'], ['dee']]);
+    expect(
+      await rows(s, 'SELECT id FROM o WHERE total > ALL (SELECT total FROM o WHERE cust = 1)'),
+    ).toEqual([['12']]);
+    expect(
+      await rows(
+        s,
+        'SELECT id FROM o WHERE total = ANY (SELECT total FROM o WHERE cust <> 1) ORDER BY id',
+      ),
+    ).toEqual([['12'], ['13'], ['14']]);
+  });
+
+  it('reads derived tables and joins them', async () => {
+    const s = await shop();
+    expect(
+      await rows(
+        s,
+        'SELECT c.name, t.n, t.s FROM c JOIN (SELECT cust, COUNT(*) AS n, SUM(total) AS s FROM o GROUP BY cust) AS t ON t.cust = c.id WHERE t.s > 5 ORDER BY t.s',
+      ),
+    ).toEqual([
+      ['ann', '2', '12'],
+      ['bob', '1', '30'],
+    ]);
+    expect(
+      await rows(s, 'SELECT x, y FROM (SELECT id, name FROM c WHERE id < 3) AS d (x, y)'),
+    ).toEqual([
+      ['1', 'ann'],
+      ['2', 'bob'],
+    ]);
+    expect(await fails(s, 'SELECT * FROM (SELECT id, id FROM c) AS d')).toBe(
+      "1060: Duplicate column name 'id'",
+    );
+  });
+
+  it('combines queries with UNION [ALL], INTERSECT and EXCEPT, ordered and limited', async () => {
+    const s = await shop();
+    expect(
+      await rows(s, 'SELECT city FROM c WHERE id < 3 UNION SELECT city FROM c ORDER BY city'),
+    ).toEqual([[null], ['oslo'], ['rome']]);
+    expect(
+      await rows(s, 'SELECT cust FROM o UNION ALL SELECT id FROM c ORDER BY 1 DESC LIMIT 3'),
+    ).toEqual([['9'], ['4'], ['3']]);
+    expect(await rows(s, 'SELECT id FROM c INTERSECT SELECT cust FROM o ORDER BY id')).toEqual([
+      ['1'],
+      ['2'],
+      ['3'],
+    ]);
+    expect(await rows(s, 'SELECT cust FROM o EXCEPT SELECT id FROM c')).toEqual([['9']]);
+    expect(await rows(s, "SELECT 1 UNION SELECT 'a' ORDER BY 1")).toEqual([['1'], ['a']]);
+    expect(await fails(s, 'SELECT id FROM c UNION SELECT id, name FROM c')).toBe(
+      '1222: The used SELECT statements have a different number of columns',
+    );
+  });
+
+  it('orders and groups by select-list position', async () => {
+    const s = await shop();
+    expect(
+      await rows(s, 'SELECT cust, SUM(total) FROM o GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 2'),
+    ).toEqual([
+      ['2', '30'],
+      ['1', '12'],
+    ]);
+    expect(await fails(s, 'SELECT id FROM c ORDER BY 2')).toBe(
+      "1054: Unknown column '2' in 'order clause'",
+    );
+  });
+});

@@ -220,6 +220,75 @@ describe('INSERT and SELECT over the transactional store', () => {
     expect(await fails(s, 'TRUNCATE TABLE nope')).toBe("1146: Table 'shop.nope' doesn't exist");
   });
 
+  it('inserts from a SELECT, replaces rows and updates on duplicate keys', async () => {
+    const s = await session();
+    await run(
+      s,
+      'CREATE TABLE t (id INT PRIMARY KEY, code VARCHAR(5), n INT NOT NULL DEFAULT 0, UNIQUE KEY code (code))',
+    );
+    await run(s, "INSERT INTO t VALUES (1, 'a', 1), (2, 'b', 2), (3, 'c', 3)");
+    // INSERT ... SELECT reads first (here from the table it writes), then inserts.
+    const [copied] = await run(
+      s,
+      "INSERT INTO t (id, code, n) SELECT id + 10, CONCAT(code, 'x'), n * 10 FROM t WHERE id < 3",
+    );
+    expect(copied).toMatchObject({
+      affectedRows: 2,
+      info: 'Records: 2  Duplicates: 0  Warnings: 0',
+    });
+    expect(await rows(s, 'SELECT id, code, n FROM t WHERE id > 10 ORDER BY id')).toEqual([
+      ['11', 'ax', '10'],
+      ['12', 'bx', '20'],
+    ]);
+    expect(await fails(s, 'INSERT INTO t (id) SELECT id, code FROM t')).toBe(
+      "1136: Column count doesn't match value count at row 1",
+    );
+    expect(await fails(s, 'INSERT INTO t (id, code) SELECT id, code FROM t WHERE id = 1')).toBe(
+      "1062: Duplicate entry '1' for key 't.PRIMARY'",
+    );
+    // IGNORE skips duplicates with a warning each.
+    const [ignored] = await run(s, "INSERT IGNORE INTO t VALUES (1, 'q', 0), (4, 'd', 4)");
+    expect(ignored).toMatchObject({
+      affectedRows: 1,
+      info: 'Records: 2  Duplicates: 1  Warnings: 1',
+      warnings: [{ code: 1062, message: "Duplicate entry '1' for key 't.PRIMARY'" }],
+    });
+    // REPLACE deletes every row in the way: here one by primary key and one by unique code.
+    const [replaced] = await run(s, "REPLACE INTO t VALUES (1, 'b', 100)");
+    expect(replaced).toMatchObject({ affectedRows: 3 });
+    expect(await rows(s, 'SELECT id, code, n FROM t WHERE id < 5 ORDER BY id')).toEqual([
+      ['1', 'b', '100'],
+      ['3', 'c', '3'],
+      ['4', 'd', '4'],
+    ]);
+    const [fresh] = await run(s, "REPLACE INTO t VALUES (5, 'e', 5)");
+    expect(fresh).toMatchObject({ affectedRows: 1 });
+    // ON DUPLICATE KEY UPDATE: 1 per insert, 2 per changed row, 0 for a row left as it was.
+    const [upserted] = await run(
+      s,
+      "INSERT INTO t VALUES (3, 'zz', 7), (6, 'f', 6), (4, 'd', 4) ON DUPLICATE KEY UPDATE n = n + VALUES(n), code = UPPER(code)",
+    );
+    expect(upserted).toMatchObject({
+      affectedRows: 5,
+      info: 'Records: 3  Duplicates: 2  Warnings: 0',
+    });
+    expect(await rows(s, 'SELECT id, code, n FROM t WHERE id IN (3, 4, 6) ORDER BY id')).toEqual([
+      ['3', 'C', '10'],
+      ['4', 'D', '8'],
+      ['6', 'f', '6'],
+    ]);
+    const [same] = await run(s, "INSERT INTO t VALUES (6, 'f', 6) ON DUPLICATE KEY UPDATE n = n");
+    expect(same).toMatchObject({ affectedRows: 0 });
+    // A duplicate found through the unique index updates that row; the update itself must
+    // not collide with another row.
+    await run(s, "INSERT INTO t VALUES (99, 'C', 0) ON DUPLICATE KEY UPDATE n = -1");
+    expect(await rows(s, "SELECT id, n FROM t WHERE code = 'c'")).toEqual([['3', '-1']]);
+    expect(
+      await fails(s, "INSERT INTO t VALUES (6, 'x', 0) ON DUPLICATE KEY UPDATE code = 'b'"),
+    ).toBe("1062: Duplicate entry 'b' for key 't.code'");
+    expect(await rows(s, 'SELECT COUNT(*) FROM t')).toEqual([['7']]);
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

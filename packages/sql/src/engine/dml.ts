@@ -11,6 +11,7 @@
  * and LIMIT. Queries (SELECT, UNION, subqueries) are in select.ts.
  */
 import type {
+  Assignment,
   ColumnRef,
   Delete,
   Expr,
@@ -38,9 +39,10 @@ import type { ColumnSchema } from '../schema/definition.js';
 import type { Transaction } from '@tessera/txn';
 import type { CatalogPort, CatalogView } from './catalog-port.js';
 import { fitToColumn, fromRowValue, toKeyValue, toRowValue } from './column-values.js';
-import type { EngineResult } from './ddl.js';
+import type { EngineResult, EngineWarning } from './ddl.js';
 import type { ResolvedTable } from './tables.js';
 import { resolveTable } from './tables.js';
+import { executeQuery } from './select.js';
 
 export interface DmlContext {
   readonly catalog: CatalogPort;
@@ -92,21 +94,32 @@ function defaultValue(column: ColumnSchema, ctx: EvalContext, row: number): SqlV
 }
 
 export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<EngineResult> {
-  if (stmt.replace) throw new SqlNotSupportedError('REPLACE (not built yet)', stmt.pos);
-  if (stmt.onDuplicateKeyUpdate !== undefined) {
-    throw new SqlNotSupportedError('INSERT ... ON DUPLICATE KEY UPDATE (not built yet)', stmt.pos);
-  }
-  if (stmt.source.kind === 'query') {
-    throw new SqlNotSupportedError('INSERT ... SELECT (not built yet)', stmt.pos);
-  }
   const table = resolveTable(ctx.view, stmt.table, ctx.database);
   const visible = table.columns.filter((c) => c.hidden !== true);
   const byName = new Map(visible.map((c) => [c.name.toLowerCase(), c]));
 
-  // Which columns each row gives, in order.
+  // Which columns each row gives, in order; each row as expressions or (INSERT ... SELECT) values.
   let targets: ColumnSchema[];
-  let rows: (readonly Expr[])[];
-  if (stmt.source.kind === 'set') {
+  let rows: (readonly Expr[] | { readonly values: readonly SqlValue[] })[];
+  const named = (names: readonly string[] | undefined) =>
+    names === undefined
+      ? visible
+      : names.map((name) => {
+          const c = byName.get(name.toLowerCase());
+          if (c === undefined)
+            throw new SqlSemanticError(1054, '42S22', `Unknown column '${name}' in 'field list'`);
+          return c;
+        });
+  if (stmt.source.kind === 'query') {
+    targets = named(stmt.columns);
+    // The SELECT runs first, at the statement's snapshot (it may read the target table).
+    const result = await executeQuery(stmt.source.query, ctx);
+    if (result.kind !== 'rows') throw new Error('INSERT ... SELECT: the query gave no rows');
+    if (result.columns.length !== targets.length) {
+      throw new SqlSemanticError(1136, '21S01', "Column count doesn't match value count at row 1");
+    }
+    rows = result.rows.map((values) => ({ values }));
+  } else if (stmt.source.kind === 'set') {
     targets = stmt.source.assignments.map((a) => {
       const c = byName.get(a.column.name.toLowerCase());
       if (c === undefined)
@@ -139,9 +152,21 @@ export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<Engi
 
   const ectx = ctx.evalContext();
   const built: Map<number, SqlValue>[] = [];
-  rows.forEach((exprs, i) => {
+  rows.forEach((input, i) => {
     const rowNumber = i + 1;
-    if (exprs.length !== targets.length) {
+    const values = new Map<number, SqlValue>();
+    if (!Array.isArray(input)) {
+      (input as { readonly values: readonly SqlValue[] }).values.forEach((v, j) => {
+        const column = targets[j];
+        if (column === undefined) return;
+        values.set(
+          column.id,
+          column.autoIncrement && v === null ? null : fitToColumn(v, column, ectx, rowNumber),
+        );
+      });
+    }
+    const exprs: readonly Expr[] = Array.isArray(input) ? (input as readonly Expr[]) : [];
+    if (Array.isArray(input) && exprs.length !== targets.length) {
       throw new SqlSemanticError(
         1136,
         '21S01',
@@ -149,7 +174,6 @@ export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<Engi
       );
     }
     for (const e of exprs) bind(e, [], { clause: 'field list' });
-    const values = new Map<number, SqlValue>();
     exprs.forEach((e, j) => {
       const column = targets[j];
       if (column === undefined) return;
@@ -220,62 +244,90 @@ export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<Engi
     }
   }
 
-  // Write: the primary entry and every index entry, after uniqueness checks.
+  // Write: the primary entry and every index entry, after uniqueness checks. A row in the way
+  // (same primary key, or same value of a unique index) fails with 1062, is skipped (IGNORE),
+  // replaced (REPLACE: every such row deleted, each counted) or updated (ON DUPLICATE KEY
+  // UPDATE: the first one, counted twice when it changed).
   let affected = 0;
+  let duplicates = 0;
+  const warnings: EngineWarning[] = [];
   const pkColumns = table.primary.index.parts.map((p) =>
     table.columns.find((c) => c.id === p.columnId),
   );
-  const written = new Set<string>();
+  const onDuplicate =
+    stmt.onDuplicateKeyUpdate === undefined
+      ? undefined
+      : duplicateUpdater(table, stmt.onDuplicateKeyUpdate, ctx);
   for (const values of built) {
     const pkValues = pkColumns.map((c) => (c === undefined ? null : (values.get(c.id) ?? null)));
     const pkKeyValues = pkColumns.map((c, i) =>
       c === undefined ? null : toKeyValue(pkValues[i] ?? null, c),
     );
     const pkKey = table.primary.layout.key(pkKeyValues);
-    const pkHex = Buffer.from(pkKey).toString('hex');
-    const existing = written.has(pkHex) ? EMPTY : await ctx.txn.get(pkKey);
-    if (existing !== undefined) {
-      if (stmt.ignore) continue;
-      throw duplicate(table, 'PRIMARY', pkValues);
+    // The rows in the way, by their primary key, with the key that found them.
+    const conflicts: { owner: Uint8Array; index: string; shown: readonly SqlValue[] }[] = [];
+    if ((await ctx.txn.get(pkKey)) !== undefined) {
+      conflicts.push({ owner: pkKey, index: 'PRIMARY', shown: pkValues });
     }
     const indexWrites: { key: Uint8Array; value: Uint8Array }[] = [];
-    let skip = false;
     for (const { index, layout } of table.indexes) {
       const cols = index.parts.map((p) => table.columns.find((c) => c.id === p.columnId));
       const vals = cols.map((c) => (c === undefined ? null : (values.get(c.id) ?? null)));
       const keyVals = cols.map((c, i) => (c === undefined ? null : toKeyValue(vals[i] ?? null, c)));
       if (index.unique && vals.every((v) => v !== null)) {
         const key = layout.key(keyVals);
-        if ((await ctx.txn.get(key)) !== undefined) {
-          if (stmt.ignore) {
-            skip = true;
-            break;
-          }
-          throw duplicate(table, index.name, vals);
+        const owner = await ctx.txn.get(key);
+        if (owner !== undefined && !conflicts.some((c) => sameBytes(c.owner, owner))) {
+          conflicts.push({ owner, index: index.name, shown: vals });
         }
         indexWrites.push({ key, value: pkKey });
       } else {
         indexWrites.push({ key: layout.key([...keyVals, ...pkKeyValues]), value: EMPTY });
       }
     }
-    if (skip) continue;
+    const first = conflicts[0];
+    if (first !== undefined) {
+      if (onDuplicate !== undefined) {
+        const existing = await readRow(table, first.owner, ctx);
+        const inserted = table.columns.map((c) => values.get(c.id) ?? null);
+        if (await onDuplicate(existing, inserted)) affected += 2;
+        duplicates++;
+        continue;
+      }
+      duplicates++;
+      if (stmt.replace) {
+        for (const c of conflicts) {
+          const existing = await readRow(table, c.owner, ctx);
+          ctx.txn.delete(existing.key);
+          for (const index of table.indexes)
+            ctx.txn.delete(indexEntry(table, index, existing.values, existing.key).key);
+          affected++;
+        }
+      } else if (stmt.ignore) {
+        // IGNORE: the row is skipped, the error becomes a warning.
+        const e = duplicate(table, first.index, first.shown);
+        warnings.push({ level: 'Warning', code: e.errno, message: e.message });
+        continue;
+      } else {
+        throw duplicate(table, first.index, first.shown);
+      }
+    }
     const stored = new Map<number, RowValue>();
     for (const column of table.columns)
       stored.set(column.id, toRowValue(values.get(column.id) ?? null));
     ctx.txn.put(pkKey, encodeRow(stored));
     for (const w of indexWrites) ctx.txn.put(w.key, w.value);
-    written.add(pkHex);
     affected++;
   }
   const info =
     rows.length > 1
-      ? `Records: ${rows.length}  Duplicates: ${rows.length - affected}  Warnings: 0`
+      ? `Records: ${rows.length}  Duplicates: ${duplicates}  Warnings: ${warnings.length}`
       : undefined;
   return {
     kind: 'ok',
     affectedRows: affected,
     ...(lastInsertId === undefined ? {} : { lastInsertId }),
-    warnings: [],
+    warnings,
     ...(info === undefined ? {} : { info }),
   };
 }
@@ -526,9 +578,6 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
     ectx,
     ctx.database,
   );
-  const pkSlots = table.primary.index.parts.map((p) =>
-    table.columns.findIndex((c) => c.id === p.columnId),
-  );
   let changed = 0;
   let rowNumber = 0;
   for (const row of rows) {
@@ -541,41 +590,7 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
       const v = evaluate(t.value, { ...ectx, column: slotResolver(t.binding, () => next) });
       next[t.slot] = fitToColumn(v, column, ectx, rowNumber);
     }
-    const same = next.every(
-      (v, i) => (toText(v) ?? null) === (toText(row.values[i] ?? null) ?? null),
-    );
-    if (same) continue;
-    const pkKey = table.primary.layout.key(
-      pkSlots.map((slot) => {
-        const column = table.columns[slot];
-        return column === undefined ? null : toKeyValue(next[slot] ?? null, column);
-      }),
-    );
-    const pkChanged = Buffer.compare(Buffer.from(pkKey), Buffer.from(row.key)) !== 0;
-    if (pkChanged && (await ctx.txn.get(pkKey)) !== undefined) {
-      throw duplicate(
-        table,
-        'PRIMARY',
-        pkSlots.map((s) => next[s] ?? null),
-      );
-    }
-    for (const index of table.indexes) {
-      const before = indexEntry(table, index, row.values, row.key);
-      const after = indexEntry(table, index, next, pkKey);
-      const sameKey = Buffer.compare(Buffer.from(before.key), Buffer.from(after.key)) === 0;
-      if (sameKey && !pkChanged) continue;
-      // A new indexed value must be free; the same one keeps its entry (pointing anew).
-      if (!sameKey && after.checkUnique && (await ctx.txn.get(after.key)) !== undefined) {
-        throw duplicate(table, index.index.name, after.shown);
-      }
-      if (!sameKey) ctx.txn.delete(before.key);
-      ctx.txn.put(after.key, after.value);
-    }
-    if (pkChanged) ctx.txn.delete(row.key);
-    const stored = new Map<number, RowValue>();
-    table.columns.forEach((c, i) => stored.set(c.id, toRowValue(next[i] ?? null)));
-    ctx.txn.put(pkKey, encodeRow(stored));
-    changed++;
+    if (await rewriteRow(table, row, next, ctx)) changed++;
   }
   return {
     kind: 'ok',
@@ -583,6 +598,156 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
     warnings: [],
     info: `Rows matched: ${rows.length}  Changed: ${changed}  Warnings: 0`,
   };
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    Buffer.compare(
+      Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    ) === 0
+  );
+}
+
+/** The stored row under primary key `key` (which must exist in the transaction's view). */
+async function readRow(
+  table: ResolvedTable,
+  key: Uint8Array,
+  ctx: DmlContext,
+): Promise<{ values: SqlValue[]; key: Uint8Array }> {
+  const bytes = await ctx.txn.get(key);
+  if (bytes === undefined) throw new Error('a conflicting row vanished inside its transaction');
+  const row = decodeRow(bytes);
+  return { values: table.columns.map((c) => fromRowValue(row.get(c.id), c)), key };
+}
+
+/**
+ * ON DUPLICATE KEY UPDATE: the assignments run over the existing row (left to right, each
+ * seeing the earlier ones); `VALUES(col)` reads the row the INSERT would have written.
+ */
+function duplicateUpdater(
+  table: ResolvedTable,
+  assignments: readonly Assignment[],
+  ctx: DmlContext,
+): (
+  existing: { values: SqlValue[]; key: Uint8Array },
+  inserted: readonly SqlValue[],
+) => Promise<boolean> {
+  const ectx = ctx.evalContext();
+  const infos: ColumnInfo[] = [
+    ...table.columns.map((c) => ({
+      db: table.view.database,
+      table: table.view.name,
+      name: c.name,
+    })),
+    // VALUES(col) reads these; a plain name finds the existing row's column first.
+    ...table.columns.map((c) => ({ table: '\u0000values', name: c.name, depth: 1 })),
+  ];
+  const targets = assignments.map((a) => {
+    const slot = table.columns.findIndex(
+      (c) => c.hidden !== true && c.name.toLowerCase() === a.column.name.toLowerCase(),
+    );
+    if (slot < 0) {
+      throw new SqlSemanticError(
+        1054,
+        '42S22',
+        `Unknown column '${a.column.name}' in 'field list'`,
+      );
+    }
+    const value = valuesCallsToColumns(a.value);
+    const binding = bind(value, infos, {
+      clause: 'field list',
+      session: { database: ctx.database ?? null },
+    });
+    return { slot, value, binding };
+  });
+  return async (existing, inserted) => {
+    const next = [...existing.values];
+    const row = () => [...next, ...inserted];
+    for (const t of targets) {
+      const column = table.columns[t.slot];
+      if (column === undefined) continue;
+      const v = evaluate(t.value, { ...ectx, column: slotResolver(t.binding, row) });
+      next[t.slot] = fitToColumn(v, column, ectx, 1);
+    }
+    return rewriteRow(table, existing, next, ctx);
+  };
+}
+
+/** `VALUES(col)` → a reference to `col` of the row being inserted. */
+function valuesCallsToColumns(e: Expr): Expr {
+  const map = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(map);
+    if (node === null || typeof node !== 'object') return node;
+    const kind = (node as { kind?: unknown }).kind;
+    if (kind === 'select' || kind === 'union') return node;
+    if (kind === 'call') {
+      const call = node as FuncCall;
+      const arg = call.args[0];
+      if (
+        call.name.toUpperCase() === 'VALUES' &&
+        call.args.length === 1 &&
+        arg?.kind === 'column'
+      ) {
+        return { kind: 'column', name: arg.name, table: '\u0000values' };
+      }
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(node)) out[k] = map(v);
+    return out;
+  };
+  return map(e) as Expr;
+}
+
+/**
+ * Replace `row` by `next` (same column slots): the primary entry moves if its key changed,
+ * index entries follow their values; a new primary or unique value must be free (1062).
+ * False (nothing written) when every value is the same.
+ */
+async function rewriteRow(
+  table: ResolvedTable,
+  row: { readonly values: readonly SqlValue[]; readonly key: Uint8Array },
+  next: readonly SqlValue[],
+  ctx: DmlContext,
+): Promise<boolean> {
+  const same = next.every(
+    (v, i) => (toText(v) ?? null) === (toText(row.values[i] ?? null) ?? null),
+  );
+  if (same) return false;
+  const pkSlots = table.primary.index.parts.map((p) =>
+    table.columns.findIndex((c) => c.id === p.columnId),
+  );
+  const pkKey = table.primary.layout.key(
+    pkSlots.map((slot) => {
+      const column = table.columns[slot];
+      return column === undefined ? null : toKeyValue(next[slot] ?? null, column);
+    }),
+  );
+  const pkChanged = Buffer.compare(Buffer.from(pkKey), Buffer.from(row.key)) !== 0;
+  if (pkChanged && (await ctx.txn.get(pkKey)) !== undefined) {
+    throw duplicate(
+      table,
+      'PRIMARY',
+      pkSlots.map((s) => next[s] ?? null),
+    );
+  }
+  for (const index of table.indexes) {
+    const before = indexEntry(table, index, row.values, row.key);
+    const after = indexEntry(table, index, next, pkKey);
+    const sameKey = Buffer.compare(Buffer.from(before.key), Buffer.from(after.key)) === 0;
+    if (sameKey && !pkChanged) continue;
+    // A new indexed value must be free; the same one keeps its entry (pointing anew).
+    if (!sameKey && after.checkUnique && (await ctx.txn.get(after.key)) !== undefined) {
+      throw duplicate(table, index.index.name, after.shown);
+    }
+    if (!sameKey) ctx.txn.delete(before.key);
+    ctx.txn.put(after.key, after.value);
+  }
+  if (pkChanged) ctx.txn.delete(row.key);
+  const stored = new Map<number, RowValue>();
+  table.columns.forEach((c, i) => stored.set(c.id, toRowValue(next[i] ?? null)));
+  ctx.txn.put(pkKey, encodeRow(stored));
+  return true;
 }
 
 /** The aggregate calls in `e` (not inside subqueries), outermost first. */

@@ -42,7 +42,7 @@ import { fitToColumn, fromRowValue, toKeyValue, toRowValue } from './column-valu
 import type { EngineResult, EngineWarning } from './ddl.js';
 import type { ResolvedTable } from './tables.js';
 import { resolveTable } from './tables.js';
-import { executeQuery } from './select.js';
+import { executeQuery, rowExpressions } from './select.js';
 
 export interface DmlContext {
   readonly catalog: CatalogPort;
@@ -376,6 +376,8 @@ export async function matchingRows(
   ctx: DmlContext,
   ectx: EvalContext,
   alias: string = table.view.name,
+  /** WHERE compiled with subquery support (UPDATE / DELETE), instead of binding it here. */
+  predicate?: (row: readonly SqlValue[]) => SqlValue,
 ): Promise<{ values: SqlValue[]; key: Uint8Array }[]> {
   const infos: ColumnInfo[] = table.columns.map((c) => ({
     db: table.view.database,
@@ -383,7 +385,7 @@ export async function matchingRows(
     name: c.name,
   }));
   const binding =
-    where === undefined
+    where === undefined || predicate !== undefined
       ? undefined
       : bind(where, infos, { clause: 'where clause', session: { database: ctx.database ?? null } });
   const pkColumns = table.primary.index.parts.map((p) =>
@@ -430,7 +432,9 @@ export async function matchingRows(
     const row = decodeRow(value);
     const values = table.columns.map((c) => fromRowValue(row.get(c.id), c));
     current = values;
-    if (where !== undefined && wctx !== undefined) {
+    if (predicate !== undefined) {
+      if (toBool(predicate(values), ectx.warn.bind(ectx)) !== true) continue;
+    } else if (where !== undefined && wctx !== undefined) {
       if (toBool(evaluate(where, wctx), wctx.warn.bind(wctx)) !== true) continue;
     }
     out.push({ values, key });
@@ -529,8 +533,17 @@ export async function executeDelete(stmt: Delete, ctx: DmlContext): Promise<Engi
   }
   const table = resolveTable(ctx.view, singleTable(stmt.from, stmt.pos), ctx.database);
   const ectx = ctx.evalContext();
+  const where = stmt.where;
+  const compile = await rowExpressions(table, where === undefined ? [] : [where], ctx);
   const rows = orderAndLimit(
-    await matchingRows(table, stmt.where, ctx, ectx),
+    await matchingRows(
+      table,
+      where,
+      ctx,
+      ectx,
+      table.view.name,
+      where === undefined ? undefined : compile(where, 'where clause'),
+    ),
     table,
     stmt.orderBy,
     stmt.limit,
@@ -548,11 +561,12 @@ export async function executeDelete(stmt: Delete, ctx: DmlContext): Promise<Engi
 export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<EngineResult> {
   const table = resolveTable(ctx.view, singleTable(stmt.tables, stmt.pos), ctx.database);
   const ectx = ctx.evalContext();
-  const infos: ColumnInfo[] = table.columns.map((c) => ({
-    db: table.view.database,
-    table: table.view.name,
-    name: c.name,
-  }));
+  const where = stmt.where;
+  const compile = await rowExpressions(
+    table,
+    [...(where === undefined ? [] : [where]), ...stmt.set.map((a) => a.value)],
+    ctx,
+  );
   const targets = stmt.set.map((a) => {
     const slot = table.columns.findIndex(
       (c) => c.hidden !== true && c.name.toLowerCase() === a.column.name.toLowerCase(),
@@ -564,14 +578,17 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
         `Unknown column '${a.column.name}' in 'field list'`,
       );
     }
-    const binding = bind(a.value, infos, {
-      clause: 'field list',
-      session: { database: ctx.database ?? null },
-    });
-    return { slot, value: a.value, binding };
+    return { slot, value: compile(a.value, 'field list') };
   });
   const rows = orderAndLimit(
-    await matchingRows(table, stmt.where, ctx, ectx),
+    await matchingRows(
+      table,
+      where,
+      ctx,
+      ectx,
+      table.view.name,
+      where === undefined ? undefined : compile(where, 'where clause'),
+    ),
     table,
     stmt.orderBy,
     stmt.limit,
@@ -587,8 +604,7 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
     for (const t of targets) {
       const column = table.columns[t.slot];
       if (column === undefined) continue;
-      const v = evaluate(t.value, { ...ectx, column: slotResolver(t.binding, () => next) });
-      next[t.slot] = fitToColumn(v, column, ectx, rowNumber);
+      next[t.slot] = fitToColumn(t.value(next), column, ectx, rowNumber);
     }
     if (await rewriteRow(table, row, next, ctx)) changed++;
   }

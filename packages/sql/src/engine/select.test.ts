@@ -171,6 +171,26 @@ describe('subqueries, derived tables and set operations', () => {
     );
   });
 
+  it('updates and deletes with subqueries, correlated or not', async () => {
+    const s = await shop();
+    const [deleted] = await run(s, 'DELETE FROM o WHERE cust NOT IN (SELECT id FROM c)');
+    expect(deleted).toMatchObject({ affectedRows: 1 });
+    const [updated] = await run(
+      s,
+      'UPDATE c SET city = (SELECT CONCAT(COUNT(*), SUM(total)) FROM o WHERE o.cust = c.id) WHERE EXISTS (SELECT 1 FROM o WHERE o.cust = c.id)',
+    );
+    expect(updated).toMatchObject({ affectedRows: 3 });
+    expect(await rows(s, 'SELECT id, city FROM c ORDER BY id')).toEqual([
+      ['1', '212'],
+      ['2', '130'],
+      ['3', '11'],
+      ['4', null],
+    ]);
+    expect(await fails(s, 'DELETE FROM c WHERE id IN (SELECT id FROM c)')).toBe(
+      "1093: You can't specify target table 'c' for update in FROM clause",
+    );
+  });
+
   it('orders and groups by select-list position', async () => {
     const s = await shop();
     expect(

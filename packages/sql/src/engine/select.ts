@@ -106,6 +106,15 @@ export async function executeQuery(query: Query, ctx: DmlContext): Promise<Engin
   }
   const refs: TableName[] = [];
   collectTables(query, refs, direct);
+  await readTables(refs, env);
+  const result =
+    query.kind === 'select' ? runSelect(query, env, undefined, first) : runQuery(query, env);
+  return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
+}
+
+/** Read the named tables (once each) at the statement's snapshot. */
+async function readTables(refs: readonly TableName[], env: QueryEnv): Promise<void> {
+  const { ctx } = env;
   for (const name of refs) {
     const database = name.db ?? ctx.database;
     if (database === systemDatabase) continue;
@@ -118,9 +127,60 @@ export async function executeQuery(query: Query, ctx: DmlContext): Promise<Engin
     });
     env.tables.set(key, { table, rows });
   }
-  const result =
-    query.kind === 'select' ? runSelect(query, env, undefined, first) : runQuery(query, env);
-  return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
+}
+
+/**
+ * Expressions over the rows of one table (UPDATE / DELETE): subqueries inside them read the
+ * statement's snapshot, read here first. A subquery may not read the table being changed
+ * (1093, as MySQL).
+ */
+export async function rowExpressions(
+  table: ResolvedTable,
+  exprs: readonly Expr[],
+  ctx: DmlContext,
+): Promise<(expr: Expr, clause: Clause) => (row: readonly SqlValue[]) => SqlValue> {
+  const env: QueryEnv = {
+    ctx,
+    ectx: ctx.evalContext(),
+    tables: new Map(),
+    cache: new Map(),
+    types: new Map(),
+    dry: false,
+  };
+  const queries: Query[] = [];
+  for (const e of exprs) subqueriesIn(e, queries);
+  const refs: TableName[] = [];
+  for (const q of queries) collectTables(q, refs, undefined);
+  for (const name of refs) {
+    if ((name.db ?? ctx.database) === systemDatabase) continue;
+    if (tableKey(resolveTable(ctx.view, name, ctx.database)) === tableKey(table)) {
+      throw new SqlSemanticError(
+        1093,
+        'HY000',
+        `You can't specify target table '${table.view.name}' for update in FROM clause`,
+      );
+    }
+  }
+  await readTables(refs, env);
+  const infos = table.columns.map((c) => ({
+    db: table.view.database,
+    table: table.view.name,
+    name: c.name,
+  }));
+  const scope = new Scope(
+    infos,
+    table.columns.map((c) => resultTypeOf(c)),
+    undefined,
+    env,
+  );
+  return (expr, clause) => {
+    let current: readonly SqlValue[] = EMPTY_ROW;
+    const ectx = scope.context(scope.bind(expr, clause), () => current);
+    return (row) => {
+      current = row;
+      return evaluate(expr, ectx);
+    };
+  };
 }
 
 /** Whether `query` (anywhere) holds a subquery or a derived table. */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
+import type { Connection, ConnectionOptions, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningTessera } from '../src/app';
 import { startTessera } from '../src/app';
@@ -159,6 +159,24 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
       });
       const [deleted] = await conn.query("DELETE FROM acct WHERE owner = 'bob'");
       expect(deleted).toMatchObject({ affectedRows: 1 });
+      // Prepared statements (binary protocol): a point read by key, a write, a subquery.
+      const [point] = await conn.execute<RowDataPacket[]>(
+        'SELECT owner, balance FROM acct WHERE id = ?',
+        [3],
+      );
+      expect(point).toEqual([{ owner: 'cy', balance: '30.00' }]);
+      const [added] = await conn.execute<ResultSetHeader>(
+        'INSERT INTO acct (owner, balance) VALUES (?, ?)',
+        ['dee', '12.25'],
+      );
+      // 4 went to the failed 'ANN' insert (InnoDB also never hands a value out twice).
+      expect(added).toMatchObject({ affectedRows: 1, insertId: 5 });
+      const [richest] = await conn.execute<RowDataPacket[]>(
+        'SELECT owner FROM acct WHERE balance = (SELECT MAX(balance) FROM acct WHERE id <> ?)',
+        [1],
+      );
+      expect(richest).toEqual([{ owner: 'cy' }]);
+      await conn.query("DELETE FROM acct WHERE owner = 'dee'");
     } finally {
       await conn.end();
     }

@@ -204,14 +204,25 @@ describe('session lifecycle', () => {
     await conn.end();
   });
 
-  it('prepared statements are refused with 1295, and the connection goes on', async () => {
+  it('prepared statements: parameters bound, columns described, errors as MySQL', async () => {
     const conn = await connect();
-    await expect(conn.execute('SELECT ?', [1])).rejects.toMatchObject({
-      errno: 1295,
-      sqlMessage: 'This command is not supported in the prepared statement protocol yet',
+    const [rows] = await conn.execute<RowDataPacket[]>(
+      'SELECT ? + 1 AS n, CONCAT(?, ?) AS s, ? IS NULL AS z, ? AS d',
+      [41, 'a', 'b', null, '2024-02-29'],
+    );
+    expect(rows).toEqual([{ n: 42, s: 'ab', z: 1, d: '2024-02-29' }]);
+    // The same statement text runs again with other values (mysql2 caches the statement).
+    const [again] = await conn.execute<RowDataPacket[]>(
+      'SELECT ? + 1 AS n, CONCAT(?, ?) AS s, ? IS NULL AS z, ? AS d',
+      [1, 'x', 'y', 3, 'q'],
+    );
+    expect(again).toEqual([{ n: 2, s: 'xy', z: 0, d: 'q' }]);
+    await expect(conn.execute('SELEC ?', [1])).rejects.toMatchObject({ errno: 1064 });
+    await expect(conn.execute('SELECT nope FROM t WHERE 0', [])).rejects.toMatchObject({
+      errno: 1046,
     });
-    const [rows] = await conn.query<RowDataPacket[]>('SELECT 1 AS one');
-    expect(rows).toEqual([{ one: 1 }]);
+    const [rows2] = await conn.query<RowDataPacket[]>('SELECT 1 AS one');
+    expect(rows2).toEqual([{ one: 1 }]);
     await conn.end();
   });
 

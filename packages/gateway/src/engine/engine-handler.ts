@@ -11,12 +11,23 @@
  *
  * Host bindings (clock, randomness, uptime) are injected: this is engine-package code.
  */
-import { SqlError, SqlEvalError, SqlSession } from '@tessera/sql';
-import type { CatalogPort, SessionDeps } from '@tessera/sql';
+import {
+  binary,
+  defaultCollation,
+  double,
+  int,
+  SqlError,
+  SqlEvalError,
+  SqlSession,
+  str,
+  uint,
+} from '@tessera/sql';
+import type { CatalogPort, SessionDeps, SqlValue } from '@tessera/sql';
 
 import type {
   Account,
   ColumnDefinition,
+  CommandContext,
   Handler,
   PreparedStatement,
   QueryContext,
@@ -26,7 +37,9 @@ import type {
 import { MysqlError } from '../protocol/errors';
 import { findAccount } from './accounts';
 import type { AccountSource } from './accounts';
-import { queryResult } from './result-mapping';
+import { columnDefinition, queryResult } from './result-mapping';
+import { ColumnType } from '../protocol/constants';
+import type { BoundParam } from '../protocol/values';
 
 export interface EngineHandlerOptions {
   /** The catalog the sessions read and change (the control plane's, through the host). */
@@ -44,9 +57,6 @@ export interface EngineHandlerOptions {
    */
   readonly data?: SessionDeps['data'];
 }
-
-/** MySQL's ER_UNSUPPORTED_PS. */
-const ER_UNSUPPORTED_PS = { code: 1295, sqlState: 'HY000' } as const;
 
 interface Connection {
   /** The login the SQL session was made for (COM_CHANGE_USER makes a new one). */
@@ -112,32 +122,40 @@ export class EngineHandler implements Handler {
     }
   }
 
-  /**
-   * Prepared statements need the engine to take bound parameters, which it does not yet: they
-   * are refused as MySQL refuses a statement it cannot prepare, so a driver can fall back to
-   * the text protocol (mysql2's `query`, JDBC without useServerPrepStmts).
-   */
-  prepare(): Promise<PreparedStatement> {
-    return Promise.reject(
-      new MysqlError(
-        ER_UNSUPPORTED_PS.code,
-        ER_UNSUPPORTED_PS.sqlState,
-        'This command is not supported in the prepared statement protocol yet',
-      ),
-    );
+  /** COM_STMT_PREPARE: parsed once by the session; queries describe their columns. */
+  async prepare(session: Session, statementId: number, sql: string): Promise<PreparedStatement> {
+    const engine = this.sqlSession(session);
+    try {
+      const prepared = await engine.prepare(statementId, sql);
+      return { paramCount: prepared.paramCount, columns: prepared.columns.map(columnDefinition) };
+    } catch (error) {
+      throw mysqlErrorOf(error);
+    }
   }
 
-  // eslint-disable-next-line require-yield -- no statement is ever prepared (see prepare)
-  async *execute(_session: Session, statementId: number): AsyncGenerator<QueryResult> {
-    await Promise.resolve();
-    throw MysqlError.of(
-      'ER_UNKNOWN_STMT_HANDLER',
-      `Unknown prepared statement handler (${statementId}) given to mysqld_stmt_execute`,
-    );
+  /** COM_STMT_EXECUTE: the parameters as the client typed them, as engine values. */
+  async *execute(
+    session: Session,
+    statementId: number,
+    params: readonly BoundParam[],
+    ctx: CommandContext,
+  ): AsyncGenerator<QueryResult> {
+    this.questions++;
+    const engine = this.sqlSession(session);
+    try {
+      const outcome = await engine.executePrepared(statementId, params.map(paramValue));
+      syncSession(session, engine);
+      if (ctx.signal.aborted) {
+        throw MysqlError.of('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
+      }
+      yield queryResult(outcome);
+    } finally {
+      syncSession(session, engine);
+    }
   }
 
-  closeStatement(): void {
-    // Nothing is prepared, so nothing to close.
+  closeStatement(session: Session, statementId: number): void {
+    this.connections.get(session.connectionId)?.sql.closePrepared(statementId);
   }
 
   fieldList(): Promise<readonly ColumnDefinition[]> {
@@ -190,6 +208,42 @@ export class EngineHandler implements Handler {
     this.connections.set(session.connectionId, { user: session.user, sql });
     return sql;
   }
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * A COM_STMT_EXECUTE parameter as an engine value: integers by signedness, FLOAT/DOUBLE as
+ * doubles, strings (DECIMAL included: exact) in utf8mb4, bytes as binary, temporal values as
+ * their canonical text (the engine converts them to the column or comparison type).
+ */
+export function paramValue(param: BoundParam): SqlValue {
+  const v = param.value;
+  if (v === null) return null;
+  if (typeof v === 'bigint') return param.unsigned ? uint(v) : int(v);
+  if (typeof v === 'number') {
+    if (
+      Number.isInteger(v) &&
+      param.type !== ColumnType.Float &&
+      param.type !== ColumnType.Double
+    ) {
+      return param.unsigned ? uint(BigInt(v)) : int(BigInt(v));
+    }
+    return double(v);
+  }
+  if (typeof v === 'string') return str(v, defaultCollation);
+  if (v instanceof Uint8Array) return binary(v);
+  if (v.kind === 'datetime') {
+    const date = `${pad(v.year, 4)}-${pad(v.month)}-${pad(v.day)}`;
+    if (param.type === ColumnType.Date) return str(date, defaultCollation);
+    const frac = v.microsecond === 0 ? '' : `.${pad(v.microsecond, 6)}`;
+    return str(`${date} ${pad(v.hour)}:${pad(v.minute)}:${pad(v.second)}${frac}`, defaultCollation);
+  }
+  const frac = v.microseconds === 0 ? '' : `.${pad(v.microseconds, 6)}`;
+  return str(
+    `${v.negative ? '-' : ''}${pad(v.hours)}:${pad(v.minutes)}:${pad(v.seconds)}${frac}`,
+    defaultCollation,
+  );
 }
 
 /** The protocol reports these in every OK/EOF; the engine is their source of truth. */

@@ -69,7 +69,8 @@ interface QueryResult {
 
 /** Statement-wide state: tables read at the snapshot, results of uncorrelated subqueries. */
 interface QueryEnv {
-  readonly ctx: DmlContext;
+  /** Names resolve against this view and default database. */
+  readonly ctx: Pick<DmlContext, 'view' | 'database'>;
   readonly ectx: EvalContext;
   readonly tables: Map<string, { table: ResolvedTable; rows: SqlValue[][] }>;
   readonly cache: Map<Query, SqlValue[][]>;
@@ -106,15 +107,37 @@ export async function executeQuery(query: Query, ctx: DmlContext): Promise<Engin
   }
   const refs: TableName[] = [];
   collectTables(query, refs, direct);
-  await readTables(refs, env);
+  await readTables(refs, env, ctx);
   const result =
     query.kind === 'select' ? runSelect(query, env, undefined, first) : runQuery(query, env);
   return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
 }
 
+/**
+ * The result columns of a query without running it (COM_STMT_PREPARE's metadata): names and
+ * types from the catalog, nothing read, parameters typed as unknown.
+ */
+export function describeQuery(
+  query: Query,
+  ctx: Pick<DmlContext, 'view' | 'database' | 'evalContext'>,
+): ResultColumn[] {
+  const env: QueryEnv = {
+    ctx,
+    ectx: ctx.evalContext(),
+    tables: new Map(),
+    cache: new Map(),
+    types: new Map(),
+    dry: true,
+  };
+  return runQuery(query, env).columns;
+}
+
 /** Read the named tables (once each) at the statement's snapshot. */
-async function readTables(refs: readonly TableName[], env: QueryEnv): Promise<void> {
-  const { ctx } = env;
+async function readTables(
+  refs: readonly TableName[],
+  env: QueryEnv,
+  ctx: DmlContext,
+): Promise<void> {
   for (const name of refs) {
     const database = name.db ?? ctx.database;
     if (database === systemDatabase) continue;
@@ -161,7 +184,7 @@ export async function rowExpressions(
       );
     }
   }
-  await readTables(refs, env);
+  await readTables(refs, env, ctx);
   const infos = table.columns.map((c) => ({
     db: table.view.database,
     table: table.view.name,
@@ -311,9 +334,11 @@ function tableSource(ref: { table: TableName; alias?: string }, env: QueryEnv): 
     };
   }
   const table = resolveTable(ctx.view, ref.table, ctx.database);
+  const alias = ref.alias ?? table.view.name;
+  if (env.dry) return tableShape(table, alias, []);
   const read = env.tables.get(tableKey(table));
   if (read === undefined) throw new Error(`table ${tableKey(table)} was not read`);
-  return tableShape(table, ref.alias ?? table.view.name, env.dry ? [] : read.rows);
+  return tableShape(table, alias, read.rows);
 }
 
 /**
@@ -573,7 +598,9 @@ function runSelect(
     source = prepared;
     whereDone = true;
   } else if (stmt.from.length === 0) {
-    source = { infos: [], types: [], visibleByAlias: new Map(), aliases: [], rows: [[]] };
+    // One row without columns (none when only describing: nothing is evaluated then).
+    const rows = env.dry ? [] : [[]];
+    source = { infos: [], types: [], visibleByAlias: new Map(), aliases: [], rows };
   } else {
     const [first, ...others] = stmt.from;
     if (first === undefined) throw new Error('unreachable');

@@ -23,14 +23,14 @@ import { conformValue, inferType, longlong, varString } from '../eval/types.js';
 import { int, str, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import { toText } from '../eval/convert.js';
-import { parseMulti } from '../parser.js';
+import { parseMulti, parseOne } from '../parser.js';
 import type { RoutingTable } from '../storage/layout.js';
 import type { Transaction, TxnClient } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
 import type { CatalogPort } from './catalog-port.js';
 import { showColumns, showCreateTable, showIndex } from './describe.js';
 import { executeDelete, executeInsert, executeUpdate } from './dml.js';
-import { executeQuery, hasSubquery } from './select.js';
+import { describeQuery, executeQuery, hasSubquery } from './select.js';
 import type { DmlContext } from './dml.js';
 import { refreshRouting } from './tables.js';
 import {
@@ -144,6 +144,10 @@ export class SqlSession {
   private collation: Collation = defaultCollation;
   /** The open explicit (BEGIN, or autocommit = 0) transaction. */
   private txn: Transaction | undefined;
+  /** Prepared statements by the protocol's id. */
+  private readonly prepared = new Map<number, { statement: Statement; paramCount: number }>();
+  /** The parameters of the prepared statement being executed. */
+  private params: readonly SqlValue[] | undefined;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -170,6 +174,77 @@ export class SqlSession {
     this.warnings = [];
     this.inTransaction = false;
     this.collation = defaultCollation;
+  }
+
+  /**
+   * COM_STMT_PREPARE: one statement, parsed once; its `?` count and, for queries, the result
+   * columns (from the catalog, nothing read).
+   */
+  async prepare(
+    id: number,
+    sql: string,
+  ): Promise<{ readonly paramCount: number; readonly columns: readonly ResultColumn[] }> {
+    let parsed;
+    try {
+      parsed = parseOne(sql);
+    } catch (error) {
+      throw this.asSqlError(error);
+    }
+    const { statement, paramCount } = parsed;
+    let columns: ResultColumn[] = [];
+    if (statement.kind === 'union' || statement.kind === 'select') {
+      const view = await this.deps.catalog.view();
+      try {
+        columns = describeQuery(statement, {
+          view,
+          database: this.database,
+          evalContext: () => this.context([]),
+        });
+      } catch (error) {
+        throw this.asSqlError(error);
+      }
+    }
+    this.prepared.set(id, { statement, paramCount });
+    return { paramCount, columns };
+  }
+
+  /** COM_STMT_EXECUTE: the prepared statement with `params` bound to its `?`s, in order. */
+  async executePrepared(id: number, params: readonly SqlValue[]): Promise<StatementOutcome> {
+    const prepared = this.prepared.get(id);
+    if (prepared === undefined) {
+      return this.errorOutcome(
+        new SqlSemanticError(
+          1243,
+          'HY000',
+          `Unknown prepared statement handler (${id}) given to mysqld_stmt_execute`,
+        ),
+      );
+    }
+    if (params.length !== prepared.paramCount) {
+      return this.errorOutcome(
+        new SqlSemanticError(1210, 'HY000', 'Incorrect arguments to mysqld_stmt_execute'),
+      );
+    }
+    this.params = params;
+    try {
+      return await this.executeOne(prepared.statement);
+    } catch (error) {
+      return this.errorOutcome(error);
+    } finally {
+      this.params = undefined;
+    }
+  }
+
+  /** COM_STMT_CLOSE. */
+  closePrepared(id: number): void {
+    this.prepared.delete(id);
+  }
+
+  private asSqlError(error: unknown): unknown {
+    if (error instanceof SqlEvalError) {
+      return new SqlSemanticError(error.code, error.sqlState, error.message);
+    }
+    return error;
   }
 
   /**
@@ -383,6 +458,7 @@ export class SqlSession {
 
   private context(warnings: EvalWarning[]): EvalContext {
     return createContext({
+      ...(this.params === undefined ? {} : { params: this.params }),
       nowMicros: this.deps.nowMicros(),
       random: this.deps.random,
       userVars: this.userVars,

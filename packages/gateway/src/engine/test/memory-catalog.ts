@@ -83,6 +83,19 @@ export class MemoryCatalog implements CatalogPort {
           (t) => !(t.database === command.database && t.name === command.name),
         );
         return { kind: 'ok' };
+      case 'renameTable': {
+        const table = this.tables.find(
+          (t) => t.database === command.database && t.name === command.name,
+        );
+        if (table === undefined) {
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_TABLE' };
+        }
+        const version = table.version + 1;
+        this.tables = this.tables.map((t) =>
+          t === table ? { ...t, database: command.toDatabase, name: command.toName, version } : t,
+        );
+        return { kind: 'tableChanged', tableId: table.id, version };
+      }
       case 'allocateAutoIncrement':
         return { kind: 'rejected', reason: 'not modelled by the test catalog' };
     }

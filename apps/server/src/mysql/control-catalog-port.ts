@@ -43,7 +43,11 @@ export class ControlCatalogPort implements CatalogPort {
     const result = await askControlPlane(command.kind, () =>
       this.control.command(controlCommandOf(command)),
     );
-    if (result.kind === 'tableChanged' && command.kind === 'createTable') {
+    if (
+      result.kind === 'tableChanged' &&
+      (command.kind === 'createTable' ||
+        (command.kind === 'alterTable' && (command.addRepresentations?.length ?? 0) > 0))
+    ) {
       await this.awaitLeaders(result.tableId);
     }
     return catalogOutcomeOf(command, result);
@@ -82,6 +86,7 @@ export class ControlCatalogPort implements CatalogPort {
 function controlCommandOf(command: CatalogCommand): ControlCommand {
   switch (command.kind) {
     case 'createTable':
+    case 'alterTable':
       return { ...command, definition: jsonValue(command.definition) };
     case 'createDatabase':
     case 'dropDatabase':

@@ -62,6 +62,16 @@ export type CatalogCommand =
     }
   | { readonly kind: 'dropTable'; readonly database: string; readonly name: string }
   | {
+      readonly kind: 'alterTable';
+      readonly database: string;
+      readonly name: string;
+      /** The version the change was computed against; any other is refused (VERSION_MISMATCH). */
+      readonly expectedVersion: number;
+      readonly definition: unknown;
+      readonly addRepresentations?: readonly RepresentationRequest[];
+      readonly dropRepresentations?: readonly string[];
+    }
+  | {
       readonly kind: 'renameTable';
       readonly database: string;
       readonly name: string;

@@ -289,6 +289,47 @@ describe('INSERT and SELECT over the transactional store', () => {
     expect(await rows(s, 'SELECT COUNT(*) FROM t')).toEqual([['7']]);
   });
 
+  it('creates and drops indexes on tables with rows (backfilled, unique values checked)', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE t (id INT PRIMARY KEY, k INT NOT NULL, c VARCHAR(10))');
+    await run(s, "INSERT INTO t VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 10, 'c')");
+    const [created] = await run(s, 'CREATE INDEX k_1 ON t (k)');
+    expect(created).toMatchObject({ info: 'Records: 0  Duplicates: 0  Warnings: 0' });
+    expect((await rows(s, 'SHOW INDEX FROM t')).map((r) => [r[2], r[4]])).toEqual([
+      ['PRIMARY', 'id'],
+      ['k_1', 'k'],
+    ]);
+    expect(await fails(s, 'CREATE INDEX k_1 ON t (c)')).toBe("1061: Duplicate key name 'k_1'");
+    expect(await fails(s, 'CREATE INDEX k_2 ON t (nope)')).toBe(
+      "1072: Key column 'nope' doesn't exist in table",
+    );
+    expect(await fails(s, 'CREATE INDEX k_2 ON nope (k)')).toBe(
+      "1146: Table 'shop.nope' doesn't exist",
+    );
+    // A unique index over duplicated values is refused, and the table is as it was.
+    expect(await fails(s, 'CREATE UNIQUE INDEX uk ON t (k)')).toBe(
+      "1062: Duplicate entry '10' for key 't.uk'",
+    );
+    expect((await rows(s, 'SHOW INDEX FROM t')).map((r) => r[2])).toEqual(['PRIMARY', 'k_1']);
+    // Over distinct values it is built from the rows, and then enforced on writes.
+    await run(s, 'ALTER TABLE t ADD UNIQUE KEY uc (c), ALGORITHM = INPLACE');
+    expect(await fails(s, "INSERT INTO t VALUES (4, 40, 'A')")).toBe(
+      "1062: Duplicate entry 'A' for key 't.uc'",
+    );
+    expect(await fails(s, "UPDATE t SET c = 'b' WHERE id = 1")).toBe(
+      "1062: Duplicate entry 'b' for key 't.uc'",
+    );
+    await run(s, "INSERT INTO t VALUES (4, 40, 'd')");
+    expect(await fails(s, 'DROP INDEX nope ON t')).toBe(
+      "1091: Can't DROP 'nope'; check that column/key exists",
+    );
+    await run(s, 'ALTER TABLE t DROP INDEX uc');
+    await run(s, 'DROP INDEX k_1 ON t');
+    await run(s, "INSERT INTO t VALUES (5, 50, 'a')");
+    expect(await rows(s, "SELECT id FROM t WHERE c = 'a' ORDER BY id")).toEqual([['1'], ['5']]);
+    expect((await rows(s, 'SHOW INDEX FROM t')).map((r) => r[2])).toEqual(['PRIMARY']);
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

@@ -55,7 +55,7 @@ export interface DmlContext {
 
 const EMPTY = new Uint8Array(0);
 
-function duplicate(
+export function duplicate(
   table: ResolvedTable,
   key: string,
   values: readonly SqlValue[],
@@ -354,7 +354,18 @@ function fixedColumns(where: Expr | undefined): Map<string, Expr> {
   return out;
 }
 
-export async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Uint8Array[]> {
+export async function scanAll(
+  ctx: Pick<DmlContext, 'txn'>,
+  table: ResolvedTable,
+): Promise<Uint8Array[]> {
+  return (await scanEntries(ctx, table)).map((r) => r.value);
+}
+
+/** Every stored row of `table` (primary key → row bytes), in key order. */
+export async function scanEntries(
+  ctx: Pick<DmlContext, 'txn'>,
+  table: ResolvedTable,
+): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
   const prefix = table.primary.layout.prefix;
   const end = new Uint8Array(prefix);
   // The representation's key range: [prefix, prefix + 1).
@@ -365,8 +376,7 @@ export async function scanAll(ctx: DmlContext, table: ResolvedTable): Promise<Ui
     }
     end[i] = 0;
   }
-  const rows = await ctx.txn.scan(prefix, end);
-  return rows.map((r) => r.value);
+  return ctx.txn.scan(prefix, end);
 }
 
 /** The rows of `table` that `where` selects: (values by column slot, stored primary key). */
@@ -443,7 +453,7 @@ export async function matchingRows(
 }
 
 /** The key of `index` for a row (values by column slot), with the primary key's fields. */
-function indexEntry(
+export function indexEntry(
   table: ResolvedTable,
   resolved: ResolvedTable['indexes'][number],
   values: readonly SqlValue[],

@@ -31,6 +31,8 @@ import type { CatalogPort } from './catalog-port.js';
 import { showColumns, showCreateTable, showIndex } from './describe.js';
 import { executeDelete, executeInsert, executeUpdate } from './dml.js';
 import { describeQuery, executeQuery, hasSubquery } from './select.js';
+import { alterTable, createIndex, dropIndex } from './alter.js';
+import type { AlterContext } from './alter.js';
 import type { DmlContext } from './dml.js';
 import { refreshRouting } from './tables.js';
 import {
@@ -325,6 +327,12 @@ export class SqlSession {
         return dropTable(stmt, ddl);
       case 'renameTable':
         return renameTables(stmt, ddl);
+      case 'createIndex':
+        return createIndex(stmt, this.alterContext());
+      case 'dropIndex':
+        return dropIndex(stmt, this.alterContext());
+      case 'alterTable':
+        return alterTable(stmt, this.alterContext());
       case 'truncate':
         return truncateTable(stmt, ddl);
       case 'use':
@@ -366,9 +374,6 @@ export class SqlSession {
       case 'do':
         return ok();
       // Not built yet: refused honestly (1235), never answered with made-up results.
-      case 'alterTable':
-      case 'createIndex':
-      case 'dropIndex':
       case 'alterDatabase':
       case 'setTransaction':
       case 'explain':
@@ -416,6 +421,10 @@ export class SqlSession {
    * the transaction that COMMIT / ROLLBACK ends. A failed statement in an autocommit
    * transaction rolls it back.
    */
+  private alterContext(): AlterContext {
+    return { catalog: this.deps.catalog, database: this.database, data: this.data() };
+  }
+
   private async withTransaction(
     writes: boolean,
     run: (ctx: DmlContext) => Promise<EngineResult>,

@@ -625,3 +625,65 @@ function columnDefault(def: ColumnDef, type: ColumnType): ColumnDefault {
   // DEFAULT (expr), MySQL 8.0.13+.
   return { kind: 'expression', sql: formatExpr(e) };
 }
+
+/** A key to add to an existing table (CREATE INDEX, ALTER TABLE ADD INDEX / UNIQUE). */
+export interface IndexSpec {
+  readonly name?: string;
+  readonly unique: boolean;
+  readonly columns: readonly IndexColumn[];
+  readonly indexType?: 'FULLTEXT' | 'SPATIAL';
+  readonly comment?: string;
+}
+
+/**
+ * `definition` with the index `spec` added, checked as MySQL checks it: 1061 for a name in use,
+ * 1072 for an unknown column, 1170 / 1089 for key parts, 1280 for PRIMARY. An unnamed key is
+ * named after its first column.
+ */
+export function definitionWithIndex(
+  definition: TableDefinition,
+  spec: IndexSpec,
+): { definition: TableDefinition; index: IndexSchema } {
+  if (spec.indexType !== undefined) throw new SqlNotSupportedError(`${spec.indexType} indexes`, 0);
+  const taken = new Set(definition.indexes.map((i) => i.name.toLowerCase()));
+  const name = spec.name ?? uniqueName(spec.columns[0]?.name ?? 'key', taken);
+  if (name.toUpperCase() === 'PRIMARY') throw err(1280, '42000', `Incorrect index name '${name}'`);
+  checkIdentifier(name);
+  if (taken.has(name.toLowerCase())) throw err(1061, '42000', `Duplicate key name '${name}'`);
+  const byName = new Map(
+    definition.columns.filter((c) => c.hidden !== true).map((c) => [c.name.toLowerCase(), c]),
+  );
+  const index: IndexSchema = {
+    name,
+    unique: spec.unique,
+    parts: parts(spec.columns, byName),
+    ...(spec.comment === undefined ? {} : { comment: spec.comment }),
+  };
+  for (const part of index.parts) checkKeyPart(part, definition.columns);
+  return { definition: { ...definition, indexes: [...definition.indexes, index] }, index };
+}
+
+/** `definition` without index `name` (1091 when there is none; the primary key stays). */
+export function definitionWithoutIndex(
+  definition: TableDefinition,
+  name: string,
+): { definition: TableDefinition; index: IndexSchema } {
+  const index = definition.indexes.find((i) => i.name.toLowerCase() === name.toLowerCase());
+  if (index === undefined) {
+    throw err(1091, '42000', `Can't DROP '${name}'; check that column/key exists`);
+  }
+  // The AUTO_INCREMENT column must still lead some key.
+  const auto = definition.columns.find((c) => c.autoIncrement);
+  const rest = [definition.primaryKey, ...definition.indexes.filter((i) => i !== index)];
+  if (auto !== undefined && !rest.some((i) => i.parts[0]?.columnId === auto.id)) {
+    throw err(
+      1075,
+      '42000',
+      'Incorrect table definition; there can be only one auto column and it must be defined as a key',
+    );
+  }
+  return {
+    definition: { ...definition, indexes: definition.indexes.filter((i) => i !== index) },
+    index,
+  };
+}

@@ -96,6 +96,7 @@ export class MemoryCatalog implements CatalogPort {
         );
         return { kind: 'tableChanged', tableId: table.id, version };
       }
+      case 'alterTable':
       case 'allocateAutoIncrement':
         return { kind: 'rejected', reason: 'not modelled by the test catalog' };
     }

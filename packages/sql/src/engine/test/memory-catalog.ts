@@ -39,6 +39,27 @@ export class MemoryCatalog implements CatalogPort {
     return Promise.resolve(outcome);
   }
 
+  private place(
+    tableId: number,
+    r: { readonly name: string; readonly sliceCount?: number },
+  ): { name: string; representationId: number } {
+    const representationId = this.nextRepresentation++;
+    if (this.nodes.length > 0) {
+      this.representations.push(
+        planInitialPlacement(
+          {
+            id: representationId,
+            name: `t${tableId}/${r.name}`,
+            ...(r.sliceCount === undefined ? {} : { sliceCount: r.sliceCount }),
+          },
+          this.nodes,
+          { existing: { representations: this.representations } },
+        ),
+      );
+    }
+    return { name: r.name, representationId };
+  }
+
   private apply(command: CatalogCommand): CatalogOutcome {
     switch (command.kind) {
       case 'createDatabase':
@@ -62,23 +83,7 @@ export class MemoryCatalog implements CatalogPort {
           return { kind: 'rejected', reason: 'exists', code: 'TABLE_EXISTS' };
         }
         const id = this.nextId++;
-        const placed = command.representations.map((r) => {
-          const representationId = this.nextRepresentation++;
-          if (this.nodes.length > 0) {
-            this.representations.push(
-              planInitialPlacement(
-                {
-                  id: representationId,
-                  name: `t${id}/${r.name}`,
-                  ...(r.sliceCount === undefined ? {} : { sliceCount: r.sliceCount }),
-                },
-                this.nodes,
-                { existing: { representations: this.representations } },
-              ),
-            );
-          }
-          return { name: r.name, representationId };
-        });
+        const placed = command.representations.map((r) => this.place(id, r));
         this.tables.push({
           id,
           database: command.database,
@@ -98,6 +103,31 @@ export class MemoryCatalog implements CatalogPort {
           (t) => !(t.database === command.database && t.name === command.name),
         );
         return { kind: 'ok' };
+      case 'alterTable': {
+        const table = this.tables.find(
+          (t) => t.database === command.database && t.name === command.name,
+        );
+        if (table === undefined)
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_TABLE' };
+        if (table.version !== command.expectedVersion) {
+          return { kind: 'rejected', reason: 'stale', code: 'VERSION_MISMATCH' };
+        }
+        const dropped = new Set(command.dropRepresentations ?? []);
+        const kept = table.representations.filter((r) => !dropped.has(r.name));
+        const added = (command.addRepresentations ?? []).map((r) => this.place(table.id, r));
+        const version = table.version + 1;
+        this.tables = this.tables.map((t) =>
+          t === table
+            ? {
+                ...t,
+                version,
+                definition: command.definition,
+                representations: [...kept, ...added],
+              }
+            : t,
+        );
+        return { kind: 'tableChanged', tableId: table.id, version };
+      }
       case 'renameTable': {
         const table = this.tables.find(
           (t) => t.database === command.database && t.name === command.name,

@@ -21,6 +21,7 @@ import { str } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import { tableDefinitionFromCreate } from '../schema/create-table.js';
 import { systemDatabase, systemTableNames } from './system-tables.js';
+import { informationSchema, informationSchemaTableNames } from './information-schema.js';
 import type { CatalogOutcome, CatalogPort, CatalogView } from './catalog-port.js';
 
 export interface EngineWarning {
@@ -322,7 +323,9 @@ export async function showTables(stmt: Show, ctx: DdlContext): Promise<EngineRes
   const names = (
     database === systemDatabase
       ? systemTableNames()
-      : view.tables.filter((t) => t.database === database).map((t) => t.name)
+      : database.toLowerCase() === informationSchema
+        ? informationSchemaTableNames()
+        : view.tables.filter((t) => t.database === database).map((t) => t.name)
   )
     .filter((n) => like?.test(n) ?? true)
     .sort();

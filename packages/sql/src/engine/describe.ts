@@ -60,7 +60,7 @@ export function typeText(type: ColumnType): string {
   }
 }
 
-function defaultText(column: ColumnSchema): string | null {
+export function defaultText(column: ColumnSchema): string | null {
   switch (column.default.kind) {
     case 'none':
     case 'null':
@@ -76,7 +76,7 @@ function defaultText(column: ColumnSchema): string | null {
   }
 }
 
-function keyOf(column: ColumnSchema, def: TableDefinition): string {
+export function keyOf(column: ColumnSchema, def: TableDefinition): string {
   if (def.primaryKey.parts.some((p) => p.columnId === column.id)) return 'PRI';
   const leads = (i: IndexSchema) => i.parts[0]?.columnId === column.id;
   if (def.indexes.some((i) => i.unique && i.parts.length === 1 && leads(i))) return 'UNI';
@@ -84,7 +84,7 @@ function keyOf(column: ColumnSchema, def: TableDefinition): string {
   return '';
 }
 
-function extraOf(column: ColumnSchema): string {
+export function extraOf(column: ColumnSchema): string {
   const parts: string[] = [];
   if (column.autoIncrement) parts.push('auto_increment');
   if (column.default.kind === 'currentTimestamp' || column.default.kind === 'expression') {

@@ -330,6 +330,98 @@ describe('INSERT and SELECT over the transactional store', () => {
     expect((await rows(s, 'SHOW INDEX FROM t')).map((r) => r[2])).toEqual(['PRIMARY']);
   });
 
+  it('answers information_schema from the catalog, as tools query it', async () => {
+    const s = await session();
+    await run(
+      s,
+      'CREATE TABLE t (id INT UNSIGNED AUTO_INCREMENT PRIMARY KEY, name VARCHAR(20) NOT NULL, price DECIMAL(8,2) DEFAULT 1.50, made DATETIME(3), UNIQUE KEY name (name), KEY price (price, made))',
+    );
+    expect(
+      await rows(
+        s,
+        "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('shop', 'system') ORDER BY 1",
+      ),
+    ).toEqual([
+      ['shop', 'utf8mb4'],
+      ['system', 'utf8mb4'],
+    ]);
+    expect(
+      await rows(
+        s,
+        "SELECT table_name, table_type, engine FROM INFORMATION_SCHEMA.tables WHERE table_schema = 'shop'",
+      ),
+    ).toEqual([['t', 'BASE TABLE', 'Tessera']]);
+    expect(
+      await rows(
+        s,
+        "SELECT COLUMN_NAME, ORDINAL_POSITION, COLUMN_DEFAULT, IS_NULLABLE, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, CHARACTER_OCTET_LENGTH, NUMERIC_PRECISION, NUMERIC_SCALE, DATETIME_PRECISION, COLUMN_TYPE, COLUMN_KEY, EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 't' ORDER BY ORDINAL_POSITION",
+      ),
+    ).toEqual([
+      [
+        'id',
+        '1',
+        null,
+        'NO',
+        'int',
+        null,
+        null,
+        '10',
+        '0',
+        null,
+        'int unsigned',
+        'PRI',
+        'auto_increment',
+      ],
+      ['name', '2', null, 'NO', 'varchar', '20', '80', null, null, null, 'varchar(20)', 'UNI', ''],
+      [
+        'price',
+        '3',
+        '1.50',
+        'YES',
+        'decimal',
+        null,
+        null,
+        '8',
+        '2',
+        null,
+        'decimal(8,2)',
+        'MUL',
+        '',
+      ],
+      ['made', '4', null, 'YES', 'datetime', null, null, null, null, '3', 'datetime(3)', '', ''],
+    ]);
+    expect(
+      await rows(
+        s,
+        "SELECT INDEX_NAME, NON_UNIQUE, SEQ_IN_INDEX, COLUMN_NAME FROM information_schema.STATISTICS WHERE TABLE_NAME = 't' ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+      ),
+    ).toEqual([
+      ['name', '0', '1', 'name'],
+      ['price', '1', '1', 'price'],
+      ['price', '1', '2', 'made'],
+      ['PRIMARY', '0', '1', 'id'],
+    ]);
+    expect(
+      await rows(
+        s,
+        "SELECT CONSTRAINT_NAME, COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE WHERE TABLE_NAME = 't' ORDER BY 1",
+      ),
+    ).toEqual([
+      ['name', 'name'],
+      ['PRIMARY', 'id'],
+    ]);
+    expect(await rows(s, "SHOW TABLES FROM information_schema LIKE 'S%'")).toEqual([
+      ['SCHEMATA'],
+      ['STATISTICS'],
+    ]);
+    expect(await fails(s, 'SELECT * FROM information_schema.nope')).toBe(
+      "1109: Unknown table 'nope' in information_schema",
+    );
+    expect(await fails(s, "DELETE FROM information_schema.TABLES WHERE TABLE_NAME = 't'")).toMatch(
+      /^1044: /,
+    );
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

@@ -46,7 +46,7 @@ import { fromRowValue, resultTypeOf } from './column-values.js';
 import type { EngineResult, ResultColumn } from './ddl.js';
 import { aggregatesIn, matchingRows, replaceAggregates, scanAll } from './dml.js';
 import type { DmlContext } from './dml.js';
-import { systemDatabase, systemTable } from './system-tables.js';
+import { isVirtualDatabase, virtualTable } from './information-schema.js';
 import { resolveTable } from './tables.js';
 import type { ResolvedTable } from './tables.js';
 
@@ -140,7 +140,7 @@ async function readTables(
 ): Promise<void> {
   for (const name of refs) {
     const database = name.db ?? ctx.database;
-    if (database === systemDatabase) continue;
+    if (isVirtualDatabase(database)) continue;
     const table = resolveTable(ctx.view, name, ctx.database);
     const key = tableKey(table);
     if (env.tables.has(key)) continue;
@@ -175,7 +175,7 @@ export async function rowExpressions(
   const refs: TableName[] = [];
   for (const q of queries) collectTables(q, refs, undefined);
   for (const name of refs) {
-    if ((name.db ?? ctx.database) === systemDatabase) continue;
+    if (isVirtualDatabase(name.db ?? ctx.database)) continue;
     if (tableKey(resolveTable(ctx.view, name, ctx.database)) === tableKey(table)) {
       throw new SqlSemanticError(
         1093,
@@ -231,7 +231,7 @@ function directTable(
 ): { table: TableName; alias?: string } | undefined {
   const [only, ...others] = select.from;
   if (only === undefined || others.length > 0 || only.kind !== 'table') return undefined;
-  if ((only.table.db ?? ctx.database) === systemDatabase) return undefined;
+  if (isVirtualDatabase(only.table.db ?? ctx.database)) return undefined;
   if (select.where === undefined) return undefined;
   const found: Query[] = [];
   subqueriesIn(select.where, found);
@@ -321,12 +321,13 @@ function tableShape(table: ResolvedTable, alias: string, rows: SqlValue[][]): So
 /** A table of the statement, from the rows read at the snapshot (or the system database). */
 function tableSource(ref: { table: TableName; alias?: string }, env: QueryEnv): Source {
   const { ctx } = env;
-  if ((ref.table.db ?? ctx.database) === systemDatabase) {
-    const system = systemTable(ref.table.name);
+  const database = ref.table.db ?? ctx.database;
+  if (database !== undefined && isVirtualDatabase(database)) {
+    const system = virtualTable(database, ref.table.name);
     const alias = ref.alias ?? ref.table.name;
     const slots = system.columns.map((_, i) => i);
     return {
-      infos: system.columns.map((c) => ({ db: systemDatabase, table: alias, name: c.name })),
+      infos: system.columns.map((c) => ({ db: database, table: alias, name: c.name })),
       types: system.columns.map((c) => resultTypeOf(c)),
       visibleByAlias: new Map([[alias, slots]]),
       aliases: [alias],

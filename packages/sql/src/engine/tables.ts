@@ -83,8 +83,15 @@ export function resolveTable(
   const database = name.db ?? current;
   if (database === undefined) throw new SqlSemanticError(1046, '3D000', 'No database selected');
   if (database === 'system') {
-    // Reads of system tables never get here (dml.ts serves them); a write does.
+    // Reads of system tables never get here (select.ts serves them); a write does.
     throw new SqlSemanticError(1036, 'HY000', `Table '${name.name}' is read only`);
+  }
+  if (database.toLowerCase() === 'information_schema') {
+    throw new SqlSemanticError(
+      1044,
+      '42000',
+      `Access denied for user to database 'information_schema'`,
+    );
   }
   const table = view.tables.find((t) => t.database === database && t.name === name.name);
   if (table === undefined) {

@@ -422,6 +422,40 @@ describe('INSERT and SELECT over the transactional store', () => {
     );
   });
 
+  it('runs an autocommit statement again when it loses a write conflict', async () => {
+    const catalog = new MemoryCatalog(nodes);
+    const data = await localData();
+    const open = (connectionId: number) =>
+      new SqlSession({
+        catalog,
+        connectionId,
+        user: 'root',
+        host: 'localhost',
+        nowMicros: () => 1_767_225_600_000_000n,
+        random: () => 0.25,
+        data,
+      });
+    const a = open(1);
+    const b = open(2);
+    await run(a, 'CREATE DATABASE bank; USE bank; CREATE TABLE c (id INT PRIMARY KEY, n INT)');
+    await run(a, 'INSERT INTO c VALUES (1, 0)');
+    await run(b, 'USE bank');
+    // Interleaved increments of one row from two sessions: each must land exactly once.
+    const bump = async (s: SqlSession) => {
+      for (let i = 0; i < 15; i++) await run(s, 'UPDATE c SET n = n + 1 WHERE id = 1');
+    };
+    await Promise.all([bump(a), bump(b)]);
+    expect(await rows(a, 'SELECT n FROM c')).toEqual([['30']]);
+    // Inside an explicit transaction the conflict is the client's to handle (1213).
+    await run(a, 'BEGIN');
+    await run(a, 'UPDATE c SET n = 100 WHERE id = 1');
+    await run(b, 'UPDATE c SET n = 200 WHERE id = 1');
+    expect(await fails(a, 'COMMIT')).toBe(
+      '1213: Deadlock found when trying to get lock; try restarting transaction',
+    );
+    expect(await rows(b, 'SELECT n FROM c')).toEqual([['200']]);
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

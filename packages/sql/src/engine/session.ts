@@ -137,6 +137,9 @@ const readOnlyVariables = new Set([
   'performance_schema',
 ]);
 
+/** How many times an autocommit statement is run again after losing a write conflict. */
+const AUTOCOMMIT_RETRIES = 8;
+
 export class SqlSession {
   database: string | undefined;
   inTransaction = false;
@@ -439,29 +442,37 @@ export class SqlSession {
       this.inTransaction = true;
     }
     const own = this.txn === undefined;
-    const txn =
-      this.txn ??
-      (await data.txn.begin().catch((e: unknown) => {
-        throw txnToSql(e);
-      }));
-    const warnings: EvalWarning[] = [];
-    try {
-      const result = await run({
-        catalog: this.deps.catalog,
-        view,
-        database: this.database,
-        txn,
-        evalContext: () => this.context(warnings),
-      });
-      if (own) {
-        if (writes) await txn.commit();
-        else await txn.rollback();
+    // An autocommit statement that loses a write conflict runs again in a new transaction
+    // (its snapshot moves past the winner), as the clients expect from MySQL, where it
+    // would have waited for the lock instead. Inside an explicit transaction the client decides.
+    for (let attempt = 0; ; attempt++) {
+      const txn =
+        this.txn ??
+        (await data.txn.begin().catch((e: unknown) => {
+          throw txnToSql(e);
+        }));
+      const warnings: EvalWarning[] = [];
+      try {
+        const result = await run({
+          catalog: this.deps.catalog,
+          view,
+          database: this.database,
+          txn,
+          evalContext: () => this.context(warnings),
+        });
+        if (own) {
+          if (writes) await txn.commit();
+          else await txn.rollback();
+        }
+        const extra = warnings.map((w) => ({ level: w.level, code: w.code, message: w.message }));
+        return { ...result, warnings: [...result.warnings, ...extra] };
+      } catch (error) {
+        if (own && txn.state === 'active') await txn.rollback().catch(() => undefined);
+        const conflict =
+          isTxnError(error) && (error.code === 'WRITE_CONFLICT' || error.code === 'TXN_ABORTED');
+        if (own && conflict && attempt < AUTOCOMMIT_RETRIES) continue;
+        throw txnToSql(error);
       }
-      const extra = warnings.map((w) => ({ level: w.level, code: w.code, message: w.message }));
-      return { ...result, warnings: [...result.warnings, ...extra] };
-    } catch (error) {
-      if (own) await txn.rollback().catch(() => undefined);
-      throw txnToSql(error);
     }
   }
 

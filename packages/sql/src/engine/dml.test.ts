@@ -454,6 +454,22 @@ describe('INSERT and SELECT over the transactional store', () => {
       '1213: Deadlock found when trying to get lock; try restarting transaction',
     );
     expect(await rows(b, 'SELECT n FROM c')).toEqual([['200']]);
+    // SELECT ... FOR UPDATE puts the rows it reads in the write set: a concurrent change of
+    // such a row fails this transaction at commit, though it never wrote that row itself.
+    await run(a, 'INSERT INTO c VALUES (2, 0)');
+    for (const lock of ['', ' FOR UPDATE']) {
+      await run(a, 'BEGIN');
+      expect(await rows(a, `SELECT n FROM c WHERE id = 1${lock}`)).toEqual([['200']]);
+      await run(a, 'UPDATE c SET n = n + 1 WHERE id = 2');
+      await run(b, 'UPDATE c SET n = n - 1 WHERE id = 1');
+      if (lock === '') await run(a, 'COMMIT');
+      else expect(await fails(a, 'COMMIT')).toMatch(/^1213: /);
+      await run(b, 'UPDATE c SET n = 200 WHERE id = 1');
+    }
+    expect(await rows(a, 'SELECT id, n FROM c ORDER BY id')).toEqual([
+      ['1', '200'],
+      ['2', '1'],
+    ]);
   });
 
   it('groups and aggregates with HAVING and ORDER BY', async () => {

@@ -44,7 +44,7 @@ import type { ResultType, TypeEnv } from '../eval/types.js';
 import type { SqlValue } from '../eval/value.js';
 import { fromRowValue, resultTypeOf } from './column-values.js';
 import type { EngineResult, ResultColumn } from './ddl.js';
-import { aggregatesIn, matchingRows, replaceAggregates, scanAll } from './dml.js';
+import { aggregatesIn, matchingRows, replaceAggregates, scanAll, scanEntries } from './dml.js';
 import type { DmlContext } from './dml.js';
 import { isVirtualDatabase, virtualTable } from './information-schema.js';
 import { resolveTable } from './tables.js';
@@ -102,12 +102,31 @@ export async function executeQuery(query: Query, ctx: DmlContext): Promise<Engin
   // A single-table SELECT reads only what its WHERE selects (point lookups by primary key).
   let first: Source | undefined;
   const direct = query.kind === 'select' ? directTable(query, ctx) : undefined;
+  const locking = query.kind === 'select' && query.lock !== undefined;
   if (direct !== undefined && query.kind === 'select') {
-    first = await filteredTableSource(direct, query.where, ctx, ectx);
+    first = await filteredTableSource(direct, query.where, ctx, ectx, locking);
   }
   const refs: TableName[] = [];
   collectTables(query, refs, direct);
   await readTables(refs, env, ctx);
+  if (locking && direct === undefined) {
+    // FOR UPDATE over joins or scans: every row read from the FROM tables is locked, as
+    // InnoDB locks the rows a scan reads.
+    const top: TableName[] = [];
+    const visit = (ref: TableRef): void => {
+      if (ref.kind === 'table') top.push(ref.table);
+      else if (ref.kind === 'join') {
+        visit(ref.left);
+        visit(ref.right);
+      }
+    };
+    for (const ref of query.from) visit(ref);
+    for (const name of top) {
+      if (isVirtualDatabase(name.db ?? ctx.database)) continue;
+      const table = resolveTable(ctx.view, name, ctx.database);
+      for (const { key } of await scanEntries(ctx, table)) await ctx.txn.getForUpdate(key);
+    }
+  }
   const result =
     query.kind === 'select' ? runSelect(query, env, undefined, first) : runQuery(query, env);
   return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
@@ -232,7 +251,7 @@ function directTable(
   const [only, ...others] = select.from;
   if (only === undefined || others.length > 0 || only.kind !== 'table') return undefined;
   if (isVirtualDatabase(only.table.db ?? ctx.database)) return undefined;
-  if (select.where === undefined) return undefined;
+  if (select.where === undefined) return select.lock === undefined ? undefined : only;
   const found: Query[] = [];
   subqueriesIn(select.where, found);
   return found.length === 0 ? only : undefined;
@@ -297,11 +316,20 @@ async function filteredTableSource(
   where: Expr | undefined,
   ctx: DmlContext,
   ectx: EvalContext,
+  lock: boolean,
 ): Promise<Source> {
   const table = resolveTable(ctx.view, ref.table, ctx.database);
   const alias = ref.alias ?? table.view.name;
-  const rows = (await matchingRows(table, where, ctx, ectx, alias)).map((r) => r.values);
-  return tableShape(table, alias, rows);
+  const matched = await matchingRows(table, where, ctx, ectx, alias);
+  // FOR UPDATE / FOR SHARE: each selected row joins the transaction's write set, so a
+  // transaction that changed it since this snapshot makes this one fail at commit (1213), and
+  // the other way round. (FOR SHARE is treated as FOR UPDATE.)
+  if (lock) for (const { key } of matched) await ctx.txn.getForUpdate(key);
+  return tableShape(
+    table,
+    alias,
+    matched.map((r) => r.values),
+  );
 }
 
 function tableShape(table: ResolvedTable, alias: string, rows: SqlValue[][]): Source {

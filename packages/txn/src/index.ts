@@ -3,7 +3,7 @@
 export { TxnClient } from './txn-client';
 export type { TxnClientDeps } from './txn-client';
 export { Transaction } from './transaction';
-export type { ScanOptions, TxnState } from './transaction';
+export type { ScanOptions, TxnSavepoint, TxnState } from './transaction';
 export type { CommitOutcome } from './two-phase-commit';
 export type { KeyValue } from './snapshot-reader';
 export { defaultTxnOptions } from './options';

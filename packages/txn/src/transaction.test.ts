@@ -21,6 +21,33 @@ describe('Transaction basics', () => {
     expect(s(await t3.get(b('k')))).toBe('v2');
   });
 
+  it('rolls back to a savepoint: later writes gone, earlier ones kept, then commits', async () => {
+    const cluster = await makeCluster();
+    const client = cluster.client();
+    const t = await client.begin();
+    t.put(b('a'), b('1'));
+    const sp = t.savepoint();
+    t.put(b('a'), b('2'));
+    t.put(b('b'), b('2'));
+    t.delete(b('a'));
+    expect(await t.get(b('a'))).toBeUndefined();
+    t.rollbackTo(sp);
+    expect(s(await t.get(b('a')))).toBe('1');
+    expect(await t.get(b('b'))).toBeUndefined();
+    // A savepoint can be returned to more than once.
+    t.put(b('c'), b('3'));
+    t.rollbackTo(sp);
+    expect((await t.scan(undefined, undefined)).map((r) => s(r.key))).toEqual(['a']);
+    await t.commit();
+    const r = await client.begin();
+    expect((await r.scan(undefined, undefined)).map((x) => `${s(x.key)}=${s(x.value)}`)).toEqual([
+      'a=1',
+    ]);
+    expect(() => {
+      t.rollbackTo(sp);
+    }).toThrow(TxnError);
+  });
+
   it('snapshot reads do not see commits after startTs', async () => {
     const cluster = await makeCluster();
     const client = cluster.client();

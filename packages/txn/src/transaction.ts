@@ -2,7 +2,13 @@ import { TxnError } from './errors';
 import type { SnapshotReader, KeyValue } from './snapshot-reader';
 import { twoPhaseCommit } from './two-phase-commit';
 import type { CommitContext, CommitOutcome } from './two-phase-commit';
+import type { KeyMutation } from './slice-kv';
 import type { WriteBuffer } from './write-buffer';
+
+/** See Transaction.savepoint. */
+export interface TxnSavepoint {
+  readonly writes: ReadonlyMap<string, KeyMutation>;
+}
 
 export type TxnState = 'active' | 'committing' | 'committed' | 'rolledBack' | 'aborted';
 
@@ -104,6 +110,21 @@ export class Transaction {
       this.stateNow = 'aborted';
       throw error;
     }
+  }
+
+  /**
+   * A point to return to with `rollbackTo` (SQL savepoints, and statement atomicity inside a
+   * transaction). Costs a copy of the write buffer.
+   */
+  savepoint(): TxnSavepoint {
+    this.assertActive();
+    return { writes: this.buffer.snapshot() };
+  }
+
+  /** Drops every write buffered since `savepoint` was taken; the transaction stays open. */
+  rollbackTo(savepoint: TxnSavepoint): void {
+    this.assertActive();
+    this.buffer.restore(savepoint.writes);
   }
 
   /** Drops the buffered writes. Nothing was sent to a slice, so nothing is left behind. */

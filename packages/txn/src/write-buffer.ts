@@ -32,6 +32,17 @@ export class WriteBuffer {
     );
   }
 
+  /** A copy of the buffered writes, to return to with `restore` (savepoints). */
+  snapshot(): ReadonlyMap<string, KeyMutation> {
+    return new Map(this.byKey);
+  }
+
+  /** Back to a `snapshot`: writes buffered since are dropped. */
+  restore(snapshot: ReadonlyMap<string, KeyMutation>): void {
+    this.byKey.clear();
+    for (const [id, m] of snapshot) this.byKey.set(id, m);
+  }
+
   get(key: Uint8Array): KeyMutation | undefined {
     return this.byKey.get(keyId(key));
   }

@@ -472,6 +472,37 @@ describe('INSERT and SELECT over the transactional store', () => {
     ]);
   });
 
+  it('keeps statements atomic inside transactions, and returns to savepoints', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE t (id INT PRIMARY KEY, v INT)');
+    await run(s, 'BEGIN');
+    await run(s, 'INSERT INTO t VALUES (1, 1)');
+    // The failing multi-row INSERT leaves none of its rows behind; the transaction goes on.
+    expect(await fails(s, 'INSERT INTO t VALUES (2, 2), (3, 3), (1, 9)')).toBe(
+      "1062: Duplicate entry '1' for key 't.PRIMARY'",
+    );
+    await run(s, 'SAVEPOINT a');
+    await run(s, 'INSERT INTO t VALUES (4, 4)');
+    await run(s, 'SAVEPOINT b');
+    await run(s, 'UPDATE t SET v = 40 WHERE id = 4');
+    await run(s, 'ROLLBACK TO SAVEPOINT b');
+    expect(await rows(s, 'SELECT id, v FROM t ORDER BY id')).toEqual([
+      ['1', '1'],
+      ['4', '4'],
+    ]);
+    await run(s, 'ROLLBACK TO a');
+    // b was set after a, so it is gone; a stays.
+    expect(await fails(s, 'ROLLBACK TO SAVEPOINT b')).toBe('1305: SAVEPOINT b does not exist');
+    await run(s, 'INSERT INTO t VALUES (5, 5)');
+    await run(s, 'RELEASE SAVEPOINT a');
+    expect(await fails(s, 'ROLLBACK TO a')).toBe('1305: SAVEPOINT a does not exist');
+    await run(s, 'COMMIT');
+    expect(await rows(s, 'SELECT id FROM t ORDER BY id')).toEqual([['1'], ['5']]);
+    // autocommit = 0: SAVEPOINT opens the transaction.
+    await run(s, 'SET autocommit = 0; SAVEPOINT x; DELETE FROM t; ROLLBACK TO x; COMMIT');
+    expect(await rows(s, 'SELECT COUNT(*) FROM t')).toEqual([['2']]);
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

@@ -25,7 +25,7 @@ import type { SqlValue } from '../eval/value.js';
 import { toText } from '../eval/convert.js';
 import { parseMulti, parseOne } from '../parser.js';
 import type { RoutingTable } from '../storage/layout.js';
-import type { Transaction, TxnClient } from '@tessera/txn';
+import type { Transaction, TxnClient, TxnSavepoint } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
 import type { CatalogPort } from './catalog-port.js';
 import { showColumns, showCreateTable, showIndex } from './describe.js';
@@ -151,6 +151,8 @@ export class SqlSession {
   private txn: Transaction | undefined;
   /** Prepared statements by the protocol's id. */
   private readonly prepared = new Map<number, { statement: Statement; paramCount: number }>();
+  /** SAVEPOINTs of the open transaction, oldest first. */
+  private savepoints: { readonly name: string; readonly at: TxnSavepoint }[] = [];
   /** The parameters of the prepared statement being executed. */
   private params: readonly SqlValue[] | undefined;
 
@@ -370,9 +372,32 @@ export class SqlSession {
         return ok();
       case 'rollback':
         if (stmt.savepoint !== undefined) {
-          throw new SqlNotSupportedError('ROLLBACK TO SAVEPOINT (not built yet)', stmt.pos);
+          const i = this.savepointIndex(stmt.savepoint);
+          const target = this.savepoints[i];
+          if (target !== undefined) this.txn?.rollbackTo(target.at);
+          // Savepoints set after it are gone; it stays.
+          this.savepoints = this.savepoints.slice(0, i + 1);
+          return ok();
         }
         await this.finishTransaction(false);
+        return ok();
+      case 'savepoint': {
+        // With autocommit = 0 the transaction starts here; with autocommit and no BEGIN there
+        // is nothing to return to, as in MySQL.
+        if (this.txn === undefined && !this.autocommit) {
+          this.txn = await this.data().txn.begin();
+          this.inTransaction = true;
+        }
+        if (this.txn === undefined) return ok();
+        const name = stmt.name.toLowerCase();
+        this.savepoints = [
+          ...this.savepoints.filter((sp) => sp.name !== name),
+          { name, at: this.txn.savepoint() },
+        ];
+        return ok();
+      }
+      case 'releaseSavepoint':
+        this.savepoints = this.savepoints.slice(0, this.savepointIndex(stmt.name));
         return ok();
       case 'do':
         return ok();
@@ -380,8 +405,6 @@ export class SqlSession {
       case 'alterDatabase':
       case 'setTransaction':
       case 'explain':
-      case 'savepoint':
-      case 'releaseSavepoint':
       case 'lockTables':
       case 'unlockTables':
       case 'kill':
@@ -405,10 +428,22 @@ export class SqlSession {
   }
 
   /** Commits (or rolls back) the open explicit transaction, if any. */
+  /** The position of savepoint `name` (names case-insensitive); 1305 when there is none. */
+  private savepointIndex(name: string): number {
+    const i = this.savepoints.findIndex((sp) => sp.name === name.toLowerCase());
+    if (i < 0) throw new SqlSemanticError(1305, '42000', `SAVEPOINT ${name} does not exist`);
+    return i;
+  }
+
+  private alterContext(): AlterContext {
+    return { catalog: this.deps.catalog, database: this.database, data: this.data() };
+  }
+
   private async finishTransaction(commit: boolean): Promise<void> {
     const txn = this.txn;
     this.txn = undefined;
     this.inTransaction = false;
+    this.savepoints = [];
     if (txn === undefined) return;
     try {
       if (commit) await txn.commit();
@@ -424,10 +459,6 @@ export class SqlSession {
    * the transaction that COMMIT / ROLLBACK ends. A failed statement in an autocommit
    * transaction rolls it back.
    */
-  private alterContext(): AlterContext {
-    return { catalog: this.deps.catalog, database: this.database, data: this.data() };
-  }
-
   private async withTransaction(
     writes: boolean,
     run: (ctx: DmlContext) => Promise<EngineResult>,
@@ -452,6 +483,9 @@ export class SqlSession {
           throw txnToSql(e);
         }));
       const warnings: EvalWarning[] = [];
+      // Inside a transaction a failed statement leaves nothing behind (MySQL's statement
+      // atomicity): its writes are rolled back to where it started.
+      const start = own ? undefined : txn.savepoint();
       try {
         const result = await run({
           catalog: this.deps.catalog,
@@ -468,6 +502,7 @@ export class SqlSession {
         return { ...result, warnings: [...result.warnings, ...extra] };
       } catch (error) {
         if (own && txn.state === 'active') await txn.rollback().catch(() => undefined);
+        if (start !== undefined && txn.state === 'active') txn.rollbackTo(start);
         const conflict =
           isTxnError(error) && (error.code === 'WRITE_CONFLICT' || error.code === 'TXN_ABORTED');
         if (own && conflict && attempt < AUTOCOMMIT_RETRIES) continue;

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing: Chromium for the
 # browser tests (Playwright's own browser download cannot work on these machines) and the
-# stock MySQL command-line client, which the gateway's protocol tests drive.
+# stock MySQL command-line client, which the gateway's protocol tests drive, and sysbench,
+# which the server's SQL tests run against the embedded cluster.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/mysql ] || missing+=(default-mysql-client)
+[ -x /usr/bin/sysbench ] || missing+=(sysbench)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

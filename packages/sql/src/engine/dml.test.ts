@@ -503,6 +503,43 @@ describe('INSERT and SELECT over the transactional store', () => {
     expect(await rows(s, 'SELECT COUNT(*) FROM t')).toEqual([['2']]);
   });
 
+  it('reads primary-key ranges (only the range is scanned; WHERE still decides)', async () => {
+    const s = await session();
+    await run(s, 'CREATE TABLE r (id BIGINT PRIMARY KEY, v INT) SLICES = 4');
+    await run(s, 'CREATE TABLE u (id TINYINT UNSIGNED PRIMARY KEY)');
+    const values = Array.from({ length: 30 }, (_, i) => `(${i - 10}, ${i})`).join(', ');
+    await run(s, `INSERT INTO r VALUES ${values}`);
+    await run(s, 'INSERT INTO u VALUES (0), (1), (254), (255)');
+    const ids = async (sql: string) => (await rows(s, sql)).map((r) => r[0]);
+    expect(await ids('SELECT id FROM r WHERE id BETWEEN -2 AND 2 ORDER BY id')).toEqual([
+      '-2',
+      '-1',
+      '0',
+      '1',
+      '2',
+    ]);
+    expect(await ids('SELECT id FROM r WHERE id > 17 ORDER BY id')).toEqual(['18', '19']);
+    expect(await ids('SELECT id FROM r WHERE 3 > id AND id >= 1.5 ORDER BY id')).toEqual(['2']);
+    expect(await ids('SELECT id FROM r WHERE id < -9.5 OR id = 19 ORDER BY id')).toEqual([
+      '-10',
+      '19',
+    ]);
+    expect(await ids('SELECT id FROM r WHERE id > 5 AND id < 3')).toEqual([]);
+    expect(await ids('SELECT id FROM r WHERE id >= 99999999999999999999')).toEqual([]);
+    expect(await ids('SELECT id FROM u WHERE id > -5 AND id <= 1000 ORDER BY id')).toEqual([
+      '0',
+      '1',
+      '254',
+      '255',
+    ]);
+    expect(await ids('SELECT id FROM u WHERE id >= 254.5')).toEqual(['255']);
+    const [deleted] = await run(s, 'DELETE FROM r WHERE id BETWEEN 0 AND 9');
+    expect(deleted).toMatchObject({ affectedRows: 10 });
+    expect(await rows(s, 'SELECT COUNT(*), MIN(id), MAX(id) FROM r')).toEqual([
+      ['20', '-10', '19'],
+    ]);
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

@@ -379,6 +379,99 @@ export async function scanEntries(
   return ctx.txn.scan(prefix, end);
 }
 
+/** The first byte string after every string that starts with `prefix`. */
+function successor(prefix: Uint8Array): Uint8Array {
+  const end = new Uint8Array(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if ((end[i] ?? 0) < 0xff) {
+      end[i] = (end[i] ?? 0) + 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+}
+
+/**
+ * Key bounds from WHERE conjuncts on the first primary-key column when it is an integer
+ * (`id BETWEEN a AND b`, `id >= a`, `id < b`, ...), widened to whole integers: a superset of the
+ * matching rows (WHERE still filters every row read), so each slice scans only that range.
+ */
+function primaryRange(
+  table: ResolvedTable,
+  where: Expr | undefined,
+  ectx: EvalContext,
+): { start: Uint8Array; end: Uint8Array } | undefined {
+  const first = table.columns.find((c) => c.id === table.primary.index.parts[0]?.columnId);
+  if (where === undefined || first === undefined || first.type.family !== 'int') return undefined;
+  const name = first.name.toLowerCase();
+  let lo: bigint | undefined;
+  let hi: bigint | undefined;
+  const constant = (e: Expr): number | bigint | undefined => {
+    if (e.kind !== 'number' && e.kind !== 'param') return undefined;
+    const v = evaluate(e, ectx);
+    if (v === null) return undefined;
+    if (v.kind === 'int' || v.kind === 'uint') return v.v;
+    if (v.kind === 'double') return Number.isFinite(v.v) ? v.v : undefined;
+    if (v.kind === 'decimal' || v.kind === 'string') {
+      const n = Number(toText(v));
+      return Number.isFinite(n) ? n : undefined;
+    }
+    return undefined;
+  };
+  const floor = (n: number | bigint) => (typeof n === 'bigint' ? n : BigInt(Math.floor(n)));
+  const ceil = (n: number | bigint) => (typeof n === 'bigint' ? n : BigInt(Math.ceil(n)));
+  const atLeast = (n: number | bigint) => {
+    const b = floor(n);
+    lo = lo === undefined || b > lo ? b : lo;
+  };
+  const atMost = (n: number | bigint) => {
+    const b = ceil(n);
+    hi = hi === undefined || b < hi ? b : hi;
+  };
+  const isKey = (e: Expr) => e.kind === 'column' && e.name.toLowerCase() === name;
+  const flipped: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
+  const visit = (e: Expr): void => {
+    if (e.kind === 'binary' && e.op === 'AND') {
+      visit(e.left);
+      visit(e.right);
+      return;
+    }
+    if (e.kind === 'between' && !e.not && isKey(e.operand)) {
+      const a = constant(e.low);
+      const b = constant(e.high);
+      if (a !== undefined) atLeast(a);
+      if (b !== undefined) atMost(b);
+      return;
+    }
+    if (e.kind !== 'binary') return;
+    let op: string | undefined;
+    let value: number | bigint | undefined;
+    if (isKey(e.left)) {
+      op = e.op;
+      value = constant(e.right);
+    } else if (isKey(e.right)) {
+      op = flipped[e.op];
+      value = constant(e.left);
+    }
+    if (value === undefined) return;
+    if (op === '>' || op === '>=' || op === '=') atLeast(value);
+    if (op === '<' || op === '<=' || op === '=') atMost(value);
+  };
+  visit(where);
+  if (lo === undefined && hi === undefined) return undefined;
+  const unsigned = first.type.unsigned === true;
+  const bits = BigInt((first.type.intBytes ?? 8) * 8);
+  const min = unsigned ? 0n : -(1n << (bits - 1n));
+  const max = unsigned ? (1n << bits) - 1n : (1n << (bits - 1n)) - 1n;
+  const from = lo === undefined || lo < min ? min : lo;
+  const to = hi === undefined || hi > max ? max : hi;
+  const layout = table.primary.layout;
+  if (from > to) return { start: layout.prefix, end: layout.prefix };
+  const key = (n: bigint) =>
+    layout.key([toKeyValue(unsigned ? uint(n) : int(n), { ...first, nullable: true })]);
+  return { start: key(from), end: successor(key(to)) };
+}
+
 /** The rows of `table` that `where` selects: (values by column slot, stored primary key). */
 export async function matchingRows(
   table: ResolvedTable,
@@ -424,15 +517,8 @@ export async function matchingRows(
     candidates = value === undefined ? [] : [{ key, value }];
   } else {
     const prefix = table.primary.layout.prefix;
-    const end = new Uint8Array(prefix);
-    for (let i = end.length - 1; i >= 0; i--) {
-      if ((end[i] ?? 0) < 0xff) {
-        end[i] = (end[i] ?? 0) + 1;
-        break;
-      }
-      end[i] = 0;
-    }
-    candidates = await ctx.txn.scan(prefix, end);
+    const range = primaryRange(table, where, ectx);
+    candidates = await ctx.txn.scan(range?.start ?? prefix, range?.end ?? successor(prefix));
   }
   let current: readonly SqlValue[] = [];
   const wctx =

@@ -540,6 +540,37 @@ describe('INSERT and SELECT over the transactional store', () => {
     ]);
   });
 
+  it('finds rows through secondary indexes (unique, non-unique, leading columns)', async () => {
+    const s = await session();
+    await run(
+      s,
+      'CREATE TABLE x (id INT PRIMARY KEY, k INT, code VARCHAR(10), a INT, b VARCHAR(5), UNIQUE KEY code (code), KEY k (k), KEY ab (a, b))',
+    );
+    await run(
+      s,
+      "INSERT INTO x VALUES (1, 10, 'a', 1, 'p'), (2, 20, 'b', 1, 'q'), (3, 10, 'c', 2, 'p'), (4, NULL, '05', 2, 'q'), (5, 10, NULL, 1, 'p')",
+    );
+    const ids = async (sql: string) => (await rows(s, sql)).map((r) => r[0]);
+    expect(await ids('SELECT id FROM x WHERE k = 10 ORDER BY id')).toEqual(['1', '3', '5']);
+    expect(await ids("SELECT id FROM x WHERE code = 'B'")).toEqual(['2']);
+    expect(await ids("SELECT id FROM x WHERE a = 1 AND b = 'P' ORDER BY id")).toEqual(['1', '5']);
+    expect(await ids('SELECT id FROM x WHERE a = 2 AND id > 3')).toEqual(['4']);
+    expect(await ids('SELECT id FROM x WHERE k = 10 AND code IS NULL')).toEqual(['5']);
+    // A number against a string column compares numerically: '05' = 5 (no key read there).
+    expect(await ids('SELECT id FROM x WHERE code = 5')).toEqual(['4']);
+    // Index entries follow updates and deletes.
+    await run(s, 'UPDATE x SET k = 30 WHERE id = 3');
+    await run(s, 'DELETE FROM x WHERE id = 1');
+    expect(await ids('SELECT id FROM x WHERE k = 10')).toEqual(['5']);
+    expect(await ids('SELECT id FROM x WHERE k = 30')).toEqual(['3']);
+    // Inside a transaction the lookup sees the transaction's own writes.
+    await run(s, 'BEGIN');
+    await run(s, "INSERT INTO x VALUES (6, 30, 'f', 3, 'r')");
+    expect(await ids('SELECT id FROM x WHERE k = 30 ORDER BY id')).toEqual(['3', '6']);
+    await run(s, 'ROLLBACK');
+    expect(await ids('SELECT id FROM x WHERE k = 30')).toEqual(['3']);
+  });
+
   it('groups and aggregates with HAVING and ORDER BY', async () => {
     const s = await session();
     await run(s, 'CREATE TABLE sales (id INT PRIMARY KEY, region VARCHAR(5), amount DECIMAL(8,2))');

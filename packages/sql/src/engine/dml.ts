@@ -36,6 +36,10 @@ import type { SqlValue } from '../eval/value.js';
 import { parse } from '../parser.js';
 import { AGGREGATE_FUNCTIONS } from '../eval/functions/registry.js';
 import type { ColumnSchema } from '../schema/definition.js';
+import { keyTypeOf } from '../schema/definition.js';
+import { keyFieldLengths } from '../encoding/key-codec.js';
+import type { KeyValue } from '../encoding/key-codec.js';
+import { representationPrefixBytes } from '../storage/layout.js';
 import type { Transaction } from '@tessera/txn';
 import type { CatalogPort, CatalogView } from './catalog-port.js';
 import { fitToColumn, fromRowValue, toKeyValue, toRowValue } from './column-values.js';
@@ -379,6 +383,112 @@ export async function scanEntries(
   return ctx.txn.scan(prefix, end);
 }
 
+/**
+ * Rows found through a secondary index whose leading columns WHERE fixes to constants
+ * (`k = 5`, `a = ? AND b = 'x'`): the index with the most fixed leading columns; a unique
+ * index fixed whole is one read, else a scan of the index's entries with that prefix, then the
+ * rows by primary key. Undefined when no index applies (WHERE still filters what is found).
+ */
+async function indexLookup(
+  table: ResolvedTable,
+  fixed: ReadonlyMap<string, Expr>,
+  ctx: DmlContext,
+  ectx: EvalContext,
+): Promise<{ key: Uint8Array; value: Uint8Array }[] | undefined> {
+  if (fixed.size === 0) return undefined;
+  let best: { resolved: ResolvedTable['indexes'][number]; values: KeyValue[] } | undefined;
+  for (const resolved of table.indexes) {
+    const values: KeyValue[] = [];
+    for (const part of resolved.index.parts) {
+      const column = table.columns.find((c) => c.id === part.columnId);
+      const e = column === undefined ? undefined : fixed.get(column.name.toLowerCase());
+      if (column === undefined || e === undefined || part.prefix !== undefined) break;
+      try {
+        const raw = evaluate(e, ectx);
+        if (!comparesAsKey(raw, column)) break;
+        const v = fitToColumn(raw, { ...column, nullable: true }, ectx, 1);
+        if (v === null) break;
+        values.push(toKeyValue(v, column));
+      } catch {
+        break;
+      }
+    }
+    if (values.length > 0 && values.length > (best?.values.length ?? 0)) {
+      best = { resolved, values };
+    }
+  }
+  if (best === undefined) return undefined;
+  const { resolved, values } = best;
+  const indexTypes = resolved.index.parts.map((p) => {
+    const column = table.columns.find((c) => c.id === p.columnId);
+    if (column === undefined) throw new Error(`index names missing column ${p.columnId}`);
+    return keyTypeOf(column.type);
+  });
+  const entryKey = resolved.layout.key(values);
+  let pkKeys: Uint8Array[];
+  if (resolved.index.unique && values.length === resolved.index.parts.length) {
+    const owner = await ctx.txn.get(entryKey);
+    pkKeys = owner === undefined ? [] : [owner];
+  } else {
+    // Non-unique entries (and unique ones holding NULL) end with the primary key's fields;
+    // a unique entry's value is the primary key itself.
+    const entries = await ctx.txn.scan(entryKey, successor(entryKey));
+    const primaryPrefix = table.primary.layout.prefix;
+    pkKeys = entries.map(({ key, value }) => {
+      if (value.length > 0) return value;
+      const lengths = keyFieldLengths(key, representationPrefixBytes, indexTypes);
+      const at = representationPrefixBytes + lengths.reduce((a, b) => a + b, 0);
+      const pk = new Uint8Array(primaryPrefix.length + key.length - at);
+      pk.set(primaryPrefix);
+      pk.set(key.subarray(at), primaryPrefix.length);
+      return pk;
+    });
+  }
+  const rows: { key: Uint8Array; value: Uint8Array }[] = [];
+  for (const key of pkKeys) {
+    const value = await ctx.txn.get(key);
+    if (value !== undefined) rows.push({ key, value });
+  }
+  return rows;
+}
+
+/**
+ * Whether `column = value` compares in the column's own type, so that equal values have equal
+ * keys: a number against a string column compares numerically in MySQL ('05' = 5), which a key
+ * read would miss — such a WHERE is answered by a scan instead.
+ */
+function comparesAsKey(value: SqlValue, column: ColumnSchema): boolean {
+  if (value === null) return false;
+  const numeric = value.kind === 'int' || value.kind === 'uint' || value.kind === 'decimal';
+  switch (column.type.family) {
+    case 'int':
+    case 'decimal':
+    case 'bit':
+    case 'year':
+      return numeric;
+    case 'float':
+    case 'double':
+      return numeric || value.kind === 'double';
+    case 'char':
+    case 'varchar':
+    case 'text':
+    case 'enum':
+    case 'set':
+      return value.kind === 'string';
+    case 'binary':
+    case 'varbinary':
+    case 'blob':
+      return value.kind === 'string' || value.kind === 'binary';
+    case 'date':
+    case 'datetime':
+    case 'timestamp':
+    case 'time':
+      return value.kind === 'string' || value.kind === column.type.family;
+    case 'json':
+      return false;
+  }
+}
+
 /** The first byte string after every string that starts with `prefix`. */
 function successor(prefix: Uint8Array): Uint8Array {
   const end = new Uint8Array(prefix);
@@ -499,13 +609,16 @@ export async function matchingRows(
     c === undefined ? undefined : fixed.get(c.name.toLowerCase()),
   );
   let candidates: { key: Uint8Array; value: Uint8Array }[];
+  let lookup: { key: Uint8Array; value: Uint8Array }[] | undefined;
   let keyValues;
   if (pointValues.every((e) => e !== undefined)) {
     try {
       keyValues = pkColumns.map((c, i) => {
         const e = pointValues[i];
         if (c === undefined || e === undefined) throw new Error('unreachable');
-        return toKeyValue(fitToColumn(evaluate(e, ectx), { ...c, nullable: true }, ectx, 1), c);
+        const raw = evaluate(e, ectx);
+        if (!comparesAsKey(raw, c)) throw new Error('compared as another type');
+        return toKeyValue(fitToColumn(raw, { ...c, nullable: true }, ectx, 1), c);
       });
     } catch {
       keyValues = undefined;
@@ -515,6 +628,8 @@ export async function matchingRows(
     const key = table.primary.layout.key(keyValues);
     const value = await ctx.txn.get(key);
     candidates = value === undefined ? [] : [{ key, value }];
+  } else if ((lookup = await indexLookup(table, fixed, ctx, ectx)) !== undefined) {
+    candidates = lookup;
   } else {
     const prefix = table.primary.layout.prefix;
     const range = primaryRange(table, where, ectx);

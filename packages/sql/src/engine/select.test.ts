@@ -191,6 +191,46 @@ describe('subqueries, derived tables and set operations', () => {
     );
   });
 
+  it('aggregates without FROM over the one implicit row', async () => {
+    const s = await shop();
+    expect(await rows(s, 'SELECT COUNT(*), - MIN(4) * 35, SUM(2) + 1, COUNT(NULL)')).toEqual([
+      ['1', '-140', '3', '0'],
+    ]);
+    expect(await rows(s, 'SELECT COUNT(*) HAVING COUNT(*) > 1')).toEqual([]);
+  });
+
+  it('joins comma-separated tables with WHERE applied while joining', async () => {
+    const s = await shop();
+    await run(
+      s,
+      "CREATE TABLE z (city VARCHAR(10), country VARCHAR(10)); INSERT INTO z VALUES ('oslo', 'no'), ('rome', 'it')",
+    );
+    expect(
+      await rows(
+        s,
+        'SELECT c.name, o.total, z.country FROM c, o, z WHERE o.cust = c.id AND z.city = c.city AND o.total > 4 ORDER BY o.total',
+      ),
+    ).toEqual([
+      ['ann', '5', 'no'],
+      ['ann', '7', 'no'],
+      ['bob', '30', 'it'],
+    ]);
+    // A condition over later tables, and OR across tables, still apply.
+    expect(
+      await rows(
+        s,
+        "SELECT COUNT(*) FROM c, o, z WHERE (z.country = 'it' OR o.total = 1) AND o.cust = c.id AND c.city = z.city",
+      ),
+    ).toEqual([['2']]);
+    // Errors are those of the whole WHERE over the whole FROM.
+    expect(await fails(s, 'SELECT 1 FROM c, o, z WHERE id = 1 AND city = 1')).toBe(
+      "1052: Column 'id' in where clause is ambiguous",
+    );
+    expect(await fails(s, 'SELECT 1 FROM c, o WHERE c.id = o.cust AND nope = 1')).toBe(
+      "1054: Unknown column 'nope' in 'where clause'",
+    );
+  });
+
   it('orders and groups by select-list position', async () => {
     const s = await shop();
     expect(

@@ -225,6 +225,18 @@ export async function rowExpressions(
   };
 }
 
+/** Whether a SELECT aggregates (GROUP BY, HAVING, or an aggregate call in its list / ORDER BY). */
+export function hasAggregate(select: Select): boolean {
+  return (
+    select.groupBy.length > 0 ||
+    select.having !== undefined ||
+    [
+      ...select.columns.flatMap((c) => (c.kind === 'expr' ? [c.expr] : [])),
+      ...select.orderBy.map((o) => o.expr),
+    ].some((e) => aggregatesIn(e).length > 0)
+  );
+}
+
 /** Whether `query` (anywhere) holds a subquery or a derived table. */
 export function hasSubquery(query: Query): boolean {
   const found: Query[] = [];
@@ -590,6 +602,60 @@ function joinShape(left: Source, right: Source): Source {
   };
 }
 
+/** FROM a, b with WHERE conjuncts applied as rows are made (see runSelect). */
+function crossJoinWhere(
+  left: Source,
+  right: Source,
+  keep: (joined: Source) => ((row: readonly SqlValue[]) => boolean) | undefined,
+): Source {
+  const joined = joinShape(left, right);
+  const test = keep(joined);
+  const rows: SqlValue[][] = [];
+  for (const l of left.rows) {
+    for (const r of right.rows) {
+      const row = [...l, ...r];
+      if (test === undefined || test(row)) rows.push(row);
+    }
+  }
+  joined.rows = rows;
+  return joined;
+}
+
+/** `a AND b AND c` → [a, b, c]. */
+function conjunctsOf(e: Expr): Expr[] {
+  return e.kind === 'binary' && e.op === 'AND'
+    ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)]
+    : [e];
+}
+
+function andOf(a: Expr, b: Expr): Expr {
+  return { kind: 'binary', op: 'AND', left: a, right: b };
+}
+
+/**
+ * Whether conjunct `e` can be evaluated over `source` alone: every column it names is one of
+ * `source`'s (no subquery, no variable assignment, nothing random — evaluating it early
+ * must not change what it does).
+ */
+function readsOnly(e: Expr, source: Source, outer: Outer | undefined, env: QueryEnv): boolean {
+  const plain = (x: Expr): boolean => {
+    if (x.kind === 'subquery' || x.kind === 'exists' || x.kind === 'inSubquery') return false;
+    if (x.kind === 'quantified' || x.kind === 'assign') return false;
+    if (x.kind === 'call' && ['RAND', 'UUID', 'SLEEP'].includes(x.name.toUpperCase())) {
+      return false;
+    }
+    return children(x).every(plain);
+  };
+  if (!plain(e)) return false;
+  try {
+    const scope = new Scope(source.infos, source.types, outer, env);
+    const binding = scope.bind(e, 'where clause');
+    return [...binding.slots.values()].every((slot) => slot < source.infos.length);
+  } catch {
+    return false;
+  }
+}
+
 /** FROM a, b: every row of a with every row of b. */
 function crossJoin(left: Source, right: Source): Source {
   const joined = joinShape(left, right);
@@ -623,6 +689,8 @@ function runSelect(
   const { ectx } = env;
   let source: Source;
   let whereDone = false;
+  /** The part of WHERE not yet applied while joining ('all': none of it was). */
+  let remainingWhere: Expr | 'all' | undefined = 'all';
   if (prepared !== undefined) {
     source = prepared;
     whereDone = true;
@@ -634,7 +702,43 @@ function runSelect(
     const [first, ...others] = stmt.from;
     if (first === undefined) throw new Error('unreachable');
     source = fromSource(first, env, outer);
-    for (const next of others) source = crossJoin(source, fromSource(next, env, outer));
+    // FROM a, b, c WHERE ...: each WHERE conjunct that reads only the tables joined so far
+    // filters the rows as they are joined, so the cross product never grows past what WHERE
+    // keeps (the rest is applied below, with the whole WHERE checked there as before).
+    const where0 = stmt.where;
+    const early = others.length > 0 && where0 !== undefined && !whereDone;
+    let pending = early ? conjunctsOf(where0) : [];
+    const keep = (joined: Source): ((row: readonly SqlValue[]) => boolean) | undefined => {
+      const ready: Expr[] = [];
+      pending = pending.filter((c) => {
+        if (!readsOnly(c, joined, outer, env)) return true;
+        ready.push(c);
+        return false;
+      });
+      if (ready.length === 0) return undefined;
+      const scope = new Scope(joined.infos, joined.types, outer, env);
+      let at: readonly SqlValue[] = EMPTY_ROW;
+      const tests = ready.map((c) => ({
+        c,
+        ctx: scope.context(scope.bind(c, 'where clause'), () => at),
+      }));
+      return (row) => {
+        at = row;
+        return tests.every((t) => toBool(evaluate(t.c, t.ctx), ectx.warn.bind(ectx)) === true);
+      };
+    };
+    if (early) {
+      const test = keep(source);
+      if (test !== undefined) source.rows = source.rows.filter(test);
+    }
+    for (const next of others) {
+      const right = fromSource(next, env, outer);
+      source = early ? crossJoinWhere(source, right, keep) : crossJoin(source, right);
+    }
+    if (early) {
+      // What is left of WHERE runs in the ordinary filter below.
+      remainingWhere = pending.length === 0 ? undefined : pending.reduce(andOf);
+    }
   }
   let reach = 0;
   const scopes: Scope[] = [];
@@ -672,9 +776,18 @@ function runSelect(
   const row = () => current;
   const sourceScope = scopeOf(source.infos, source.types);
   if (stmt.where !== undefined && !whereDone) {
-    const where = stmt.where;
-    const wctx = sourceScope.context(sourceScope.bind(where, 'where clause'), row);
+    // The whole WHERE binds against the whole FROM (1054 / 1052 as before), even when parts of
+    // it already filtered the joins.
+    const bound = sourceScope.bind(stmt.where, 'where clause');
+    const where = remainingWhere === 'all' ? stmt.where : remainingWhere;
+    const wctx =
+      where === stmt.where
+        ? sourceScope.context(bound, row)
+        : where === undefined
+          ? undefined
+          : sourceScope.context(sourceScope.bind(where, 'where clause'), row);
     source.rows = source.rows.filter((r) => {
+      if (where === undefined || wctx === undefined) return true;
       current = r;
       return toBool(evaluate(where, wctx), ectx.warn.bind(ectx)) === true;
     });

@@ -30,7 +30,7 @@ import { isTxnError } from '@tessera/txn';
 import type { CatalogPort } from './catalog-port.js';
 import { showColumns, showCreateTable, showIndex } from './describe.js';
 import { executeDelete, executeInsert, executeUpdate } from './dml.js';
-import { describeQuery, executeQuery, hasSubquery } from './select.js';
+import { describeQuery, executeQuery, hasAggregate, hasSubquery } from './select.js';
 import { alterTable, createIndex, dropIndex } from './alter.js';
 import type { AlterContext } from './alter.js';
 import type { DmlContext } from './dml.js';
@@ -350,7 +350,7 @@ export class SqlSession {
       case 'show':
         return this.show(stmt, ddl);
       case 'select':
-        if (stmt.from.length === 0 && !hasSubquery(stmt)) {
+        if (stmt.from.length === 0 && !hasSubquery(stmt) && !hasAggregate(stmt)) {
           return this.selectWithoutFrom(stmt.columns, stmt.where);
         }
         return this.withTransaction(false, (ctx) => executeQuery(stmt, ctx));

@@ -82,8 +82,9 @@ function checkFile(
   const isEnvFile = /(^|[/\\])env\.[cm]?[jt]sx?$/.test(file);
   const isEngine = ctx.engine.has(pkg.name);
   const isTest = /\.test\.[cm]?[jt]sx?$/.test(file) || /[/\\](test|testdata)[/\\]/.test(file);
-  // Benchmarks are host-side harnesses that time the engine; they may read the wall clock.
-  const isBench = /[/\\]bench[/\\]/.test(file);
+  // Benchmarks and the sqllogictest runner (`src/slt/`) are host-side harnesses that drive and
+  // time the engine; they may read the wall clock and set timers.
+  const isBench = /[/\\](bench|slt)[/\\]/.test(file);
 
   const checkSpecifier = (node: ts.Node, specifier: string, typesOnly: boolean): void => {
     if (specifier.startsWith('.')) {

@@ -28,6 +28,7 @@ import { readSltScript } from './records.js';
 import { NOT_RUN, runScript, tally, tesseraEngine } from './runner.js';
 import type { RecordResult } from './runner.js';
 import type { WorkerInput } from './worker.js';
+import { invocationDirectory } from './env.js';
 
 interface CliOptions {
   readonly paths: string[];
@@ -236,7 +237,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let jobs: FileJob[];
   try {
     options = parseArgs(argv);
-    jobs = collectJobs(options.paths, process.env.INIT_CWD ?? process.cwd());
+    jobs = collectJobs(options.paths, invocationDirectory());
   } catch (error) {
     if (!(error instanceof UsageError) && !(error instanceof Error)) throw error;
     if (error.message !== '') console.error(`slt: ${error.message}`);

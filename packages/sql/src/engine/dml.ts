@@ -301,10 +301,7 @@ export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<Engi
       duplicates++;
       if (stmt.replace) {
         for (const c of conflicts) {
-          const existing = await readRow(table, c.owner, ctx);
-          ctx.txn.delete(existing.key);
-          for (const index of table.indexes)
-            ctx.txn.delete(indexEntry(table, index, existing.values, existing.key).key);
+          deleteRow(table, await readRow(table, c.owner, ctx), ctx);
           affected++;
         }
       } else if (stmt.ignore) {
@@ -371,16 +368,8 @@ export async function scanEntries(
   table: ResolvedTable,
 ): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
   const prefix = table.primary.layout.prefix;
-  const end = new Uint8Array(prefix);
   // The representation's key range: [prefix, prefix + 1).
-  for (let i = end.length - 1; i >= 0; i--) {
-    if ((end[i] ?? 0) < 0xff) {
-      end[i] = (end[i] ?? 0) + 1;
-      break;
-    }
-    end[i] = 0;
-  }
-  return ctx.txn.scan(prefix, end);
+  return ctx.txn.scan(prefix, successor(prefix));
 }
 
 /**
@@ -738,6 +727,26 @@ function singleTable(refs: readonly TableRef[], pos: number): TableName {
   return only.table;
 }
 
+/** The rows an UPDATE / DELETE changes: WHERE (subqueries allowed), then ORDER BY and LIMIT. */
+async function rowsToChange(
+  table: ResolvedTable,
+  stmt: Pick<Update, 'where' | 'orderBy' | 'limit'>,
+  compile: Awaited<ReturnType<typeof rowExpressions>>,
+  ctx: DmlContext,
+  ectx: EvalContext,
+): Promise<{ values: SqlValue[]; key: Uint8Array }[]> {
+  const where = stmt.where;
+  const predicate = where === undefined ? undefined : compile(where, 'where clause');
+  return orderAndLimit(
+    await matchingRows(table, where, ctx, ectx, table.view.name, predicate),
+    table,
+    stmt.orderBy,
+    stmt.limit,
+    ectx,
+    ctx.database,
+  );
+}
+
 export async function executeDelete(stmt: Delete, ctx: DmlContext): Promise<EngineResult> {
   if (stmt.targets !== undefined) {
     throw new SqlNotSupportedError('multi-table DELETE (not built yet)', stmt.pos);
@@ -746,26 +755,8 @@ export async function executeDelete(stmt: Delete, ctx: DmlContext): Promise<Engi
   const ectx = ctx.evalContext();
   const where = stmt.where;
   const compile = await rowExpressions(table, where === undefined ? [] : [where], ctx);
-  const rows = orderAndLimit(
-    await matchingRows(
-      table,
-      where,
-      ctx,
-      ectx,
-      table.view.name,
-      where === undefined ? undefined : compile(where, 'where clause'),
-    ),
-    table,
-    stmt.orderBy,
-    stmt.limit,
-    ectx,
-    ctx.database,
-  );
-  for (const row of rows) {
-    ctx.txn.delete(row.key);
-    for (const index of table.indexes)
-      ctx.txn.delete(indexEntry(table, index, row.values, row.key).key);
-  }
+  const rows = await rowsToChange(table, stmt, compile, ctx, ectx);
+  for (const row of rows) deleteRow(table, row, ctx);
   return { kind: 'ok', affectedRows: rows.length, warnings: [] };
 }
 
@@ -791,21 +782,7 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
     }
     return { slot, value: compile(a.value, 'field list') };
   });
-  const rows = orderAndLimit(
-    await matchingRows(
-      table,
-      where,
-      ctx,
-      ectx,
-      table.view.name,
-      where === undefined ? undefined : compile(where, 'where clause'),
-    ),
-    table,
-    stmt.orderBy,
-    stmt.limit,
-    ectx,
-    ctx.database,
-  );
+  const rows = await rowsToChange(table, stmt, compile, ctx, ectx);
   let changed = 0;
   let rowNumber = 0;
   for (const row of rows) {
@@ -834,6 +811,18 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
       Buffer.from(b.buffer, b.byteOffset, b.byteLength),
     ) === 0
   );
+}
+
+/** Deletes a stored row: its primary entry and its entry in every index. */
+function deleteRow(
+  table: ResolvedTable,
+  row: { readonly values: readonly SqlValue[]; readonly key: Uint8Array },
+  ctx: DmlContext,
+): void {
+  ctx.txn.delete(row.key);
+  for (const index of table.indexes) {
+    ctx.txn.delete(indexEntry(table, index, row.values, row.key).key);
+  }
 }
 
 /** The stored row under primary key `key` (which must exist in the transaction's view). */

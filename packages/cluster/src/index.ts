@@ -83,6 +83,7 @@ export type {
   ControlOperation,
   NodePositions,
   ReplicaPosition,
+  ReplicaReport,
 } from './control/control-protocol';
 export { ControlService } from './control/control-service';
 export type { ControlServiceOptions } from './control/control-service';

@@ -1,4 +1,4 @@
-import type { Clock } from '../runtime/clock';
+import type { Clock, TimerHandle } from '../runtime/clock';
 import type { Rng } from '../runtime/rng';
 import type { NodeId, Transport } from '../runtime/transport';
 import { decodeControlSnapshot, encodeControlCommand } from './control-codec';
@@ -49,6 +49,12 @@ export class ControlCallError extends Error {
 
 type Outcome = Extract<ControlMessage, { kind: 'controlResponse' }>['outcome'];
 
+interface PendingAttempt {
+  readonly resolve: (outcome: Outcome | undefined) => void;
+  /** When the attempt times out: sent at + attemptTimeoutMs, on the injected clock. */
+  readonly deadlineMs: number;
+}
+
 interface TimestampWaiter {
   readonly resolve: (ts: number) => void;
   readonly reject: (error: Error) => void;
@@ -64,7 +70,17 @@ interface TimestampWaiter {
  */
 export class ControlClient {
   private nextRequestId = 1;
-  private readonly pending = new Map<number, (outcome: Outcome | undefined) => void>();
+  /**
+   * Attempts waiting for an answer, in send order. The timeout is one constant and the clock
+   * does not go back, so deadlines never decrease along the map: the first is the next due.
+   */
+  private readonly pending = new Map<number, PendingAttempt>();
+  /**
+   * The one timer of this client's attempts (a timer per attempt cost a timer-list insert and
+   * removal on every timestamp and state call): armed for the earliest deadline while
+   * anything is pending; it times out every due attempt and re-arms for the next.
+   */
+  private sweepTimer: TimerHandle | undefined;
   private leader: NodeId | undefined;
   private readonly attemptTimeoutMs: number;
   private readonly callTimeoutMs: number;
@@ -83,10 +99,10 @@ export class ControlClient {
     this.backoffMaxMs = o.backoffMaxMs ?? 500;
     deps.transport.onMessage((_from, message) => {
       if (message.kind !== 'controlResponse') return;
-      const resolve = this.pending.get(message.requestId);
-      if (resolve === undefined) return;
+      const pending = this.pending.get(message.requestId);
+      if (pending === undefined) return;
       this.pending.delete(message.requestId);
-      resolve(message.outcome);
+      pending.resolve(message.outcome);
     });
   }
 
@@ -147,9 +163,11 @@ export class ControlClient {
     if (this.closed) return;
     this.closed = true;
     this.deps.transport.close();
-    for (const [id, resolve] of this.pending) {
+    this.sweepTimer?.cancel();
+    this.sweepTimer = undefined;
+    for (const [id, pending] of this.pending) {
       this.pending.delete(id);
-      resolve(undefined);
+      pending.resolve(undefined);
     }
     for (const w of this.waiting.splice(0)) w.reject(this.closedError());
   }
@@ -242,16 +260,35 @@ export class ControlClient {
 
   private attempt(target: NodeId, body: ControlOperation): Promise<Outcome | undefined> {
     const requestId = this.nextRequestId++;
+    const deadlineMs = this.deps.clock.now() + this.attemptTimeoutMs;
     return new Promise((resolve) => {
-      const timer = this.deps.clock.setTimer(this.attemptTimeoutMs, () => {
-        if (this.pending.delete(requestId)) resolve(undefined);
-      });
-      this.pending.set(requestId, (outcome) => {
-        timer.cancel();
-        resolve(outcome);
-      });
+      this.pending.set(requestId, { resolve, deadlineMs });
+      // Already armed means armed for an earlier (or the same) deadline.
+      if (this.sweepTimer === undefined) this.armSweep(deadlineMs);
       this.deps.transport.send(target, { kind: 'controlRequest', requestId, body });
     });
+  }
+
+  private armSweep(atMs: number): void {
+    const clock = this.deps.clock;
+    this.sweepTimer = clock.setTimer(Math.max(0, atMs - clock.now()), () => {
+      this.sweepTimer = undefined;
+      this.sweep();
+    });
+  }
+
+  /** Times out every attempt whose deadline has come (no answer: resolves undefined). */
+  private sweep(): void {
+    if (this.closed) return;
+    const now = this.deps.clock.now();
+    for (const [requestId, pending] of this.pending) {
+      if (pending.deadlineMs > now) {
+        this.armSweep(pending.deadlineMs);
+        return;
+      }
+      this.pending.delete(requestId);
+      pending.resolve(undefined);
+    }
   }
 
   private backoffMs(attempt: number): number {

@@ -102,6 +102,46 @@ describe('ControlMember (3-member control plane)', () => {
     cp.close();
   });
 
+  it('derives reads/s and writes/s from the counters of two reports', async () => {
+    const cp = new SimControlPlane({ seed: 13 });
+    const client = cp.client();
+    const report = (reads: number, writes: number) => [
+      {
+        groupId: 1,
+        memberRole: 'voter',
+        raftRole: 'leader',
+        term: 1,
+        applied: 1,
+        appliedCommitTs: 0,
+        records: 10,
+        bytes: 640,
+        reads,
+        writes,
+      },
+    ];
+    await cp.settle(client.heartbeat(7, 'a', '', report(100, 40)));
+    const first = (await cp.settle(client.positions()))[0]?.replicas[0];
+    // One report: counters, no rates yet.
+    expect(first?.reads).toBe(100);
+    expect(first?.readsPerSec).toBeUndefined();
+    const before = (await cp.settle(client.positions()))[0]?.atMs ?? 0;
+    await cp.runFor(2_000);
+    await cp.settle(client.heartbeat(7, 'a', '', report(700, 340)));
+    const [node] = await cp.settle(client.positions());
+    const seconds = ((node?.atMs ?? 0) - before) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(2);
+    expect(node?.replicas[0]?.readsPerSec).toBeCloseTo(600 / seconds, 6);
+    expect(node?.replicas[0]?.writesPerSec).toBeCloseTo(300 / seconds, 6);
+    expect(node?.replicas[0]?.bytes).toBe(640);
+    // Counters that went back (the node restarted): no rate rather than a negative one.
+    await cp.runFor(1_000);
+    await cp.settle(client.heartbeat(7, 'a', '', report(5, 1)));
+    const [restarted] = await cp.settle(client.positions());
+    expect(restarted?.replicas[0]?.readsPerSec).toBeUndefined();
+    expect(restarted?.replicas[0]?.writesPerSec).toBeUndefined();
+    cp.close();
+  });
+
   it('survives a crash of every member at once with the state intact', async () => {
     const cp = new SimControlPlane({ seed: 8 });
     const client = cp.client();

@@ -20,7 +20,7 @@ import {
 import { ControlState } from './control-state';
 import type { ControlCommand, ControlResult, RegisteredNode } from './control-state';
 import { loadAppliedControlState, putAppliedControlState } from './control-store';
-import type { NodePositions, ReplicaPosition } from './control-protocol';
+import type { NodePositions, ReplicaPosition, ReplicaReport } from './control-protocol';
 import { OracleUnavailableError, TimestampOracle } from './timestamp-oracle';
 import type { TimestampBatch } from './timestamp-oracle';
 
@@ -223,7 +223,7 @@ export class ControlMember {
 
   /** The member this one believes leads (0 when unknown). */
   get leaderHint(): NodeId {
-    return this.rawNode.status().leader;
+    return this.rawNode.leadership().leader;
   }
 
   /**
@@ -258,7 +258,7 @@ export class ControlMember {
    */
   propose(command: ControlCommand): Promise<ControlResult> {
     if (this.closed) return Promise.reject(this.closedError());
-    const st = this.rawNode.status();
+    const st = this.rawNode.leadership();
     if (st.role !== 'leader') return Promise.reject(this.notLeader(st.leader));
     let position: { index: number; term: number };
     try {
@@ -330,10 +330,11 @@ export class ControlMember {
     this.resetLivenessForTerm();
     this.lastHeard.set(info.nodeId, this.clock.now());
     if (info.replicas !== undefined) {
+      const now = this.clock.now();
       this.positions.set(info.nodeId, {
         nodeId: info.nodeId,
-        atMs: this.clock.now(),
-        replicas: info.replicas,
+        atMs: now,
+        replicas: withRates(info.replicas, this.positions.get(info.nodeId), now),
       });
     }
     const known = this.state.node(info.nodeId);
@@ -419,7 +420,7 @@ export class ControlMember {
     if (this.closed) return;
     for (const ack of message.leaseAcks) {
       if (ack.groupId !== controlGroupId) continue;
-      const st = this.rawNode.status();
+      const st = this.rawNode.leadership();
       if (st.role !== 'leader' || st.term !== ack.term) continue;
       this.lease.resetForTerm(st.term);
       this.lease.recordAck(ack.term, from, ack.sentAtMs);
@@ -431,7 +432,7 @@ export class ControlMember {
         if (m.type === 'vote' && !m.transfer && this.clock.now() < this.voteQuietUntilMs) continue;
         this.rawNode.step(m);
         if (m.type !== 'append' && m.type !== 'heartbeat' && m.type !== 'snapshot') continue;
-        const st = this.rawNode.status();
+        const st = this.rawNode.leadership();
         if (st.term === m.term && st.leader === m.from) {
           this.outbox.addLeaseAck(from, {
             groupId: controlGroupId,
@@ -621,7 +622,7 @@ export class ControlMember {
 
   private leaseGap(): 'notLeader' | 'noQuorumContact' | 'noCommitInTerm' | undefined {
     if (this.closed) return 'notLeader';
-    const st = this.rawNode.status();
+    const st = this.rawNode.leadership();
     if (st.role !== 'leader') return 'notLeader';
     this.lease.resetForTerm(st.term);
     const expires = this.lease.expiresAtMs(this.nodeId, this.confState.voters, this.clock.now());
@@ -633,7 +634,7 @@ export class ControlMember {
   /** Returns the term this member serves in, or throws NOT_LEADER / LEASE_UNAVAILABLE. */
   private checkServing(): number {
     if (this.closed) throw this.closedError();
-    const st = this.rawNode.status();
+    const st = this.rawNode.leadership();
     if (st.role !== 'leader') throw this.notLeader(st.leader);
     const gap = this.leaseGap();
     if (gap !== undefined) {
@@ -647,7 +648,7 @@ export class ControlMember {
   }
 
   private async proposeInTerm(term: number, command: ControlCommand): Promise<ControlResult> {
-    const st = this.rawNode.status();
+    const st = this.rawNode.leadership();
     if (st.role !== 'leader' || st.term !== term) throw this.notLeader(st.leader);
     return this.propose(command);
   }
@@ -656,7 +657,7 @@ export class ControlMember {
 
   /** A new leadership starts by giving every node a full grace period. */
   private resetLivenessForTerm(): void {
-    const term = this.rawNode.status().term;
+    const term = this.rawNode.leadership().term;
     if (term === this.lastHeardTerm) return;
     this.lastHeardTerm = term;
     this.lastHeard.clear();
@@ -705,7 +706,7 @@ export class ControlMember {
     return new ReplicaError(
       'PROPOSAL_OVERWRITTEN',
       `control entry ${index} of term ${term} was replaced by a new leader`,
-      { groupId: controlGroupId, leaderHint: this.rawNode.status().leader },
+      { groupId: controlGroupId, leaderHint: this.rawNode.leadership().leader },
     );
   }
 
@@ -728,4 +729,32 @@ export class ControlMember {
     this.fatal ??= error instanceof Error ? error : new Error(String(error));
     this.close();
   }
+}
+
+/**
+ * Each replica's reads/s and writes/s since the node's previous report: the counter's growth
+ * over the time between the two reports (none when there is no earlier report of that replica,
+ * no time passed, or the counter went back — the node restarted).
+ */
+function withRates(
+  replicas: readonly ReplicaPosition[],
+  previous: NodePositions | undefined,
+  now: number,
+): ReplicaReport[] {
+  const seconds = previous === undefined ? 0 : (now - previous.atMs) / 1000;
+  const before = new Map((previous?.replicas ?? []).map((r) => [r.groupId, r]));
+  const rate = (current: number | undefined, earlier: number | undefined): number | undefined =>
+    current === undefined || earlier === undefined || seconds <= 0 || current < earlier
+      ? undefined
+      : (current - earlier) / seconds;
+  return replicas.map((r) => {
+    const prev = before.get(r.groupId);
+    const readsPerSec = rate(r.reads, prev?.reads);
+    const writesPerSec = rate(r.writes, prev?.writes);
+    return {
+      ...r,
+      ...(readsPerSec === undefined ? {} : { readsPerSec }),
+      ...(writesPerSec === undefined ? {} : { writesPerSec }),
+    };
+  });
 }

@@ -40,6 +40,22 @@ export interface ReplicaPosition {
   readonly applied: number;
   /** The highest commit timestamp among the versions applied (0 on a logger). */
   readonly appliedCommitTs: number;
+  /** The replica's MVCC records and their key + value bytes (absent from older nodes). */
+  readonly records?: number;
+  readonly bytes?: number;
+  /** Reads asked of / write commands applied by the replica since its node started. */
+  readonly reads?: number;
+  readonly writes?: number;
+}
+
+/** A reported position with the rates the leader derived from the node's previous report. */
+export interface ReplicaReport extends ReplicaPosition {
+  /**
+   * Reads and write commands per second between the node's last two reports (absent after a
+   * node's first report in this term, or when its counters restarted).
+   */
+  readonly readsPerSec?: number;
+  readonly writesPerSec?: number;
 }
 
 /** The latest positions each node reported to the serving leader (soft state). */
@@ -47,7 +63,7 @@ export interface NodePositions {
   readonly nodeId: number;
   /** When the leader received them, by its clock. */
   readonly atMs: number;
-  readonly replicas: readonly ReplicaPosition[];
+  readonly replicas: readonly ReplicaReport[];
 }
 
 export type ControlAnswer =

@@ -141,6 +141,10 @@ export class SliceReplica {
   private readonly storage: MemoryRaftStorage;
   private readonly lease: LeaderLease;
   private readonly pending = new Map<number, PendingProposal>();
+  /** Reads asked of this replica (get / scan / status checks), since it was opened. */
+  private readsServed = 0;
+  /** MVCC commands applied here (prewrites, commits, rollbacks…), since it was opened. */
+  private commandsApplied = 0;
   private readonly reads = new ReadIndexQueue();
   private appliedIndex: number;
   private appliedTerm: number;
@@ -381,6 +385,7 @@ export class SliceReplica {
     const lead = this.rawNode.leadership();
     const expiresAtMs = st.role === 'leader' ? this.leaseExpiry(lead, now) : undefined;
     const lastIndex = st.lastIndex;
+    const space = this.isDataMember ? this.host.mvcc.spaceInfo(this.spaceId) : undefined;
     return {
       groupId: this.groupId,
       spaceId: this.spaceId,
@@ -390,9 +395,11 @@ export class SliceReplica {
       leader: st.leader,
       commit: st.commit,
       applied: this.appliedIndex,
-      appliedCommitTs: this.isDataMember
-        ? (this.host.mvcc.spaceInfo(this.spaceId)?.maxCommitTs ?? 0)
-        : 0,
+      appliedCommitTs: space?.maxCommitTs ?? 0,
+      records: space?.approxRecords ?? 0,
+      bytes: space?.approxBytes ?? 0,
+      reads: this.readsServed,
+      writes: this.commandsApplied,
       lastIndex,
       persistedIndex: st.persistedIndex,
       lease: {
@@ -522,6 +529,7 @@ export class SliceReplica {
         });
         invariant(r.kind === 'applied', () => `space ${this.spaceId} vanished`);
         results = r.results;
+        this.commandsApplied += commands.length;
       }
       if (entry.type === 'confChange') this.noteConfChange();
       this.appliedIndex = entry.index;
@@ -733,6 +741,7 @@ export class SliceReplica {
   // ---- internals -------------------------------------------------------------------------
 
   private serveRead<T>(read: () => T, options: ReadOptions): Promise<T> {
+    this.readsServed++;
     try {
       this.checkLeaseRead();
       return Promise.resolve(read());

@@ -21,6 +21,14 @@ export interface ReplicaStatus {
    * can later be routed by it.
    */
   readonly appliedCommitTs: number;
+  /** MVCC records (versions, locks, rollback markers) in the replica's space (0 on a logger). */
+  readonly records: number;
+  /** Their key + value bytes: the replica's size. */
+  readonly bytes: number;
+  /** Reads asked of this replica since its node started (counted whether served or refused). */
+  readonly reads: number;
+  /** MVCC write commands applied here since its node started (0 on a logger). */
+  readonly writes: number;
   readonly lastIndex: number;
   readonly persistedIndex: number;
   readonly lease: {

@@ -483,15 +483,19 @@ export function parseKill(p: Cursor, kw: Token): Kill {
 // ---------------------------------------------------------------------------------------------
 // Users and privileges
 
-/** `'u'@'h'`, `u@h`, `'u'` (host `%`). The lexer reads `@'h'` as a user variable token. */
-export function parseUserSpec(p: Cursor): UserSpec {
+/**
+ * `'u'@'h'`, `u@h`, `'u'` (host `%`), or `CURRENT_USER[()]` (the session's own account) where
+ * MySQL allows it. The lexer reads `@'h'` as a user variable token.
+ */
+export function parseUserSpec(p: Cursor, allowCurrent = true): UserSpec {
   const t = p.next();
   let user: string;
   if (t.kind === Tok.STRING || t.kind === Tok.QIDENT) user = t.text;
   else if (t.kind === Tok.WORD) {
     if (t.upper === 'CURRENT_USER') {
+      if (!allowCurrent) return p.fail(t);
       if (p.acceptOp('(')) p.expectOp(')');
-      return p.notSupported('CURRENT_USER as an account name', t);
+      return { user: '', host: '', current: true };
     }
     user = t.text;
   } else return p.fail(t);
@@ -503,8 +507,8 @@ export function parseUserSpec(p: Cursor): UserSpec {
   return { user, host: '%' };
 }
 
-function parseUserAuth(p: Cursor): UserAuth {
-  const user = parseUserSpec(p);
+function parseUserAuth(p: Cursor, allowCurrent: boolean): UserAuth {
+  const user = parseUserSpec(p, allowCurrent);
   let password: string | undefined;
   let plugin: string | undefined;
   if (p.acceptWord('IDENTIFIED')) {
@@ -562,8 +566,8 @@ export function parseCreateUser(p: Cursor, kw: Token): Statement {
     p.expectWord('EXISTS');
     ifNotExists = true;
   }
-  const users = [parseUserAuth(p)];
-  while (p.acceptOp(',')) users.push(parseUserAuth(p));
+  const users = [parseUserAuth(p, false)];
+  while (p.acceptOp(',')) users.push(parseUserAuth(p, false));
   rejectAccountOptions(p);
   return { kind: 'createUser', ifNotExists, users, pos: kw.start };
 }
@@ -575,8 +579,8 @@ export function parseAlterUser(p: Cursor, kw: Token): Statement {
     ifExists = true;
   }
   if (p.isWord('USER') && p.isOpAt(1, '(')) p.notSupported('ALTER USER USER()');
-  const users = [parseUserAuth(p)];
-  while (p.acceptOp(',')) users.push(parseUserAuth(p));
+  const users = [parseUserAuth(p, true)];
+  while (p.acceptOp(',')) users.push(parseUserAuth(p, true));
   rejectAccountOptions(p);
   return { kind: 'alterUser', ifExists, users, pos: kw.start };
 }
@@ -592,18 +596,43 @@ export function parseDropUser(p: Cursor, kw: Token): Statement {
   return { kind: 'dropUser', ifExists, users, pos: kw.start };
 }
 
+/**
+ * MySQL's privilege names of more than one word. A single word is kept as written (an unknown
+ * one is MySQL's dynamic privilege, refused by the engine); other word sequences are 1064.
+ */
+const MULTI_WORD_PRIVILEGES = new Set([
+  'ALL PRIVILEGES',
+  'GRANT OPTION',
+  'CREATE USER',
+  'SHOW DATABASES',
+  'CREATE TEMPORARY TABLES',
+  'LOCK TABLES',
+  'REPLICATION SLAVE',
+  'REPLICATION REPLICA',
+  'REPLICATION CLIENT',
+  'CREATE VIEW',
+  'SHOW VIEW',
+  'CREATE ROUTINE',
+  'ALTER ROUTINE',
+  'CREATE TABLESPACE',
+  'CREATE ROLE',
+  'DROP ROLE',
+]);
+
 function parsePrivileges(p: Cursor): Privilege[] {
   const privileges: Privilege[] = [];
   do {
-    const words: string[] = [];
+    const words: Token[] = [];
     for (;;) {
       const t = p.peek();
       if (t.kind !== Tok.WORD || t.upper === 'ON' || t.upper === 'TO' || t.upper === 'FROM') break;
-      words.push(t.upper);
+      words.push(t);
       p.next();
     }
-    if (words.length === 0) p.fail();
-    let name = words.join(' ');
+    const [first, second] = words;
+    if (first === undefined) p.fail();
+    let name = words.map((w) => w.upper).join(' ');
+    if (second !== undefined && !MULTI_WORD_PRIVILEGES.has(name)) p.fail(second);
     if (name === 'ALL PRIVILEGES') name = 'ALL';
     const columns = p.isOp('(') ? p.identList() : undefined;
     privileges.push({ name, ...(columns === undefined ? {} : { columns }) });
@@ -616,7 +645,9 @@ function parseGrantTarget(p: Cursor): GrantTarget {
   p.acceptWord('TABLE');
   const first = p.acceptOp('*') ? '*' : p.ident();
   if (!p.acceptOp('.')) return { table: first };
-  const table = p.acceptOp('*') ? '*' : p.identAfterDot();
+  // `*.*` or `db.*` / `db.tbl`; `*.tbl` is not MySQL.
+  if (first === '*') p.expectOp('*');
+  const table = first === '*' || p.acceptOp('*') ? '*' : p.identAfterDot();
   return { db: first, table };
 }
 
@@ -646,12 +677,24 @@ export function parseRevoke(p: Cursor, kw: Token): Statement {
   }
   if (ifExists) p.notSupported('REVOKE IF EXISTS');
   const privileges = parsePrivileges(p);
-  if (!p.acceptWord('ON')) p.notSupported('REVOKE role');
-  const on = parseGrantTarget(p);
+  // REVOKE ALL [PRIVILEGES], GRANT OPTION FROM u: every privilege at every level.
+  const everything =
+    privileges.length === 2 &&
+    privileges[0]?.name === 'ALL' &&
+    privileges[1]?.name === 'GRANT OPTION' &&
+    p.isWord('FROM');
+  if (!everything && !p.acceptWord('ON')) p.notSupported('REVOKE role');
+  const on = everything ? undefined : parseGrantTarget(p);
   p.expectWord('FROM');
   const from = [parseUserSpec(p)];
   while (p.acceptOp(',')) from.push(parseUserSpec(p));
-  return { kind: 'revoke', privileges, on, from, pos: kw.start };
+  return {
+    kind: 'revoke',
+    privileges,
+    ...(on === undefined ? {} : { on }),
+    from,
+    pos: kw.start,
+  };
 }
 
 export function parseFlush(p: Cursor, kw: Token): Flush {

@@ -815,6 +815,8 @@ export interface UserSpec {
   readonly user: string;
   /** `%` when not given. */
   readonly host: string;
+  /** `CURRENT_USER[()]`: the session's own account (`user` and `host` are then empty). */
+  readonly current?: boolean;
 }
 export interface UserAuth {
   readonly user: UserSpec;
@@ -860,7 +862,8 @@ export interface Grant {
 export interface Revoke {
   readonly kind: 'revoke';
   readonly privileges: readonly Privilege[];
-  readonly on: GrantTarget;
+  /** Absent for `REVOKE ALL PRIVILEGES, GRANT OPTION FROM u` (every level). */
+  readonly on?: GrantTarget;
   readonly from: readonly UserSpec[];
   readonly pos: number;
 }

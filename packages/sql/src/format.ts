@@ -84,6 +84,7 @@ function tableName(t: TableName): string {
 }
 
 function user(u: UserSpec): string {
+  if (u.current === true) return 'CURRENT_USER()';
   return `${quoteString(u.user)}@${quoteString(u.host)}`;
 }
 
@@ -822,7 +823,7 @@ export function formatSql(s: Statement): string {
         (s.withGrantOption ? ' WITH GRANT OPTION' : '')
       );
     case 'revoke':
-      return `REVOKE ${privileges(s.privileges)} ON ${grantTarget(s.on)} FROM ${s.from.map(user).join(', ')}`;
+      return `REVOKE ${privileges(s.privileges)}${s.on === undefined ? '' : ` ON ${grantTarget(s.on)}`} FROM ${s.from.map(user).join(', ')}`;
     case 'flush':
       return `FLUSH ${s.targets.join(', ')}`;
     case 'alterCluster': {

@@ -72,10 +72,21 @@ export type {
   CatalogDatabaseView,
   CatalogOutcome,
   CatalogPort,
+  CatalogAccountView,
+  CatalogGrantView,
   CatalogTableView,
   CatalogView,
+  ReplicaStatsView,
 } from './engine/catalog-port.js';
 export type { EngineResult, EngineWarning, ResultColumn } from './engine/ddl.js';
 export { systemDatabases } from './engine/ddl.js';
 export { serverVersion, SqlSession } from './engine/session.js';
+// Accounts and privileges (the host's root bootstrap grants ALL PRIVILEGES ON *.*).
+export { allPrivilegesAt, hasPrivilege } from './engine/privileges.js';
+export type { AccountName, PrivilegeLevel, PrivilegeName } from './engine/privileges.js';
 export type { SessionDeps, StatementOutcome } from './engine/session.js';
+// Sessions as SQL: the gateway implements the ProcessPort (PROCESSLIST, KILL, SHOW STATUS).
+export type { KillScope, ProcessInfo, ProcessPort } from './engine/processes.js';
+// COM_FIELD_LIST: a table's columns with their defaults.
+export { fieldList } from './engine/field-list.js';
+export type { FieldListColumn } from './engine/field-list.js';

@@ -536,6 +536,23 @@ describe('session, transactions, administration', () => {
       kind: 'revoke',
       on: { db: 'db', table: 't' },
     });
+    expect(ast("REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'u'@'%', v")).toEqual({
+      kind: 'revoke',
+      privileges: [{ name: 'ALL' }, { name: 'GRANT OPTION' }],
+      from: [
+        { user: 'u', host: '%' },
+        { user: 'v', host: '%' },
+      ],
+    });
+    expect(ast('SHOW GRANTS FOR CURRENT_USER()')).toMatchObject({
+      user: { user: '', host: '', current: true },
+    });
+    expect(ast("ALTER USER CURRENT_USER IDENTIFIED BY 'p'")).toMatchObject({
+      users: [{ user: { current: true }, password: 'p' }],
+    });
+    expect(() => parseOne('CREATE USER CURRENT_USER()')).toThrow(/near 'CURRENT_USER\(\)'/);
+    expect(() => parseOne('GRANT SELECT INSERT ON *.* TO u')).toThrow(/near 'INSERT ON/);
+    expect(() => parseOne('GRANT SELECT ON *.t TO u')).toThrow(/near 't TO u'/);
   });
 
   it('parses ALTER CLUSTER', () => {

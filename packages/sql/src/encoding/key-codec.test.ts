@@ -289,4 +289,57 @@ describe('memcomparable key encoding', () => {
     expect(byKey).toEqual(sorted);
     expect(() => encodeKey(types, ['a'])).toThrow(KeyEncodingError);
   });
+
+  it('compares ASCII text on its fast path exactly as the sort keys order it', () => {
+    // Code points, one by one (what the general path compares).
+    const codePoints = (s: string): number[] => {
+      const out: number[] = [];
+      for (let i = 0; i < s.length;) {
+        const c = s.codePointAt(i) ?? 0;
+        out.push(c);
+        i += c > 0xffff ? 2 : 1;
+      }
+      return out;
+    };
+    // The reference: sort keys compared by code point (compareText's general path).
+    const bySortKey = (
+      a: string,
+      b: string,
+      collation: (typeof collations)[keyof typeof collations],
+    ) => {
+      const x = codePoints(sortKey(a, collation));
+      const y = codePoints(sortKey(b, collation));
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] !== y[i]) return (x[i] ?? 0) < (y[i] ?? 0) ? -1 : 1;
+      }
+      return Math.sign(x.length - y.length);
+    };
+    // Mostly ASCII (letters of both cases, digits, spaces, punctuation, controls), sometimes a
+    // character that takes the general path: accents, a lone combining mark, ß, dotted İ.
+    const alphabet = ['a', 'A', 'b', 'Z', 'z', '0', '9', ' ', ' ', '-', '_', '\t', '\u0000', '~'];
+    const rare = ['é', 'E\u0301', '\u0301', 'ß', 'İ', '日'];
+    let seed = 12345;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const word = () => {
+      let w = '';
+      const length = next(7);
+      for (let i = 0; i < length; i++) {
+        w +=
+          next(20) === 0
+            ? (rare[next(rare.length)] ?? '')
+            : (alphabet[next(alphabet.length)] ?? '');
+      }
+      return w;
+    };
+    for (const collation of Object.values(collations)) {
+      for (let i = 0; i < 3000; i++) {
+        const a = word();
+        const b = next(4) === 0 ? a + ' '.repeat(next(3)) : word();
+        expect([a, b, compareText(a, b, collation)]).toEqual([a, b, bySortKey(a, b, collation)]);
+      }
+    }
+  });
 });

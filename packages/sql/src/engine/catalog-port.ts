@@ -40,6 +40,52 @@ export interface CatalogView {
     readonly address: string;
     readonly state: string;
   }[];
+  /**
+   * Where each replica stands and its load, as its node last reported to the control plane
+   * (for `system.replicas`); absent when the port does not know it, and a replica missing
+   * from it has not been reported yet.
+   */
+  readonly replicaStats?: readonly ReplicaStatsView[];
+  /**
+   * The MySQL accounts and their grants (privileges.ts checks every statement against the
+   * session's). Credentials stay out of the view: the engine makes new ones (through
+   * SessionDeps) but never reads them.
+   */
+  readonly accounts: readonly CatalogAccountView[];
+}
+
+/** An account `'user'@'host'` (host: a name, an address or a `%` / `_` pattern). */
+export interface CatalogAccountView {
+  readonly user: string;
+  readonly host: string;
+  readonly plugin: string;
+  readonly grants: readonly CatalogGrantView[];
+}
+
+/** Privileges at one level: `*`.`*` (global), `db`.`*`, or `db`.`table`. */
+export interface CatalogGrantView {
+  readonly database: string;
+  readonly table: string;
+  /** Upper-case privilege names (privileges.ts); never `ALL` (stored expanded). */
+  readonly privileges: readonly string[];
+  readonly grantOption: boolean;
+}
+
+/** One replica's position and load as its node reported them (a heartbeat ago at most). */
+export interface ReplicaStatsView {
+  readonly nodeId: number;
+  readonly groupId: number;
+  /** leader / follower / candidate / … as Raft sees it now. */
+  readonly raftRole: string;
+  /** Applied log index and the highest commit timestamp applied. */
+  readonly applied: number;
+  readonly appliedCommitTs: number;
+  /** MVCC records and their key + value bytes (absent from nodes that do not say). */
+  readonly records?: number;
+  readonly bytes?: number;
+  /** Between the node's last two reports (absent until there are two). */
+  readonly readsPerSec?: number;
+  readonly writesPerSec?: number;
 }
 
 export interface RepresentationRequest {
@@ -77,6 +123,24 @@ export type CatalogCommand =
       readonly name: string;
       readonly toDatabase: string;
       readonly toName: string;
+    }
+  // Accounts (accounts.ts): the credential is made by the host's credential maker.
+  | {
+      readonly kind: 'createUser' | 'alterUser';
+      readonly user: string;
+      readonly host: string;
+      readonly plugin: string;
+      readonly credential: string;
+    }
+  | { readonly kind: 'dropUser'; readonly user: string; readonly host: string }
+  | {
+      readonly kind: 'grant' | 'revoke';
+      readonly user: string;
+      readonly host: string;
+      readonly database: string;
+      readonly table: string;
+      readonly privileges: readonly string[];
+      readonly grantOption: boolean;
     }
   | {
       readonly kind: 'allocateAutoIncrement';

@@ -18,7 +18,7 @@ import { decimalType, doubleType, longlong, t, temporal, varString } from '../ev
 import type { ResultType } from '../eval/types.js';
 import { binary, double, int, str, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
-import type { ColumnSchema, ColumnType } from '../schema/definition.js';
+import type { ColumnSchema, ColumnType, StoredFill } from '../schema/definition.js';
 
 const intRange: Record<number, { min: bigint; max: bigint; umax: bigint }> = {
   1: { min: -128n, max: 127n, umax: 255n },
@@ -224,8 +224,31 @@ export function toRowValue(v: SqlValue): RowValue {
   }
 }
 
-/** A stored value back as a typed value of `column`. */
+/** A stored value as JSON (a column's `fill`). */
+export function storedFillOf(rv: RowValue): StoredFill | undefined {
+  if (rv === null) return undefined;
+  if (typeof rv === 'bigint') return { int: rv.toString() };
+  if (typeof rv === 'number') return { double: rv };
+  if (typeof rv === 'string') return { text: rv };
+  return { hex: Buffer.from(rv).toString('hex') };
+}
+
+function rowValueOfFill(fill: StoredFill | undefined): RowValue {
+  if (fill === undefined) return null;
+  if ('int' in fill) return BigInt(fill.int);
+  if ('double' in fill) return fill.double;
+  if ('text' in fill) return fill.text;
+  return Uint8Array.from(Buffer.from(fill.hex, 'hex'));
+}
+
+/**
+ * A stored value back as a typed value of `column`. A row stored before the column was added
+ * lacks its id (`rv` undefined): it reads the column's `fill`.
+ */
 export function fromRowValue(rv: RowValue | undefined, column: ColumnSchema): SqlValue {
+  if (rv === undefined && column.fill !== undefined) {
+    return fromRowValue(rowValueOfFill(column.fill), column);
+  }
   if (rv === null || rv === undefined) return null;
   const type = column.type;
   switch (type.family) {
@@ -277,9 +300,15 @@ export function fromRowValue(rv: RowValue | undefined, column: ColumnSchema): Sq
   }
 }
 
-/** A minimal context for reading stored values back (no clock, no warnings kept). */
+/**
+ * A minimal context for reading stored values back (no warnings kept). Stored temporal text is
+ * always complete, so the clock is never needed — but the casts take "today" eagerly, so it
+ * must be there: the epoch in UTC.
+ */
 const readContext = {
   warn: () => undefined,
+  nowMicros: 0n,
+  timeZoneOffsetSeconds: 0,
 } as unknown as EvalContext;
 
 /** A column value as a key field (key-codec.ts), for the column's key type. */
@@ -346,8 +375,13 @@ export function resultTypeOf(column: ColumnSchema): ResultType {
   const type = column.type;
   const nullable = column.nullable;
   switch (type.family) {
-    case 'int':
-      return longlong(intDisplay(type), nullable, type.unsigned === true);
+    case 'int': {
+      const base = longlong(intDisplay(type), nullable, type.unsigned === true);
+      const bytes = type.intBytes;
+      return bytes === 1 || bytes === 2 || bytes === 3 || bytes === 4
+        ? { ...base, intBytes: bytes }
+        : base;
+    }
     case 'bit':
       return longlong(type.length ?? 1, nullable, true);
     case 'decimal':

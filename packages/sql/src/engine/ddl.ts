@@ -249,6 +249,10 @@ export async function truncateTable(stmt: TruncateTable, ctx: DdlContext): Promi
   if (table === undefined) {
     throw semantic(1146, '42S02', `Table '${database}.${stmt.table.name}' doesn't exist`);
   }
+  // An ALTER TABLE writing the table holds it (alter.ts): TRUNCATE waits for it, as in MySQL.
+  if ((table.definition as { pendingAlter?: unknown }).pendingAlter !== undefined) {
+    throw semantic(1205, 'HY000', 'Lock wait timeout exceeded; try restarting transaction');
+  }
   const placed = new Map(view.representations.map((r) => [r.id, r]));
   const representations = table.representations.map((r) => {
     const rep = placed.get(r.representationId);

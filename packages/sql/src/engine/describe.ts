@@ -251,7 +251,8 @@ export async function showCreateTable(
   };
 }
 
-function likeRegExp(pattern: string): RegExp {
+/** A LIKE pattern (`%`, `_`; case-insensitive) as a whole-string RegExp. */
+export function likeRegExp(pattern: string): RegExp {
   let out = '';
   for (const c of pattern) {
     if (c === '%') out += '.*';

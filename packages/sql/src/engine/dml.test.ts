@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SqlSession } from './session.js';
 import { localData } from './test/local-data.js';
 import { MemoryCatalog } from './test/memory-catalog.js';
-import { fails, nodes, rows, run, session } from './test/sql-session.js';
+import { fails, nodes, rootLogin, rows, run, session } from './test/sql-session.js';
 
 describe('INSERT and SELECT over the transactional store', () => {
   it('inserts rows with defaults and AUTO_INCREMENT, and reads them back by key and by scan', async () => {
@@ -387,6 +387,7 @@ describe('INSERT and SELECT over the transactional store', () => {
         connectionId,
         user: 'root',
         host: 'localhost',
+        ...rootLogin,
         nowMicros: () => 1_767_225_600_000_000n,
         random: () => 0.25,
         data,
@@ -643,6 +644,7 @@ describe('INSERT and SELECT over the transactional store', () => {
       ['nodes'],
       ['replicas'],
       ['representations'],
+      ['sessions'],
       ['slices'],
       ['tables'],
     ]);
@@ -660,6 +662,17 @@ describe('INSERT and SELECT over the transactional store', () => {
     ]);
     expect(await rows(s, 'SELECT COUNT(*), SUM(is_ranking) FROM system.replicas')).toEqual([
       ['12', '6'],
+    ]);
+    // Every member is the ranking replica or a plain one here (no loggers / learners asked
+    // for); without reports from the nodes the position and load columns are NULL.
+    expect(
+      await rows(
+        s,
+        'SELECT role, COUNT(*), COUNT(applied_index), COUNT(size_bytes) FROM system.replicas GROUP BY role ORDER BY role',
+      ),
+    ).toEqual([
+      ['ranking', '6', '0', '0'],
+      ['replica', '6', '0', '0'],
     ]);
     expect(await fails(s, 'INSERT INTO system.nodes VALUES (1)')).toBe(
       "1036: Table 'nodes' is read only",

@@ -6,8 +6,8 @@
  * entry per secondary index are written in the statement's transaction after checking
  * uniqueness (1062) — concurrent inserts of one key conflict at commit (snapshot isolation).
  *
- * UPDATE / DELETE: the rows WHERE selects (`matchingRows`: a point lookup when WHERE fixes the
- * whole primary key with constants, else a scan of the primary representation), then ORDER BY
+ * UPDATE / DELETE: the rows WHERE selects (`matchingRows`, through the access path access.ts
+ * chooses: point get, batch get, index lookup, primary-key range or full scan), then ORDER BY
  * and LIMIT. Queries (SELECT, UNION, subqueries) are in select.ts.
  */
 import type {
@@ -36,14 +36,12 @@ import type { SqlValue } from '../eval/value.js';
 import { parse } from '../parser.js';
 import { AGGREGATE_FUNCTIONS } from '../eval/functions/registry.js';
 import type { ColumnSchema } from '../schema/definition.js';
-import { keyTypeOf } from '../schema/definition.js';
-import { keyFieldLengths } from '../encoding/key-codec.js';
-import type { KeyValue } from '../encoding/key-codec.js';
-import { representationPrefixBytes } from '../storage/layout.js';
 import type { Transaction } from '@tessera/txn';
+import { chooseAccess, readAccess, successor } from './access.js';
 import type { CatalogPort, CatalogView } from './catalog-port.js';
 import { fitToColumn, fromRowValue, toKeyValue, toRowValue } from './column-values.js';
 import type { EngineResult, EngineWarning } from './ddl.js';
+import type { ProcessInfo } from './processes.js';
 import type { ResolvedTable } from './tables.js';
 import { resolveTable } from './tables.js';
 import { executeQuery, rowExpressions } from './select.js';
@@ -55,6 +53,13 @@ export interface DmlContext {
   readonly txn: Transaction;
   /** A fresh evaluation context (statement-stable clock, session facts, warnings sink). */
   readonly evalContext: () => EvalContext;
+  /**
+   * Throws 1317 once the statement was killed (KILL QUERY / CONNECTION): called between rows
+   * read from storage and rows written, so a long statement stops and its writes are undone.
+   */
+  readonly checkInterrupted?: () => void;
+  /** The gateway's connections the session may see (information_schema.PROCESSLIST…). */
+  readonly processes?: () => readonly ProcessInfo[];
 }
 
 const EMPTY = new Uint8Array(0);
@@ -98,7 +103,7 @@ function defaultValue(column: ColumnSchema, ctx: EvalContext, row: number): SqlV
 }
 
 export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<EngineResult> {
-  const table = resolveTable(ctx.view, stmt.table, ctx.database);
+  const table = resolveTable(ctx.view, stmt.table, ctx.database, 'write');
   const visible = table.columns.filter((c) => c.hidden !== true);
   const byName = new Map(visible.map((c) => [c.name.toLowerCase(), c]));
 
@@ -263,6 +268,7 @@ export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<Engi
       ? undefined
       : duplicateUpdater(table, stmt.onDuplicateKeyUpdate, ctx);
   for (const values of built) {
+    ctx.checkInterrupted?.();
     const pkValues = pkColumns.map((c) => (c === undefined ? null : (values.get(c.id) ?? null)));
     const pkKeyValues = pkColumns.map((c, i) =>
       c === undefined ? null : toKeyValue(pkValues[i] ?? null, c),
@@ -333,30 +339,8 @@ export async function executeInsert(stmt: Insert, ctx: DmlContext): Promise<Engi
   };
 }
 
-/** The constant the WHERE clause fixes a column to (`col = const` conjuncts), if any. */
-function fixedColumns(where: Expr | undefined): Map<string, Expr> {
-  const out = new Map<string, Expr>();
-  const visit = (e: Expr) => {
-    if (e.kind === 'binary' && e.op === 'AND') {
-      visit(e.left);
-      visit(e.right);
-      return;
-    }
-    if (e.kind === 'binary' && e.op === '=') {
-      const constant = (x: Expr) =>
-        x.kind === 'number' || x.kind === 'string' || x.kind === 'param';
-      if (e.left.kind === 'column' && constant(e.right))
-        out.set(e.left.name.toLowerCase(), e.right);
-      else if (e.right.kind === 'column' && constant(e.left))
-        out.set(e.right.name.toLowerCase(), e.left);
-    }
-  };
-  if (where !== undefined) visit(where);
-  return out;
-}
-
 export async function scanAll(
-  ctx: Pick<DmlContext, 'txn'>,
+  ctx: Pick<DmlContext, 'txn' | 'checkInterrupted'>,
   table: ResolvedTable,
 ): Promise<Uint8Array[]> {
   return (await scanEntries(ctx, table)).map((r) => r.value);
@@ -364,211 +348,14 @@ export async function scanAll(
 
 /** Every stored row of `table` (primary key → row bytes), in key order. */
 export async function scanEntries(
-  ctx: Pick<DmlContext, 'txn'>,
+  ctx: Pick<DmlContext, 'txn' | 'checkInterrupted'>,
   table: ResolvedTable,
 ): Promise<{ key: Uint8Array; value: Uint8Array }[]> {
   const prefix = table.primary.layout.prefix;
   // The representation's key range: [prefix, prefix + 1).
-  return ctx.txn.scan(prefix, successor(prefix));
-}
-
-/**
- * Rows found through a secondary index whose leading columns WHERE fixes to constants
- * (`k = 5`, `a = ? AND b = 'x'`): the index with the most fixed leading columns; a unique
- * index fixed whole is one read, else a scan of the index's entries with that prefix, then the
- * rows by primary key. Undefined when no index applies (WHERE still filters what is found).
- */
-async function indexLookup(
-  table: ResolvedTable,
-  fixed: ReadonlyMap<string, Expr>,
-  ctx: DmlContext,
-  ectx: EvalContext,
-): Promise<{ key: Uint8Array; value: Uint8Array }[] | undefined> {
-  if (fixed.size === 0) return undefined;
-  let best: { resolved: ResolvedTable['indexes'][number]; values: KeyValue[] } | undefined;
-  for (const resolved of table.indexes) {
-    const values: KeyValue[] = [];
-    for (const part of resolved.index.parts) {
-      const column = table.columns.find((c) => c.id === part.columnId);
-      const e = column === undefined ? undefined : fixed.get(column.name.toLowerCase());
-      if (column === undefined || e === undefined || part.prefix !== undefined) break;
-      try {
-        const raw = evaluate(e, ectx);
-        if (!comparesAsKey(raw, column)) break;
-        const v = fitToColumn(raw, { ...column, nullable: true }, ectx, 1);
-        if (v === null) break;
-        values.push(toKeyValue(v, column));
-      } catch {
-        break;
-      }
-    }
-    if (values.length > 0 && values.length > (best?.values.length ?? 0)) {
-      best = { resolved, values };
-    }
-  }
-  if (best === undefined) return undefined;
-  const { resolved, values } = best;
-  const indexTypes = resolved.index.parts.map((p) => {
-    const column = table.columns.find((c) => c.id === p.columnId);
-    if (column === undefined) throw new Error(`index names missing column ${p.columnId}`);
-    return keyTypeOf(column.type);
-  });
-  const entryKey = resolved.layout.key(values);
-  let pkKeys: Uint8Array[];
-  if (resolved.index.unique && values.length === resolved.index.parts.length) {
-    const owner = await ctx.txn.get(entryKey);
-    pkKeys = owner === undefined ? [] : [owner];
-  } else {
-    // Non-unique entries (and unique ones holding NULL) end with the primary key's fields;
-    // a unique entry's value is the primary key itself.
-    const entries = await ctx.txn.scan(entryKey, successor(entryKey));
-    const primaryPrefix = table.primary.layout.prefix;
-    pkKeys = entries.map(({ key, value }) => {
-      if (value.length > 0) return value;
-      const lengths = keyFieldLengths(key, representationPrefixBytes, indexTypes);
-      const at = representationPrefixBytes + lengths.reduce((a, b) => a + b, 0);
-      const pk = new Uint8Array(primaryPrefix.length + key.length - at);
-      pk.set(primaryPrefix);
-      pk.set(key.subarray(at), primaryPrefix.length);
-      return pk;
-    });
-  }
-  const rows: { key: Uint8Array; value: Uint8Array }[] = [];
-  for (const key of pkKeys) {
-    const value = await ctx.txn.get(key);
-    if (value !== undefined) rows.push({ key, value });
-  }
-  return rows;
-}
-
-/**
- * Whether `column = value` compares in the column's own type, so that equal values have equal
- * keys: a number against a string column compares numerically in MySQL ('05' = 5), which a key
- * read would miss — such a WHERE is answered by a scan instead.
- */
-function comparesAsKey(value: SqlValue, column: ColumnSchema): boolean {
-  if (value === null) return false;
-  const numeric = value.kind === 'int' || value.kind === 'uint' || value.kind === 'decimal';
-  switch (column.type.family) {
-    case 'int':
-    case 'decimal':
-    case 'bit':
-    case 'year':
-      return numeric;
-    case 'float':
-    case 'double':
-      return numeric || value.kind === 'double';
-    case 'char':
-    case 'varchar':
-    case 'text':
-    case 'enum':
-    case 'set':
-      return value.kind === 'string';
-    case 'binary':
-    case 'varbinary':
-    case 'blob':
-      return value.kind === 'string' || value.kind === 'binary';
-    case 'date':
-    case 'datetime':
-    case 'timestamp':
-    case 'time':
-      return value.kind === 'string' || value.kind === column.type.family;
-    case 'json':
-      return false;
-  }
-}
-
-/** The first byte string after every string that starts with `prefix`. */
-function successor(prefix: Uint8Array): Uint8Array {
-  const end = new Uint8Array(prefix);
-  for (let i = end.length - 1; i >= 0; i--) {
-    if ((end[i] ?? 0) < 0xff) {
-      end[i] = (end[i] ?? 0) + 1;
-      return end.subarray(0, i + 1);
-    }
-  }
-  return new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
-}
-
-/**
- * Key bounds from WHERE conjuncts on the first primary-key column when it is an integer
- * (`id BETWEEN a AND b`, `id >= a`, `id < b`, ...), widened to whole integers: a superset of the
- * matching rows (WHERE still filters every row read), so each slice scans only that range.
- */
-function primaryRange(
-  table: ResolvedTable,
-  where: Expr | undefined,
-  ectx: EvalContext,
-): { start: Uint8Array; end: Uint8Array } | undefined {
-  const first = table.columns.find((c) => c.id === table.primary.index.parts[0]?.columnId);
-  if (where === undefined || first === undefined || first.type.family !== 'int') return undefined;
-  const name = first.name.toLowerCase();
-  let lo: bigint | undefined;
-  let hi: bigint | undefined;
-  const constant = (e: Expr): number | bigint | undefined => {
-    if (e.kind !== 'number' && e.kind !== 'param') return undefined;
-    const v = evaluate(e, ectx);
-    if (v === null) return undefined;
-    if (v.kind === 'int' || v.kind === 'uint') return v.v;
-    if (v.kind === 'double') return Number.isFinite(v.v) ? v.v : undefined;
-    if (v.kind === 'decimal' || v.kind === 'string') {
-      const n = Number(toText(v));
-      return Number.isFinite(n) ? n : undefined;
-    }
-    return undefined;
-  };
-  const floor = (n: number | bigint) => (typeof n === 'bigint' ? n : BigInt(Math.floor(n)));
-  const ceil = (n: number | bigint) => (typeof n === 'bigint' ? n : BigInt(Math.ceil(n)));
-  const atLeast = (n: number | bigint) => {
-    const b = floor(n);
-    lo = lo === undefined || b > lo ? b : lo;
-  };
-  const atMost = (n: number | bigint) => {
-    const b = ceil(n);
-    hi = hi === undefined || b < hi ? b : hi;
-  };
-  const isKey = (e: Expr) => e.kind === 'column' && e.name.toLowerCase() === name;
-  const flipped: Record<string, string> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
-  const visit = (e: Expr): void => {
-    if (e.kind === 'binary' && e.op === 'AND') {
-      visit(e.left);
-      visit(e.right);
-      return;
-    }
-    if (e.kind === 'between' && !e.not && isKey(e.operand)) {
-      const a = constant(e.low);
-      const b = constant(e.high);
-      if (a !== undefined) atLeast(a);
-      if (b !== undefined) atMost(b);
-      return;
-    }
-    if (e.kind !== 'binary') return;
-    let op: string | undefined;
-    let value: number | bigint | undefined;
-    if (isKey(e.left)) {
-      op = e.op;
-      value = constant(e.right);
-    } else if (isKey(e.right)) {
-      op = flipped[e.op];
-      value = constant(e.left);
-    }
-    if (value === undefined) return;
-    if (op === '>' || op === '>=' || op === '=') atLeast(value);
-    if (op === '<' || op === '<=' || op === '=') atMost(value);
-  };
-  visit(where);
-  if (lo === undefined && hi === undefined) return undefined;
-  const unsigned = first.type.unsigned === true;
-  const bits = BigInt((first.type.intBytes ?? 8) * 8);
-  const min = unsigned ? 0n : -(1n << (bits - 1n));
-  const max = unsigned ? (1n << bits) - 1n : (1n << (bits - 1n)) - 1n;
-  const from = lo === undefined || lo < min ? min : lo;
-  const to = hi === undefined || hi > max ? max : hi;
-  const layout = table.primary.layout;
-  if (from > to) return { start: layout.prefix, end: layout.prefix };
-  const key = (n: bigint) =>
-    layout.key([toKeyValue(unsigned ? uint(n) : int(n), { ...first, nullable: true })]);
-  return { start: key(from), end: successor(key(to)) };
+  const entries = await ctx.txn.scan(prefix, successor(prefix));
+  ctx.checkInterrupted?.();
+  return entries;
 }
 
 /** The rows of `table` that `where` selects: (values by column slot, stored primary key). */
@@ -590,40 +377,9 @@ export async function matchingRows(
     where === undefined || predicate !== undefined
       ? undefined
       : bind(where, infos, { clause: 'where clause', session: { database: ctx.database ?? null } });
-  const pkColumns = table.primary.index.parts.map((p) =>
-    table.columns.find((c) => c.id === p.columnId),
-  );
-  const fixed = fixedColumns(where);
-  const pointValues = pkColumns.map((c) =>
-    c === undefined ? undefined : fixed.get(c.name.toLowerCase()),
-  );
-  let candidates: { key: Uint8Array; value: Uint8Array }[];
-  let lookup: { key: Uint8Array; value: Uint8Array }[] | undefined;
-  let keyValues;
-  if (pointValues.every((e) => e !== undefined)) {
-    try {
-      keyValues = pkColumns.map((c, i) => {
-        const e = pointValues[i];
-        if (c === undefined || e === undefined) throw new Error('unreachable');
-        const raw = evaluate(e, ectx);
-        if (!comparesAsKey(raw, c)) throw new Error('compared as another type');
-        return toKeyValue(fitToColumn(raw, { ...c, nullable: true }, ectx, 1), c);
-      });
-    } catch {
-      keyValues = undefined;
-    }
-  }
-  if (keyValues !== undefined) {
-    const key = table.primary.layout.key(keyValues);
-    const value = await ctx.txn.get(key);
-    candidates = value === undefined ? [] : [{ key, value }];
-  } else if ((lookup = await indexLookup(table, fixed, ctx, ectx)) !== undefined) {
-    candidates = lookup;
-  } else {
-    const prefix = table.primary.layout.prefix;
-    const range = primaryRange(table, where, ectx);
-    candidates = await ctx.txn.scan(range?.start ?? prefix, range?.end ?? successor(prefix));
-  }
+  // The access path (point get, batch get, index lookup, range, full scan): access.ts.
+  const candidates = await readAccess(table, chooseAccess(table, where, ectx), ctx.txn);
+  ctx.checkInterrupted?.();
   let current: readonly SqlValue[] = [];
   const wctx =
     binding === undefined ? undefined : { ...ectx, column: slotResolver(binding, () => current) };
@@ -751,7 +507,7 @@ export async function executeDelete(stmt: Delete, ctx: DmlContext): Promise<Engi
   if (stmt.targets !== undefined) {
     throw new SqlNotSupportedError('multi-table DELETE (not built yet)', stmt.pos);
   }
-  const table = resolveTable(ctx.view, singleTable(stmt.from, stmt.pos), ctx.database);
+  const table = resolveTable(ctx.view, singleTable(stmt.from, stmt.pos), ctx.database, 'write');
   const ectx = ctx.evalContext();
   const where = stmt.where;
   const compile = await rowExpressions(table, where === undefined ? [] : [where], ctx);
@@ -761,7 +517,7 @@ export async function executeDelete(stmt: Delete, ctx: DmlContext): Promise<Engi
 }
 
 export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<EngineResult> {
-  const table = resolveTable(ctx.view, singleTable(stmt.tables, stmt.pos), ctx.database);
+  const table = resolveTable(ctx.view, singleTable(stmt.tables, stmt.pos), ctx.database, 'write');
   const ectx = ctx.evalContext();
   const where = stmt.where;
   const compile = await rowExpressions(
@@ -786,6 +542,7 @@ export async function executeUpdate(stmt: Update, ctx: DmlContext): Promise<Engi
   let changed = 0;
   let rowNumber = 0;
   for (const row of rows) {
+    ctx.checkInterrupted?.();
     rowNumber++;
     // MySQL evaluates single-table assignments left to right, each seeing the earlier ones.
     const next = [...row.values];

@@ -10,6 +10,7 @@
  * | COLUMNS | visible column of a user table |
  * | STATISTICS | column of an index (PRIMARY included) |
  * | KEY_COLUMN_USAGE | column of a PRIMARY or UNIQUE key |
+ * | PROCESSLIST | connection of this gateway the user may see (processes.ts) |
  */
 import { defaultCollation } from '../encoding/key-codec.js';
 import { SqlSemanticError } from '../errors.js';
@@ -20,6 +21,7 @@ import { characterSetOf } from '../schema/definition.js';
 import type { CatalogView } from './catalog-port.js';
 import { systemDatabases } from './ddl.js';
 import { defaultText, extraOf, keyOf, typeText } from './describe.js';
+import { processlistTable } from './processes.js';
 import type { SystemTable } from './system-tables.js';
 import { systemDatabase, systemTable, systemTableNames } from './system-tables.js';
 
@@ -325,6 +327,7 @@ const tables: Readonly<Record<string, SystemTable>> = {
           ),
       ),
   },
+  PROCESSLIST: processlistTable,
 };
 
 export function informationSchemaTableNames(): string[] {

@@ -3,24 +3,39 @@
  * IN, EXISTS, ANY / ALL — correlated or not) and derived tables, over the statement's snapshot.
  *
  * How a statement runs:
- *   1. A single-table SELECT whose WHERE has no subquery reads only the rows WHERE selects
- *      (a point lookup when WHERE fixes the primary key) — `matchingRows`.
- *   2. Every other table the statement names, anywhere (joins, subqueries, derived tables), is
- *      read once at the transaction's snapshot before evaluation starts: subqueries then run
- *      synchronously inside expression evaluation (the evaluator's `subquery` hook).
+ *   1. The SELECTs that run once per statement with no enclosing row — the statement itself,
+ *      the branches of its set operations, the derived tables within those (`independentSelects`)
+ *      — read their FROM clause at run time, planned by join-plan.ts: each table through the
+ *      access path its own conditions allow (point get, batch get, index lookup, primary-key
+ *      range, full scan — access.ts), the tables joined in a greedy order by hash joins,
+ *      index-lookup joins or nested loops (join-exec.ts; reads in join-read.ts; WHERE and ON
+ *      conjuncts compiled by join-predicates.ts). What comes out is the rows of the whole FROM
+ *      clause that WHERE keeps (`readFrom`).
+ *   2. Every table a subquery in an expression names is read whole at the transaction's
+ *      snapshot before evaluation starts: subqueries then run synchronously inside expression
+ *      evaluation (the evaluator's `subquery` hook), their FROM clauses planned the same way
+ *      over those rows in memory (hash joins and nested loops; no lookups by key).
  *   3. A subquery that reads no column of an enclosing query runs once per statement (cached
  *      by node); a correlated one runs per outer row.
+ *   4. Grouping, HAVING, ORDER BY, DISTINCT and LIMIT run in memory over the joined rows.
+ *
+ * EXPLAIN (explain.ts) renders `planQuery`: the same FROM building and the same planner, with
+ * nothing read.
  *
  * Name resolution across scopes: a subquery binds its expressions against its own columns
  * (depth 0) followed by the enclosing queries' columns (depth 1, 2, ...); the innermost
- * match wins, as in MySQL.
+ * match wins, as in MySQL. WHERE binds against the whole FROM clause, an ON condition against
+ * the tables of its own join.
  *
- * Not built yet: pushing work to the slices (filters, partial aggregates, top-N), hash joins,
- * index lookups inside joins; memory is not bounded (rows are materialized per table).
+ * Not built yet: pushing work to the slices (filters, partial aggregates, top-N), index
+ * lookups inside subqueries (their tables are read whole), table statistics (the planner's
+ * estimates are fixed guesses), bounded memory (rows are materialized per table and per join).
  */
 import type {
   ColumnRef,
+  DerivedTable,
   Expr,
+  Join,
   OrderItem,
   Query,
   Select,
@@ -31,6 +46,7 @@ import type {
 } from '../ast.js';
 import { decodeRow } from '../encoding/row-codec.js';
 import { SqlNotSupportedError, SqlSemanticError } from '../errors.js';
+import { SqlEvalError } from '../eval/errors.js';
 import { createAggregate, distinctKey } from '../eval/aggregates.js';
 import { bind, children } from '../eval/bind.js';
 import type { Binding, Clause, ColumnInfo } from '../eval/bind.js';
@@ -44,9 +60,14 @@ import type { ResultType, TypeEnv } from '../eval/types.js';
 import type { SqlValue } from '../eval/value.js';
 import { fromRowValue, resultTypeOf } from './column-values.js';
 import type { EngineResult, ResultColumn } from './ddl.js';
-import { aggregatesIn, matchingRows, replaceAggregates, scanAll, scanEntries } from './dml.js';
+import { aggregatesIn, replaceAggregates, scanAll, scanEntries } from './dml.js';
 import type { DmlContext } from './dml.js';
 import { isVirtualDatabase, virtualTable } from './information-schema.js';
+import { planBlock } from './join-plan.js';
+import type { Block, PlanLeaf, PlanNode, Predicate } from './join-plan.js';
+import { PredicateCompiler } from './join-predicates.js';
+import { runFromStorage, runInMemory } from './join-read.js';
+import type { LeafRows } from './join-read.js';
 import { resolveTable } from './tables.js';
 import type { ResolvedTable } from './tables.js';
 
@@ -70,11 +91,13 @@ interface QueryResult {
 /** Statement-wide state: tables read at the snapshot, results of uncorrelated subqueries. */
 interface QueryEnv {
   /** Names resolve against this view and default database. */
-  readonly ctx: Pick<DmlContext, 'view' | 'database'>;
+  readonly ctx: Pick<DmlContext, 'view' | 'database' | 'processes'>;
   readonly ectx: EvalContext;
   readonly tables: Map<string, { table: ResolvedTable; rows: SqlValue[][] }>;
   readonly cache: Map<Query, SqlValue[][]>;
   readonly types: Map<Query, ResultType[]>;
+  /** The FROM rows (WHERE applied) of the independent SELECTs, read before evaluation. */
+  readonly prepared: Map<Select, Source>;
   /** Type inference only: tables read as empty, subqueries answer no rows. */
   readonly dry: boolean;
 }
@@ -90,46 +113,121 @@ const EMPTY_ROW: readonly SqlValue[] = [];
 
 /** Run a query statement (SELECT with FROM, or a UNION) in the statement's transaction. */
 export async function executeQuery(query: Query, ctx: DmlContext): Promise<EngineResult> {
-  const ectx = ctx.evalContext();
-  const env: QueryEnv = {
+  const env = queryEnv(ctx, ctx.evalContext(), false);
+  const independent = independentSelects(query);
+  const refs: TableName[] = [];
+  collectTables(query, refs, new Set(independent));
+  await readTables(refs, env, ctx);
+  const locking = query.kind === 'select' && query.lock !== undefined ? query : undefined;
+  // FOR UPDATE of one table with a plain WHERE locks the rows WHERE selects.
+  const keyOf =
+    locking !== undefined && lockedByKey(locking, ctx)
+      ? new WeakMap<SqlValue[], Uint8Array>()
+      : undefined;
+  for (const select of independent) {
+    if (select.from.length === 0) continue;
+    env.prepared.set(
+      select,
+      await readFrom(select, env, ctx, select === query ? keyOf : undefined),
+    );
+  }
+  if (locking !== undefined) await lockRows(locking, env, ctx, keyOf);
+  const result = runQuery(query, env);
+  return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
+}
+
+function queryEnv(ctx: QueryEnv['ctx'], ectx: EvalContext, dry: boolean): QueryEnv {
+  return {
     ctx,
     ectx,
     tables: new Map(),
     cache: new Map(),
     types: new Map(),
-    dry: false,
+    prepared: new Map(),
+    dry,
   };
-  // A single-table SELECT reads only what its WHERE selects (point lookups by primary key).
-  let first: Source | undefined;
-  const direct = query.kind === 'select' ? directTable(query, ctx) : undefined;
-  const locking = query.kind === 'select' && query.lock !== undefined;
-  if (direct !== undefined && query.kind === 'select') {
-    first = await filteredTableSource(direct, query.where, ctx, ectx, locking);
-  }
-  const refs: TableName[] = [];
-  collectTables(query, refs, direct);
-  await readTables(refs, env, ctx);
-  if (locking && direct === undefined) {
-    // FOR UPDATE over joins or scans: every row read from the FROM tables is locked, as
-    // InnoDB locks the rows a scan reads.
-    const top: TableName[] = [];
-    const visit = (ref: TableRef): void => {
-      if (ref.kind === 'table') top.push(ref.table);
-      else if (ref.kind === 'join') {
-        visit(ref.left);
-        visit(ref.right);
-      }
-    };
-    for (const ref of query.from) visit(ref);
-    for (const name of top) {
-      if (isVirtualDatabase(name.db ?? ctx.database)) continue;
-      const table = resolveTable(ctx.view, name, ctx.database);
-      for (const { key } of await scanEntries(ctx, table)) await ctx.txn.getForUpdate(key);
+}
+
+/**
+ * FOR UPDATE / FOR SHARE: each selected row joins the transaction's write set, so a transaction
+ * that changed it since this snapshot makes this one fail at commit (1213), and the other way
+ * round (FOR SHARE is treated as FOR UPDATE). With one table and a WHERE without subqueries the
+ * rows WHERE selects are locked; over joins or scans every row of the FROM tables is, as InnoDB
+ * locks the rows a scan reads.
+ */
+async function lockRows(
+  query: Select,
+  env: QueryEnv,
+  ctx: DmlContext,
+  keyOf: WeakMap<SqlValue[], Uint8Array> | undefined,
+): Promise<void> {
+  if (keyOf !== undefined) {
+    for (const row of env.prepared.get(query)?.rows ?? []) {
+      const key = keyOf.get(row);
+      if (key !== undefined) await ctx.txn.getForUpdate(key);
     }
+    return;
   }
-  const result =
-    query.kind === 'select' ? runSelect(query, env, undefined, first) : runQuery(query, env);
-  return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
+  const top: TableName[] = [];
+  const visit = (ref: TableRef): void => {
+    if (ref.kind === 'table') top.push(ref.table);
+    else if (ref.kind === 'join') {
+      visit(ref.left);
+      visit(ref.right);
+    }
+  };
+  for (const ref of query.from) visit(ref);
+  for (const name of top) {
+    if (isVirtualDatabase(name.db ?? ctx.database)) continue;
+    const table = resolveTable(ctx.view, name, ctx.database);
+    for (const { key } of await scanEntries(ctx, table)) await ctx.txn.getForUpdate(key);
+  }
+}
+
+/**
+ * The SELECTs that run once per statement without an enclosing row, innermost first: `query`,
+ * the branches of its set operations, and the derived tables within those (no LATERAL). Their
+ * FROM clauses are read at run time by the planner; any other query runs in memory.
+ */
+function independentSelects(query: Query, out: Select[] = []): Select[] {
+  if (query.kind === 'union') {
+    independentSelects(query.left, out);
+    independentSelects(query.right, out);
+    return out;
+  }
+  const visit = (ref: TableRef): void => {
+    if (ref.kind === 'derived') independentSelects(ref.query, out);
+    else if (ref.kind === 'join') {
+      visit(ref.left);
+      visit(ref.right);
+    }
+  };
+  for (const ref of query.from) visit(ref);
+  out.push(query);
+  return out;
+}
+
+/** The FROM clause of an independent SELECT, planned and read at run time, WHERE applied. */
+async function readFrom(
+  select: Select,
+  env: QueryEnv,
+  ctx: DmlContext,
+  keyOf: WeakMap<SqlValue[], Uint8Array> | undefined,
+): Promise<Source> {
+  const from = buildFrom(select, env, (infos, types) => new Scope(infos, types, undefined, env));
+  const plan = planBlock(from.block, { ectx: env.ectx, inMemory: false });
+  const rows = await runFromStorage(
+    plan,
+    leafRows(from, env),
+    compareEnv(env.ectx),
+    {
+      txn: ctx.txn,
+      ectx: env.ectx,
+      ...(ctx.checkInterrupted === undefined ? {} : { checkInterrupted: ctx.checkInterrupted }),
+    },
+    keyOf,
+  );
+  return { ...from.shape, rows };
 }
 
 /**
@@ -140,14 +238,7 @@ export function describeQuery(
   query: Query,
   ctx: Pick<DmlContext, 'view' | 'database' | 'evalContext'>,
 ): ResultColumn[] {
-  const env: QueryEnv = {
-    ctx,
-    ectx: ctx.evalContext(),
-    tables: new Map(),
-    cache: new Map(),
-    types: new Map(),
-    dry: true,
-  };
+  const env = queryEnv(ctx, ctx.evalContext(), true);
   return runQuery(query, env).columns;
 }
 
@@ -181,18 +272,11 @@ export async function rowExpressions(
   exprs: readonly Expr[],
   ctx: DmlContext,
 ): Promise<(expr: Expr, clause: Clause) => (row: readonly SqlValue[]) => SqlValue> {
-  const env: QueryEnv = {
-    ctx,
-    ectx: ctx.evalContext(),
-    tables: new Map(),
-    cache: new Map(),
-    types: new Map(),
-    dry: false,
-  };
+  const env = queryEnv(ctx, ctx.evalContext(), false);
   const queries: Query[] = [];
   for (const e of exprs) subqueriesIn(e, queries);
   const refs: TableName[] = [];
-  for (const q of queries) collectTables(q, refs, undefined);
+  for (const q of queries) collectTables(q, refs, new Set());
   for (const name of refs) {
     if (isVirtualDatabase(name.db ?? ctx.database)) continue;
     if (tableKey(resolveTable(ctx.view, name, ctx.database)) === tableKey(table)) {
@@ -256,17 +340,15 @@ export function hasSubquery(query: Query): boolean {
   return found.length > 0 || (query.kind === 'select' && query.from.some(derived));
 }
 
-function directTable(
-  select: Select,
-  ctx: DmlContext,
-): { table: TableName; alias?: string } | undefined {
+/** Whether FOR UPDATE locks by key: one base table and a WHERE without subqueries. */
+function lockedByKey(select: Select, ctx: DmlContext): boolean {
   const [only, ...others] = select.from;
-  if (only === undefined || others.length > 0 || only.kind !== 'table') return undefined;
-  if (isVirtualDatabase(only.table.db ?? ctx.database)) return undefined;
-  if (select.where === undefined) return select.lock === undefined ? undefined : only;
+  if (only === undefined || others.length > 0 || only.kind !== 'table') return false;
+  if (isVirtualDatabase(only.table.db ?? ctx.database)) return false;
+  if (select.where === undefined) return true;
   const found: Query[] = [];
   subqueriesIn(select.where, found);
-  return found.length === 0 ? only : undefined;
+  return found.length === 0;
 }
 
 function tableKey(table: ResolvedTable): string {
@@ -286,27 +368,31 @@ function subqueriesIn(e: Expr, out: Query[]): void {
   for (const c of children(e)) subqueriesIn(c, out);
 }
 
-/** Every base table `query` names, except the `skip` reference (read through its WHERE). */
-function collectTables(query: Query, out: TableName[], skip: object | undefined): void {
+/**
+ * Every base table `query` names that is read whole before evaluation: all but the FROM tables
+ * of the `runTime` SELECTs (read by the planner at run time).
+ */
+function collectTables(query: Query, out: TableName[], runTime: ReadonlySet<Select>): void {
   const fromExprs = (e: Expr | undefined) => {
     if (e === undefined) return;
     const qs: Query[] = [];
     subqueriesIn(e, qs);
-    for (const q of qs) collectTables(q, out, undefined);
+    for (const q of qs) collectTables(q, out, runTime);
   };
   if (query.kind === 'union') {
-    collectTables(query.left, out, undefined);
-    collectTables(query.right, out, undefined);
+    collectTables(query.left, out, runTime);
+    collectTables(query.right, out, runTime);
     for (const o of query.orderBy) fromExprs(o.expr);
     return;
   }
+  const select = query;
   const visit = (ref: TableRef) => {
     switch (ref.kind) {
       case 'table':
-        if (ref !== skip) out.push(ref.table);
+        if (!runTime.has(select)) out.push(ref.table);
         return;
       case 'derived':
-        collectTables(ref.query, out, undefined);
+        collectTables(ref.query, out, runTime);
         return;
       case 'join':
         visit(ref.left);
@@ -323,27 +409,6 @@ function collectTables(query: Query, out: TableName[], skip: object | undefined)
   for (const o of query.orderBy) fromExprs(o.expr);
 }
 
-async function filteredTableSource(
-  ref: { table: TableName; alias?: string },
-  where: Expr | undefined,
-  ctx: DmlContext,
-  ectx: EvalContext,
-  lock: boolean,
-): Promise<Source> {
-  const table = resolveTable(ctx.view, ref.table, ctx.database);
-  const alias = ref.alias ?? table.view.name;
-  const matched = await matchingRows(table, where, ctx, ectx, alias);
-  // FOR UPDATE / FOR SHARE: each selected row joins the transaction's write set, so a
-  // transaction that changed it since this snapshot makes this one fail at commit (1213), and
-  // the other way round. (FOR SHARE is treated as FOR UPDATE.)
-  if (lock) for (const { key } of matched) await ctx.txn.getForUpdate(key);
-  return tableShape(
-    table,
-    alias,
-    matched.map((r) => r.values),
-  );
-}
-
 function tableShape(table: ResolvedTable, alias: string, rows: SqlValue[][]): Source {
   const slots: number[] = [];
   table.columns.forEach((c, i) => {
@@ -356,30 +421,6 @@ function tableShape(table: ResolvedTable, alias: string, rows: SqlValue[][]): So
     aliases: [alias],
     rows,
   };
-}
-
-/** A table of the statement, from the rows read at the snapshot (or the system database). */
-function tableSource(ref: { table: TableName; alias?: string }, env: QueryEnv): Source {
-  const { ctx } = env;
-  const database = ref.table.db ?? ctx.database;
-  if (database !== undefined && isVirtualDatabase(database)) {
-    const system = virtualTable(database, ref.table.name);
-    const alias = ref.alias ?? ref.table.name;
-    const slots = system.columns.map((_, i) => i);
-    return {
-      infos: system.columns.map((c) => ({ db: database, table: alias, name: c.name })),
-      types: system.columns.map((c) => resultTypeOf(c)),
-      visibleByAlias: new Map([[alias, slots]]),
-      aliases: [alias],
-      rows: env.dry ? [] : system.rows(ctx.view),
-    };
-  }
-  const table = resolveTable(ctx.view, ref.table, ctx.database);
-  const alias = ref.alias ?? table.view.name;
-  if (env.dry) return tableShape(table, alias, []);
-  const read = env.tables.get(tableKey(table));
-  if (read === undefined) throw new Error(`table ${tableKey(table)} was not read`);
-  return tableShape(table, alias, read.rows);
 }
 
 /**
@@ -403,6 +444,17 @@ class Scope {
       ...infos.map((i) => ({ ...i, depth: 0 })),
       ...(outer?.infos ?? []).map((i) => ({ ...i, depth: (i.depth ?? 0) + 1 })),
     ];
+  }
+
+  /** How many of its columns are the operator's own (the enclosing queries' follow). */
+  get ownWidth(): number {
+    return this.inner;
+  }
+
+  /** This scope as the enclosing scope of a subquery, its row all NULL (planning only). */
+  asOuter(): Outer {
+    const nulls = this.infos.map(() => null);
+    return { infos: this.infos, types: this.allTypes(), row: () => nulls };
   }
 
   bind(expr: Expr, clause: Clause): Binding {
@@ -478,104 +530,338 @@ class Scope {
   }
 }
 
-function runQuery(query: Query, env: QueryEnv, outer?: Outer): QueryResult {
-  return query.kind === 'select'
-    ? runSelect(query, env, outer)
-    : runSetOperation(query, env, outer);
+/** One table of a FROM clause as the planner sees it, with its rows when they are in memory. */
+interface FromLeaf {
+  readonly leaf: PlanLeaf;
+  /** A derived table's query. */
+  readonly query?: Query;
+  /** Rows in memory: a derived or system table's, or a base table's as read whole. */
+  readonly rows: () => readonly (readonly SqlValue[])[];
 }
 
-/** The rows of a FROM item: a table, a derived table, or a join of two (nested loops). */
-function fromSource(ref: TableRef, env: QueryEnv, outer: Outer | undefined): Source {
-  if (ref.kind === 'table') return tableSource(ref, env);
-  if (ref.kind === 'derived') {
-    // Derived tables do not see the enclosing query (no LATERAL).
-    const result = runQuery(ref.query, env);
-    const names = ref.columns ?? result.columns.map((c) => c.name);
-    if (names.length !== result.columns.length) {
-      throw new SqlSemanticError(
-        1353,
-        'HY000',
-        `In definition of view, derived table or common table expression, SELECT list and column names list have different column counts`,
+/** A FROM clause ready to plan: the columns of all its tables, its block and its leaves. */
+interface BuiltFrom {
+  readonly shape: Source;
+  readonly block: Block;
+  readonly leaves: readonly FromLeaf[];
+  /** The ON conditions (EXPLAIN lists their subqueries). */
+  readonly on: readonly Expr[];
+}
+
+/** A FROM item with its columns: a table, or a join of two items starting at slot `start`. */
+type Shaped =
+  | { readonly kind: 'leaf'; readonly shape: Source; readonly leaf: FromLeaf }
+  | {
+      readonly kind: 'join';
+      readonly shape: Source;
+      readonly ref: Join;
+      readonly left: Shaped;
+      readonly right: Shaped;
+      readonly start: number;
+    };
+
+type ScopeMaker = (infos: readonly ColumnInfo[], types: readonly ResultType[]) => Scope;
+
+/**
+ * The FROM clause of `stmt` and its WHERE as a block for the planner: tables (and derived
+ * tables, which run here) in FROM order with their slots in the joined row, inner joins
+ * flattened, outer joins as units, and every WHERE / ON conjunct bound and compiled. Errors are
+ * MySQL's: 1066 for an alias used twice, 1054 / 1052 for WHERE over the whole FROM and for ON
+ * over its own join's tables.
+ */
+function buildFrom(stmt: Select, env: QueryEnv, scopeOf: ScopeMaker): BuiltFrom {
+  const leaves: FromLeaf[] = [];
+  const items: Shaped[] = [];
+  let whole: Source | undefined;
+  for (const ref of stmt.from) {
+    const item = shapeOf(ref, whole?.infos.length ?? 0, env, leaves);
+    items.push(item);
+    whole = whole === undefined ? item.shape : joinShape(whole, item.shape);
+  }
+  if (whole === undefined) throw new Error('a FROM clause without tables');
+  const shape = whole;
+  const fromScope = scopeOf(shape.infos, shape.types);
+  const compiler = new PredicateCompiler(
+    fromScope,
+    leaves.map((l) => l.leaf),
+    env.ectx,
+  );
+  const on: Expr[] = [];
+  const blockOf = (item: Shaped): Block => {
+    if (item.kind === 'leaf') {
+      return { units: [{ kind: 'leaf', leaf: item.leaf.leaf }], predicates: [] };
+    }
+    const left = blockOf(item.left);
+    const right = blockOf(item.right);
+    const ref = item.ref;
+    let conditions: Predicate[] = [];
+    if (ref.on !== undefined) {
+      on.push(ref.on);
+      const scope = scopeOf(item.shape.infos, item.shape.types);
+      const at = { scope, binding: scope.bind(ref.on, 'on clause'), start: item.start };
+      conditions = conjunctsOf(ref.on).map((c) => compiler.predicate(c, at));
+    } else if (ref.using !== undefined) {
+      conditions = ref.using.map((name) =>
+        compiler.using(name, item.left.shape.infos, item.right.shape.infos, item.start),
       );
     }
-    const seen = new Set<string>();
-    for (const n of names) {
-      if (seen.has(n.toLowerCase()))
-        throw new SqlSemanticError(1060, '42S21', `Duplicate column name '${n}'`);
-      seen.add(n.toLowerCase());
+    switch (ref.type) {
+      case 'INNER':
+      case 'CROSS':
+      case 'STRAIGHT':
+        return {
+          units: [...left.units, ...right.units],
+          predicates: [...left.predicates, ...right.predicates, ...conditions],
+        };
+      case 'LEFT':
+        return {
+          units: [{ kind: 'outer', preserved: left, nullable: right, on: conditions }],
+          predicates: [],
+        };
+      case 'RIGHT':
+        return {
+          units: [{ kind: 'outer', preserved: right, nullable: left, on: conditions }],
+          predicates: [],
+        };
     }
+  };
+  const blocks = items.map(blockOf);
+  const predicates = blocks.flatMap((b) => b.predicates);
+  if (stmt.where !== undefined) {
+    const binding = fromScope.bind(stmt.where, 'where clause');
+    const at = { scope: fromScope, binding, start: 0 };
+    predicates.push(...conjunctsOf(stmt.where).map((c) => compiler.predicate(c, at)));
+  }
+  return { shape, block: { units: blocks.flatMap((b) => b.units), predicates }, leaves, on };
+}
+
+/** A FROM item's columns (and its leaves, numbered in FROM order), starting at slot `start`. */
+function shapeOf(ref: TableRef, start: number, env: QueryEnv, leaves: FromLeaf[]): Shaped {
+  if (ref.kind === 'join') {
+    if (ref.natural === true) throw new SqlNotSupportedError('NATURAL JOIN (not built yet)', 0);
+    const left = shapeOf(ref.left, start, env, leaves);
+    const right = shapeOf(ref.right, start + left.shape.infos.length, env, leaves);
+    return { kind: 'join', shape: joinShape(left.shape, right.shape), ref, left, right, start };
+  }
+  const made = ref.kind === 'table' ? tableLeaf(ref, env) : derivedLeaf(ref, env);
+  const leaf: PlanLeaf = {
+    id: leaves.length,
+    alias: made.shape.aliases[0] ?? '',
+    name: made.name,
+    start,
+    width: made.shape.infos.length,
+    table: made.table,
+    derived: ref.kind === 'derived',
+  };
+  const fromLeaf: FromLeaf = {
+    leaf,
+    rows: made.rows,
+    ...(ref.kind === 'derived' ? { query: ref.query } : {}),
+  };
+  leaves.push(fromLeaf);
+  return { kind: 'leaf', shape: made.shape, leaf: fromLeaf };
+}
+
+interface MadeLeaf {
+  readonly shape: Source;
+  readonly name: string;
+  readonly table: ResolvedTable | undefined;
+  readonly rows: () => readonly (readonly SqlValue[])[];
+}
+
+/** A base table (its rows in memory when the statement read it whole) or a system table. */
+function tableLeaf(ref: { table: TableName; alias?: string }, env: QueryEnv): MadeLeaf {
+  const { ctx } = env;
+  const database = ref.table.db ?? ctx.database;
+  if (database !== undefined && isVirtualDatabase(database)) {
+    const system = virtualTable(database, ref.table.name);
+    const alias = ref.alias ?? ref.table.name;
+    const slots = system.columns.map((_, i) => i);
     return {
+      shape: {
+        infos: system.columns.map((c) => ({ db: database, table: alias, name: c.name })),
+        types: system.columns.map((c) => resultTypeOf(c)),
+        visibleByAlias: new Map([[alias, slots]]),
+        aliases: [alias],
+        rows: [],
+      },
+      name: `${database}.${ref.table.name}`,
+      table: undefined,
+      rows: () => (env.dry ? [] : system.rows(ctx.view, ctx)),
+    };
+  }
+  const table = resolveTable(ctx.view, ref.table, ctx.database);
+  return {
+    shape: tableShape(table, ref.alias ?? table.view.name, []),
+    name: `${table.view.database}.${table.view.name}`,
+    table,
+    rows: () => {
+      if (env.dry) return [];
+      const read = env.tables.get(tableKey(table));
+      if (read === undefined) throw new Error(`table ${tableKey(table)} was not read`);
+      return read.rows;
+    },
+  };
+}
+
+/** A derived table: its query runs here (it does not see the enclosing query: no LATERAL). */
+function derivedLeaf(ref: DerivedTable, env: QueryEnv): MadeLeaf {
+  const result = runQuery(ref.query, env);
+  const names = ref.columns ?? result.columns.map((c) => c.name);
+  if (names.length !== result.columns.length) {
+    throw new SqlSemanticError(
+      1353,
+      'HY000',
+      `In definition of view, derived table or common table expression, SELECT list and column names list have different column counts`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n.toLowerCase()))
+      throw new SqlSemanticError(1060, '42S21', `Duplicate column name '${n}'`);
+    seen.add(n.toLowerCase());
+  }
+  return {
+    shape: {
       infos: names.map((name) => ({ table: ref.alias, name })),
       types: result.columns.map((c) => c.type),
       visibleByAlias: new Map([[ref.alias, names.map((_, i) => i)]]),
       aliases: [ref.alias],
-      rows: result.rows,
+      rows: [],
+    },
+    name: ref.alias,
+    table: undefined,
+    rows: () => result.rows,
+  };
+}
+
+function leafRows(from: BuiltFrom, env: QueryEnv): LeafRows {
+  return {
+    width: from.shape.infos.length,
+    memory: (leaf) => {
+      const found = from.leaves[leaf.id];
+      if (found === undefined) throw new Error(`no leaf ${leaf.id}`);
+      return env.dry ? [] : found.rows();
+    },
+  };
+}
+
+/** The plan of one SELECT, as EXPLAIN shows it. */
+export interface SelectPlan {
+  readonly kind: 'select';
+  readonly select: Select;
+  /** The FROM clause's join plan (absent without FROM). */
+  readonly from: PlanNode | undefined;
+  /** Derived tables' plans, by leaf id. */
+  readonly derived: ReadonlyMap<number, QueryPlan>;
+  /** The subqueries in its expressions (select list, WHERE, ON, GROUP BY, HAVING, ORDER BY). */
+  readonly subqueries: readonly QueryPlan[];
+}
+
+export type QueryPlan =
+  | SelectPlan
+  | {
+      readonly kind: 'union';
+      readonly union: Union;
+      readonly left: QueryPlan;
+      readonly right: QueryPlan;
+    }
+  /** A subquery whose scope only exists while the query runs (it is planned then). */
+  | { readonly kind: 'unplanned'; readonly query: Query };
+
+/**
+ * The plan `executeQuery` runs for `query`, made the same way without reading anything: the
+ * independent SELECTs read at run time, every other query over tables read whole.
+ */
+export function planQuery(
+  query: Query,
+  ctx: Pick<DmlContext, 'view' | 'database' | 'evalContext'>,
+): QueryPlan {
+  const env = queryEnv(ctx, ctx.evalContext(), true);
+  return planOf(query, env, undefined, new Set(independentSelects(query)));
+}
+
+/** The plans of the subqueries in expressions over `table`'s rows (UPDATE / DELETE). */
+export function planSubqueries(
+  table: ResolvedTable,
+  exprs: readonly Expr[],
+  ctx: Pick<DmlContext, 'view' | 'database' | 'evalContext'>,
+): QueryPlan[] {
+  const env = queryEnv(ctx, ctx.evalContext(), true);
+  const infos = table.columns.map((c) => ({
+    db: table.view.database,
+    table: table.view.name,
+    name: c.name,
+  }));
+  return subqueryPlans(
+    exprs,
+    new Scope(infos, table.columns.map(resultTypeOf), undefined, env),
+    env,
+  );
+}
+
+function planOf(
+  query: Query,
+  env: QueryEnv,
+  outer: Outer | undefined,
+  independent: ReadonlySet<Select>,
+): QueryPlan {
+  if (query.kind === 'union') {
+    return {
+      kind: 'union',
+      union: query,
+      left: planOf(query.left, env, outer, independent),
+      right: planOf(query.right, env, outer, independent),
     };
   }
-  if (ref.natural === true) throw new SqlNotSupportedError('NATURAL JOIN (not built yet)', 0);
-  const left = fromSource(ref.left, env, outer);
-  const right = fromSource(ref.right, env, outer);
-  const joined = joinShape(left, right);
-  const offset = left.infos.length;
-  const ectx = env.ectx;
-  let condition: ((row: readonly SqlValue[]) => boolean) | undefined;
-  if (ref.on !== undefined) {
-    const on = ref.on;
-    const scope = new Scope(joined.infos, joined.types, outer, env);
-    const binding = scope.bind(on, 'on clause');
-    let current: readonly SqlValue[] = EMPTY_ROW;
-    const octx = scope.context(binding, () => current);
-    condition = (row) => {
-      current = row;
-      return toBool(evaluate(on, octx), ectx.warn.bind(ectx)) === true;
-    };
-  } else if (ref.using !== undefined) {
-    const pairs = ref.using.map((name) => {
-      const find = (source: Source) =>
-        source.infos.findIndex((i) => i.name.toLowerCase() === name.toLowerCase());
-      const l = find(left);
-      const r = find(right);
-      if (l < 0 || r < 0) {
-        throw new SqlSemanticError(1054, '42S22', `Unknown column '${name}' in 'from clause'`);
-      }
-      return [l, r + offset] as const;
-    });
-    const cmp = compareEnv(ectx);
-    condition = (row) =>
-      pairs.every(([l, r]) => {
-        const a = row[l] ?? null;
-        const b = row[r] ?? null;
-        return a !== null && b !== null && sortCompare(a, b, cmp) === 0;
-      });
-  }
-  const nullsOf = (n: number) => Array.from({ length: n }, () => null as SqlValue);
-  const rows: SqlValue[][] = [];
-  if (ref.type === 'RIGHT') {
-    for (const r of right.rows) {
-      let matched = false;
-      for (const l of left.rows) {
-        const row = [...l, ...r];
-        if (condition === undefined || condition(row)) {
-          rows.push(row);
-          matched = true;
-        }
-      }
-      if (!matched) rows.push([...nullsOf(left.infos.length), ...r]);
+  let from: PlanNode | undefined;
+  const derived = new Map<number, QueryPlan>();
+  let scope = new Scope([], [], outer, env);
+  const exprs: Expr[] = [
+    ...query.columns.flatMap((c) => (c.kind === 'expr' ? [c.expr] : [])),
+    ...(query.where === undefined ? [] : [query.where]),
+    ...query.groupBy,
+    ...(query.having === undefined ? [] : [query.having]),
+    ...query.orderBy.map((o) => o.expr),
+  ];
+  if (query.from.length > 0) {
+    const built = buildFrom(query, env, (infos, types) => new Scope(infos, types, outer, env));
+    from = planBlock(built.block, { ectx: env.ectx, inMemory: !independent.has(query) });
+    for (const { leaf, query: q } of built.leaves) {
+      if (q !== undefined) derived.set(leaf.id, planOf(q, env, undefined, independent));
     }
-  } else {
-    for (const l of left.rows) {
-      let matched = false;
-      for (const r of right.rows) {
-        const row = [...l, ...r];
-        if (condition === undefined || condition(row)) {
-          rows.push(row);
-          matched = true;
-        }
-      }
-      if (!matched && ref.type === 'LEFT') rows.push([...l, ...nullsOf(right.infos.length)]);
-    }
+    scope = new Scope(built.shape.infos, built.shape.types, outer, env);
+    exprs.push(...built.on);
   }
-  return { ...joined, rows };
+  return {
+    kind: 'select',
+    select: query,
+    from,
+    derived,
+    subqueries: subqueryPlans(exprs, scope, env),
+  };
+}
+
+function subqueryPlans(exprs: readonly Expr[], scope: Scope, env: QueryEnv): QueryPlan[] {
+  const queries: Query[] = [];
+  for (const e of exprs) subqueriesIn(e, queries);
+  const outer = scope.asOuter();
+  return queries.map((q) => {
+    try {
+      return planOf(q, env, outer, new Set());
+    } catch (error) {
+      // A name only the select list or a grouped row has (bound there when it runs).
+      if (error instanceof SqlEvalError && error.code === 1054)
+        return { kind: 'unplanned', query: q };
+      throw error;
+    }
+  });
+}
+
+function runQuery(query: Query, env: QueryEnv, outer?: Outer): QueryResult {
+  return query.kind === 'select'
+    ? runSelect(query, env, outer)
+    : runSetOperation(query, env, outer);
 }
 
 /** The columns of `left` then `right` (1066 for an alias used twice); rows left empty. */
@@ -602,65 +888,11 @@ function joinShape(left: Source, right: Source): Source {
   };
 }
 
-/** FROM a, b with WHERE conjuncts applied as rows are made (see runSelect). */
-function crossJoinWhere(
-  left: Source,
-  right: Source,
-  keep: (joined: Source) => ((row: readonly SqlValue[]) => boolean) | undefined,
-): Source {
-  const joined = joinShape(left, right);
-  const test = keep(joined);
-  const rows: SqlValue[][] = [];
-  for (const l of left.rows) {
-    for (const r of right.rows) {
-      const row = [...l, ...r];
-      if (test === undefined || test(row)) rows.push(row);
-    }
-  }
-  joined.rows = rows;
-  return joined;
-}
-
 /** `a AND b AND c` → [a, b, c]. */
 function conjunctsOf(e: Expr): Expr[] {
   return e.kind === 'binary' && e.op === 'AND'
     ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)]
     : [e];
-}
-
-function andOf(a: Expr, b: Expr): Expr {
-  return { kind: 'binary', op: 'AND', left: a, right: b };
-}
-
-/**
- * Whether conjunct `e` can be evaluated over `source` alone: every column it names is one of
- * `source`'s (no subquery, no variable assignment, nothing random — evaluating it early
- * must not change what it does).
- */
-function readsOnly(e: Expr, source: Source, outer: Outer | undefined, env: QueryEnv): boolean {
-  const plain = (x: Expr): boolean => {
-    if (x.kind === 'subquery' || x.kind === 'exists' || x.kind === 'inSubquery') return false;
-    if (x.kind === 'quantified' || x.kind === 'assign') return false;
-    if (x.kind === 'call' && ['RAND', 'UUID', 'SLEEP'].includes(x.name.toUpperCase())) {
-      return false;
-    }
-    return children(x).every(plain);
-  };
-  if (!plain(e)) return false;
-  try {
-    const scope = new Scope(source.infos, source.types, outer, env);
-    const binding = scope.bind(e, 'where clause');
-    return [...binding.slots.values()].every((slot) => slot < source.infos.length);
-  } catch {
-    return false;
-  }
-}
-
-/** FROM a, b: every row of a with every row of b. */
-function crossJoin(left: Source, right: Source): Source {
-  const joined = joinShape(left, right);
-  joined.rows = left.rows.flatMap((l) => right.rows.map((r) => [...l, ...r]));
-  return joined;
 }
 
 function compareEnv(ectx: EvalContext) {
@@ -680,66 +912,8 @@ function position(e: Expr, count: number, clause: Clause): number | undefined {
   return n - 1;
 }
 
-function runSelect(
-  stmt: Select,
-  env: QueryEnv,
-  outer: Outer | undefined,
-  prepared?: Source,
-): QueryResult {
+function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): QueryResult {
   const { ectx } = env;
-  let source: Source;
-  let whereDone = false;
-  /** The part of WHERE not yet applied while joining ('all': none of it was). */
-  let remainingWhere: Expr | 'all' | undefined = 'all';
-  if (prepared !== undefined) {
-    source = prepared;
-    whereDone = true;
-  } else if (stmt.from.length === 0) {
-    // One row without columns (none when only describing: nothing is evaluated then).
-    const rows = env.dry ? [] : [[]];
-    source = { infos: [], types: [], visibleByAlias: new Map(), aliases: [], rows };
-  } else {
-    const [first, ...others] = stmt.from;
-    if (first === undefined) throw new Error('unreachable');
-    source = fromSource(first, env, outer);
-    // FROM a, b, c WHERE ...: each WHERE conjunct that reads only the tables joined so far
-    // filters the rows as they are joined, so the cross product never grows past what WHERE
-    // keeps (the rest is applied below, with the whole WHERE checked there as before).
-    const where0 = stmt.where;
-    const early = others.length > 0 && where0 !== undefined && !whereDone;
-    let pending = early ? conjunctsOf(where0) : [];
-    const keep = (joined: Source): ((row: readonly SqlValue[]) => boolean) | undefined => {
-      const ready: Expr[] = [];
-      pending = pending.filter((c) => {
-        if (!readsOnly(c, joined, outer, env)) return true;
-        ready.push(c);
-        return false;
-      });
-      if (ready.length === 0) return undefined;
-      const scope = new Scope(joined.infos, joined.types, outer, env);
-      let at: readonly SqlValue[] = EMPTY_ROW;
-      const tests = ready.map((c) => ({
-        c,
-        ctx: scope.context(scope.bind(c, 'where clause'), () => at),
-      }));
-      return (row) => {
-        at = row;
-        return tests.every((t) => toBool(evaluate(t.c, t.ctx), ectx.warn.bind(ectx)) === true);
-      };
-    };
-    if (early) {
-      const test = keep(source);
-      if (test !== undefined) source.rows = source.rows.filter(test);
-    }
-    for (const next of others) {
-      const right = fromSource(next, env, outer);
-      source = early ? crossJoinWhere(source, right, keep) : crossJoin(source, right);
-    }
-    if (early) {
-      // What is left of WHERE runs in the ordinary filter below.
-      remainingWhere = pending.length === 0 ? undefined : pending.reduce(andOf);
-    }
-  }
   let reach = 0;
   const scopes: Scope[] = [];
   const scopeOf = (infos: readonly ColumnInfo[], types: readonly ResultType[]) => {
@@ -747,6 +921,27 @@ function runSelect(
     scopes.push(s);
     return s;
   };
+  // FROM and WHERE: read at run time for an independent SELECT, else planned over the rows the
+  // statement read whole (join-plan.ts either way).
+  let source: Source;
+  const prepared = outer === undefined && !env.dry ? env.prepared.get(stmt) : undefined;
+  if (prepared !== undefined) {
+    source = prepared;
+  } else if (stmt.from.length === 0) {
+    // One row without columns (none when only describing: nothing is evaluated then).
+    const rows = env.dry ? [] : [[]];
+    source = { infos: [], types: [], visibleByAlias: new Map(), aliases: [], rows };
+  } else {
+    const from = buildFrom(stmt, env, scopeOf);
+    const rows = env.dry
+      ? []
+      : runInMemory(
+          planBlock(from.block, { ectx, inMemory: true }),
+          leafRows(from, env),
+          compareEnv(ectx),
+        );
+    source = { ...from.shape, rows };
+  }
 
   // The select list, `*` expanded over the tables in FROM order.
   const items: SelectExprItem[] = [];
@@ -775,20 +970,12 @@ function runSelect(
   let current: readonly SqlValue[] = EMPTY_ROW;
   const row = () => current;
   const sourceScope = scopeOf(source.infos, source.types);
-  if (stmt.where !== undefined && !whereDone) {
-    // The whole WHERE binds against the whole FROM (1054 / 1052 as before), even when parts of
-    // it already filtered the joins.
-    const bound = sourceScope.bind(stmt.where, 'where clause');
-    const where = remainingWhere === 'all' ? stmt.where : remainingWhere;
-    const wctx =
-      where === stmt.where
-        ? sourceScope.context(bound, row)
-        : where === undefined
-          ? undefined
-          : sourceScope.context(sourceScope.bind(where, 'where clause'), row);
-    source.rows = source.rows.filter((r) => {
-      if (where === undefined || wctx === undefined) return true;
-      current = r;
+  if (stmt.where !== undefined && stmt.from.length === 0) {
+    // Without FROM, WHERE filters the one row here (with FROM, it was applied while joining).
+    const where = stmt.where;
+    const wctx = sourceScope.context(sourceScope.bind(where, 'where clause'), row);
+    source.rows = source.rows.filter(() => {
+      current = EMPTY_ROW;
       return toBool(evaluate(where, wctx), ectx.warn.bind(ectx)) === true;
     });
   }

@@ -3,6 +3,7 @@ import { toText } from '../eval/convert.js';
 import { SqlSession } from './session.js';
 import type { StatementOutcome } from './session.js';
 import { MemoryCatalog } from './test/memory-catalog.js';
+import { rootLogin } from './test/sql-session.js';
 
 function session(catalog = new MemoryCatalog()): SqlSession {
   return new SqlSession({
@@ -10,6 +11,7 @@ function session(catalog = new MemoryCatalog()): SqlSession {
     connectionId: 7,
     user: 'root',
     host: '127.0.0.1',
+    ...rootLogin,
     nowMicros: () => 1_767_225_600_000_000n, // 2026-01-01 00:00:00 UTC
     random: () => 0.5,
   });

@@ -7,6 +7,16 @@
  * session variables, SELECT @@var / DATABASE() / VERSION() and any SELECT without FROM),
  * SHOW VARIABLES / WARNINGS, USE, and the DDL in ddl.ts. Statements whose executor does not
  * exist yet are refused with 1235 (never answered with made-up results).
+ *
+ * Connections (processes.ts, status.ts): SHOW PROCESSLIST, KILL and SHOW STATUS go through the
+ * gateway's ProcessPort (`deps.processes`), which also hears of every statement's start (its
+ * Com_xxx counter). `execute` / `executePrepared` take the command's abort signal: a KILL
+ * makes the running statement fail with 1317 at its next check and undoes its writes.
+ *
+ * Every statement is first checked against the session's account's grants in the catalog
+ * view it starts with (session-access.ts, statement-privileges.ts); the executors then see
+ * only the databases and tables the account holds some privilege on. The account statements
+ * (CREATE USER, GRANT, SHOW GRANTS, ...) run in accounts.ts.
  */
 import type { Expr, SelectExprItem, SetStatement, Show, Statement } from '../ast.js';
 import { defaultCollation } from '../encoding/key-codec.js';
@@ -27,14 +37,38 @@ import { parseMulti, parseOne } from '../parser.js';
 import type { RoutingTable } from '../storage/layout.js';
 import type { Transaction, TxnClient, TxnSavepoint } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
-import type { CatalogPort } from './catalog-port.js';
+import type { CatalogPort, CatalogView } from './catalog-port.js';
+import { hasPrivilege } from './privileges.js';
 import { showColumns, showCreateTable, showIndex } from './describe.js';
 import { executeDelete, executeInsert, executeUpdate } from './dml.js';
 import { describeQuery, executeQuery, hasAggregate, hasSubquery } from './select.js';
+import { explainStatement } from './explain.js';
 import { alterTable, createIndex, dropIndex } from './alter.js';
 import type { AlterContext } from './alter.js';
 import type { DmlContext } from './dml.js';
 import { refreshRouting } from './tables.js';
+import {
+  alterUser,
+  createUser,
+  dropUser,
+  grant,
+  revoke,
+  setPassword,
+  showGrants,
+} from './accounts.js';
+import { SessionAccess } from './session-access.js';
+import {
+  kill,
+  queryInterrupted,
+  requirePort,
+  showProcesslist,
+  visibleProcesses,
+} from './processes.js';
+import type { ProcessInfo, ProcessPort, ProcessViewer } from './processes.js';
+import { comCounter, showStatus } from './status.js';
+import { fieldList } from './field-list.js';
+import type { FieldListColumn } from './field-list.js';
+import type { StatementAccess } from './session-access.js';
 import {
   createDatabase,
   createTable,
@@ -53,9 +87,21 @@ export const serverVersion = '8.0.36-tessera';
 export interface SessionDeps {
   readonly catalog: CatalogPort;
   readonly connectionId: number;
-  /** The login as the client sent it and the account that authenticated. */
+  /** The login as the client sent it and the client's address (USER()). */
   readonly user: string;
   readonly host: string;
+  /**
+   * The account the login matched (`host` as stored, possibly a pattern): CURRENT_USER(), and
+   * whose grants every statement is checked against (privileges.ts). `usedPassword`: the
+   * login proved a password (1045's "using password: YES").
+   */
+  readonly account: {
+    readonly user: string;
+    readonly host: string;
+    readonly usedPassword: boolean;
+  };
+  /** The stored credential of `password` under `plugin` (CREATE / ALTER USER, SET PASSWORD). */
+  readonly makeCredential: (plugin: string, password: string) => Promise<string>;
   /** Microseconds since the Unix epoch (statement-stable NOW()). */
   readonly nowMicros: () => bigint;
   /** Uniform in [0, 1) (RAND(), UUID()). */
@@ -65,6 +111,11 @@ export interface SessionDeps {
    * refreshes it from the catalog). Without it, statements on tables answer 1235.
    */
   readonly data?: { readonly txn: TxnClient; readonly routing: RoutingTable };
+  /**
+   * The gateway's connections, bound to this session's (processes.ts): SHOW PROCESSLIST, KILL,
+   * SHOW STATUS. Without it those answer 1235.
+   */
+  readonly processes?: ProcessPort;
 }
 
 /** A statement's outcome as the gateway writes it: a result, or MySQL's error. */
@@ -155,8 +206,25 @@ export class SqlSession {
   private savepoints: { readonly name: string; readonly at: TxnSavepoint }[] = [];
   /** The parameters of the prepared statement being executed. */
   private params: readonly SqlValue[] | undefined;
+  /** Aborted when the running command is killed (KILL QUERY / CONNECTION). */
+  private signal: AbortSignal | undefined;
+  /** Who the session is, and what the running statement was allowed to see. */
+  private readonly access: SessionAccess;
+  private statement: StatementAccess | undefined;
 
-  constructor(private readonly deps: SessionDeps) {}
+  constructor(private readonly deps: SessionDeps) {
+    const { account } = deps;
+    this.access = new SessionAccess(
+      deps.catalog,
+      {
+        account: { user: account.user, host: account.host },
+        user: deps.user,
+        clientHost: deps.host,
+        usedPassword: account.usedPassword,
+      },
+      deps.makeCredential,
+    );
+  }
 
   get autocommit(): boolean {
     const v = this.variables.get('autocommit');
@@ -165,6 +233,7 @@ export class SqlSession {
 
   /** COM_INIT_DB and USE. */
   async use(database: string): Promise<void> {
+    await this.access.authorizeUse(database);
     this.database = await useDatabase(database, {
       catalog: this.deps.catalog,
       database: this.database,
@@ -199,8 +268,12 @@ export class SqlSession {
     }
     const { statement, paramCount } = parsed;
     let columns: ResultColumn[] = [];
+    // Privileges are checked at PREPARE as MySQL does (and again at every EXECUTE).
+    const access = await this.access.authorize(statement, this.database).catch((error: unknown) => {
+      throw this.asSqlError(error);
+    });
     if (statement.kind === 'union' || statement.kind === 'select') {
-      const view = await this.deps.catalog.view();
+      const view = access?.visible ?? (await this.deps.catalog.view());
       try {
         columns = describeQuery(statement, {
           view,
@@ -216,7 +289,12 @@ export class SqlSession {
   }
 
   /** COM_STMT_EXECUTE: the prepared statement with `params` bound to its `?`s, in order. */
-  async executePrepared(id: number, params: readonly SqlValue[]): Promise<StatementOutcome> {
+  async executePrepared(
+    id: number,
+    params: readonly SqlValue[],
+    signal?: AbortSignal,
+  ): Promise<StatementOutcome> {
+    this.signal = signal;
     const prepared = this.prepared.get(id);
     if (prepared === undefined) {
       return this.errorOutcome(
@@ -242,6 +320,22 @@ export class SqlSession {
     }
   }
 
+  /**
+   * COM_FIELD_LIST: the columns of `table` in the current database with their defaults
+   * (field-list.ts), with the privilege check of SHOW COLUMNS FROM table.
+   */
+  async fieldList(table: string, wildcard: string): Promise<FieldListColumn[]> {
+    const show: Show = {
+      kind: 'show',
+      target: 'COLUMNS',
+      full: false,
+      table: { name: table, pos: 0 },
+      pos: 0,
+    };
+    const access = await this.access.authorize(show, this.database);
+    return fieldList(access?.catalog ?? this.deps.catalog, this.database, table, wildcard);
+  }
+
   /** COM_STMT_CLOSE. */
   closePrepared(id: number): void {
     this.prepared.delete(id);
@@ -257,9 +351,15 @@ export class SqlSession {
   /**
    * Runs a COM_QUERY text: every statement in order, stopping at the first error (which is
    * yielded, as MySQL answers it). Without `multiStatements`, a text of several statements is
-   * a syntax error, as in MySQL.
+   * a syntax error, as in MySQL. `signal` aborts when the command is killed: the running
+   * statement stops with 1317 (its writes undone) and no further statement runs.
    */
-  async *execute(sql: string, multiStatements: boolean): AsyncGenerator<StatementOutcome> {
+  async *execute(
+    sql: string,
+    multiStatements: boolean,
+    signal?: AbortSignal,
+  ): AsyncGenerator<StatementOutcome> {
+    this.signal = signal;
     let statements;
     try {
       statements = parseMulti(sql);
@@ -303,15 +403,25 @@ export class SqlSession {
   }
 
   private async executeOne(stmt: Statement): Promise<EngineResult> {
+    this.deps.processes?.statementStarted(comCounter(stmt));
+    this.checkInterrupted();
     // SHOW WARNINGS reads the previous statement's; every other statement starts afresh.
     if (stmt.kind === 'show' && (stmt.target === 'WARNINGS' || stmt.target === 'ERRORS')) {
       return this.showWarnings(stmt);
     }
     this.warnings = [];
-    const ddl = { catalog: this.deps.catalog, database: this.database };
-    const result = await this.dispatch(stmt, ddl);
-    this.warnings = [...result.warnings];
-    return result;
+    this.statement = await this.access.authorize(stmt, this.database);
+    try {
+      const ddl = {
+        catalog: this.statement?.catalog ?? this.deps.catalog,
+        database: this.database,
+      };
+      const result = await this.dispatch(stmt, ddl);
+      this.warnings = [...result.warnings];
+      return result;
+    } finally {
+      this.statement = undefined;
+    }
   }
 
   private async dispatch(
@@ -344,9 +454,21 @@ export class SqlSession {
         await this.use(stmt.db);
         return ok();
       case 'describe':
-        return showColumns(stmt.table, false, stmt.column, this.deps.catalog, this.database);
-      case 'set':
+        return showColumns(stmt.table, false, stmt.column, ddl.catalog, this.database);
+      case 'explain':
+        // The plan the statement would run (explain.ts); nothing is read.
+        return explainStatement(stmt, {
+          view: this.statement?.view ?? (await this.deps.catalog.view()),
+          database: this.database,
+          evalContext: () => this.context([]),
+        });
+      case 'set': {
+        const [only, ...others] = stmt.items;
+        if (only?.kind === 'password' && others.length === 0) {
+          return setPassword(only.user, only.password, this.access.accountContext(this.database));
+        }
         return this.set(stmt);
+      }
       case 'show':
         return this.show(stmt, ddl);
       case 'select':
@@ -401,18 +523,26 @@ export class SqlSession {
         return ok();
       case 'do':
         return ok();
+      case 'kill': {
+        const port = requirePort(this.deps.processes, 'KILL');
+        const viewer = this.processViewer(await this.deps.catalog.view());
+        return kill(stmt, this.context([]), port, viewer);
+      }
+      case 'createUser':
+        return createUser(stmt, this.access.accountContext(this.database));
+      case 'alterUser':
+        return alterUser(stmt, this.access.accountContext(this.database));
+      case 'dropUser':
+        return dropUser(stmt, this.access.accountContext(this.database));
+      case 'grant':
+        return grant(stmt, this.access.accountContext(this.database));
+      case 'revoke':
+        return revoke(stmt, this.access.accountContext(this.database));
       // Not built yet: refused honestly (1235), never answered with made-up results.
       case 'alterDatabase':
       case 'setTransaction':
-      case 'explain':
       case 'lockTables':
       case 'unlockTables':
-      case 'kill':
-      case 'createUser':
-      case 'alterUser':
-      case 'dropUser':
-      case 'grant':
-      case 'revoke':
       case 'flush':
       case 'alterCluster':
         throw new SqlNotSupportedError(`${stmt.kind} statements (not built yet)`, 0);
@@ -436,7 +566,15 @@ export class SqlSession {
   }
 
   private alterContext(): AlterContext {
-    return { catalog: this.deps.catalog, database: this.database, data: this.data() };
+    const catalog = this.statement?.catalog ?? this.deps.catalog;
+    return {
+      catalog,
+      database: this.database,
+      data: this.data(),
+      evalContext: () => this.context([]),
+      owner: `connection ${this.deps.connectionId}`,
+      nowMicros: this.deps.nowMicros,
+    };
   }
 
   private async finishTransaction(commit: boolean): Promise<void> {
@@ -446,8 +584,10 @@ export class SqlSession {
     this.savepoints = [];
     if (txn === undefined) return;
     try {
-      if (commit) await txn.commit();
-      else await txn.rollback();
+      if (commit) {
+        this.deps.processes?.stateChanged('waiting for handler commit');
+        await txn.commit();
+      } else await txn.rollback();
     } catch (error) {
       throw txnToSql(error);
     }
@@ -464,7 +604,9 @@ export class SqlSession {
     run: (ctx: DmlContext) => Promise<EngineResult>,
   ): Promise<EngineResult> {
     const data = this.data();
-    const view = await this.deps.catalog.view();
+    // The statement's view (its privileges were checked in it); routing needs all of it.
+    const access = this.statement;
+    const view = access?.view ?? (await this.deps.catalog.view());
     refreshRouting(data.routing, view);
     if (this.txn === undefined && !this.autocommit) {
       this.txn = await data.txn.begin().catch((e: unknown) => {
@@ -488,15 +630,23 @@ export class SqlSession {
       const start = own ? undefined : txn.savepoint();
       try {
         const result = await run({
-          catalog: this.deps.catalog,
-          view,
+          catalog: access?.catalog ?? this.deps.catalog,
+          view: access?.visible ?? view,
           database: this.database,
           txn,
           evalContext: () => this.context(warnings),
+          checkInterrupted: () => {
+            this.checkInterrupted();
+          },
+          processes: () => this.visibleProcesses(view),
         });
         if (own) {
-          if (writes) await txn.commit();
-          else await txn.rollback();
+          // A statement killed after its last row is not committed (MySQL checks before commit).
+          this.checkInterrupted();
+          if (writes) {
+            this.deps.processes?.stateChanged('waiting for handler commit');
+            await txn.commit();
+          } else await txn.rollback();
         }
         const extra = warnings.map((w) => ({ level: w.level, code: w.code, message: w.message }));
         return { ...result, warnings: [...result.warnings, ...extra] };
@@ -523,7 +673,7 @@ export class SqlSession {
       session: {
         database: this.database ?? null,
         user: `${this.deps.user}@${this.deps.host}`,
-        currentUser: `${this.deps.user}@%`,
+        currentUser: `${this.deps.account.user}@${this.deps.account.host}`,
         connectionId: BigInt(this.deps.connectionId),
         version: serverVersion,
       },
@@ -659,18 +809,24 @@ export class SqlSession {
         if (stmt.table === undefined)
           throw new SqlNotSupportedError('SHOW COLUMNS without a table', stmt.pos);
         const table = stmt.db === undefined ? stmt.table : { ...stmt.table, db: stmt.db };
-        return showColumns(table, stmt.full, stmt.like, this.deps.catalog, this.database);
+        return showColumns(table, stmt.full, stmt.like, ddl.catalog, this.database);
       }
       case 'INDEX':
-        return showIndex(stmt, this.deps.catalog, this.database);
+        return showIndex(stmt, ddl.catalog, this.database);
       case 'CREATE TABLE': {
         if (stmt.table === undefined)
           throw new SqlNotSupportedError('SHOW CREATE TABLE without a table', stmt.pos);
-        return showCreateTable(stmt.table, this.deps.catalog, this.database);
+        return showCreateTable(stmt.table, ddl.catalog, this.database);
       }
+      case 'GRANTS':
+        return showGrants(stmt, this.access.accountContext(this.database));
       case 'WARNINGS':
       case 'ERRORS':
         return this.showWarnings(stmt);
+      case 'PROCESSLIST':
+        return showProcesslist(stmt, this.visibleProcesses(await this.deps.catalog.view()));
+      case 'STATUS':
+        return showStatus(stmt, requirePort(this.deps.processes, 'SHOW STATUS'));
       case 'BINARY LOGS':
       case 'CHARSET':
       case 'COLLATION':
@@ -681,18 +837,41 @@ export class SqlSession {
       case 'ENGINES':
       case 'EVENTS':
       case 'FUNCTION STATUS':
-      case 'GRANTS':
       case 'MASTER STATUS':
       case 'OPEN TABLES':
       case 'PLUGINS':
       case 'PRIVILEGES':
       case 'PROCEDURE STATUS':
-      case 'PROCESSLIST':
-      case 'STATUS':
       case 'TABLE STATUS':
       case 'TRIGGERS':
         throw new SqlNotSupportedError(`SHOW ${stmt.target} (not built yet)`, stmt.pos);
     }
+  }
+
+  /** 1317 once the running command was killed. */
+  private checkInterrupted(): void {
+    if (this.signal?.aborted === true) throw queryInterrupted();
+  }
+
+  /**
+   * Who asks about connections, and what the account's grants in `view` allow: PROCESS (see
+   * every connection) and SUPER (kill any). The one place KILL and PROCESSLIST decide by
+   * privilege.
+   */
+  private processViewer(view: CatalogView): ProcessViewer {
+    const { account } = this.deps;
+    return {
+      connectionId: this.deps.connectionId,
+      user: this.deps.user,
+      seesAll: hasPrivilege(view, account, 'PROCESS'),
+      killsAny: hasPrivilege(view, account, 'SUPER'),
+    };
+  }
+
+  /** The gateway's connections this session may see (SHOW PROCESSLIST's rows). */
+  private visibleProcesses(view: CatalogView): ProcessInfo[] {
+    const port = requirePort(this.deps.processes, 'the process list');
+    return visibleProcesses(port, this.processViewer(view));
   }
 
   private showVariables(stmt: Show): EngineResult {

@@ -8,20 +8,25 @@
  * | `system.tables` | SQL table: database, name, id, version, representations |
  * | `system.representations` | representation (a table's primary or an index): id, name, table, slices, replicas, loggers |
  * | `system.slices` | slice: representation, id, group, hash range, ranking node, members |
- * | `system.replicas` | slice member: slice, group, node, role, whether it is the ranking replica |
+ * | `system.replicas` | slice member: slice, group, node, role (ranking / replica / logger / learner), Raft role, applied position (index, commit timestamp), size, reads/s, writes/s as its node last reported them (NULL until reported) |
+ * | `system.sessions` | connection of this gateway (processes.ts; per gateway until gateways register sessions with the control plane) |
  */
 import { groupIdOfSlice } from '@tessera/txn';
-import type { ColumnSchema, ColumnType } from '../schema/definition.js';
+import type { ColumnSchema, ColumnType, TableDefinition } from '../schema/definition.js';
+import { representationOf } from '../schema/definition.js';
 import { defaultCollation } from '../encoding/key-codec.js';
 import { SqlSemanticError } from '../errors.js';
-import { int, str, uint } from '../eval/value.js';
+import { double, int, str, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import type { CatalogView } from './catalog-port.js';
+import { sessionsTable } from './processes.js';
+import type { LiveState } from './processes.js';
 
 export const systemDatabase = 'system';
 
 const bigintType: ColumnType = { name: 'bigint', family: 'int', intBytes: 8 };
 const ubigintType: ColumnType = { name: 'bigint', family: 'int', intBytes: 8, unsigned: true };
+const doubleType: ColumnType = { name: 'double', family: 'double' };
 const textType: ColumnType = {
   name: 'varchar',
   family: 'varchar',
@@ -29,12 +34,12 @@ const textType: ColumnType = {
   collation: defaultCollation.name,
 };
 
-function column(id: number, name: string, type: ColumnType): ColumnSchema {
+function column(id: number, name: string, type: ColumnType, nullable = false): ColumnSchema {
   return {
     id,
     name,
     type,
-    nullable: false,
+    nullable,
     default: { kind: 'none' },
     autoIncrement: false,
     onUpdateCurrentTimestamp: false,
@@ -42,10 +47,13 @@ function column(id: number, name: string, type: ColumnType): ColumnSchema {
 }
 
 const s = (v: string): SqlValue => str(v, defaultCollation);
+const orNull = (v: number | undefined, f: (n: number) => SqlValue): SqlValue =>
+  v === undefined ? null : f(v);
 
 export interface SystemTable {
   readonly columns: readonly ColumnSchema[];
-  rows(view: CatalogView): SqlValue[][];
+  /** `live`: what the session sees besides the catalog (its gateway's connections). */
+  rows(view: CatalogView, live?: LiveState): SqlValue[][];
 }
 
 const tables: Readonly<Record<string, SystemTable>> = {
@@ -91,7 +99,12 @@ const tables: Readonly<Record<string, SystemTable>> = {
         const owner = view.tables.find((t) =>
           t.representations.some((x) => x.representationId === r.id),
         );
-        const index = owner?.representations.find((x) => x.representationId === r.id)?.name;
+        const placed = owner?.representations.find((x) => x.representationId === r.id)?.name;
+        // An index rebuilt by ALTER TABLE keeps its entries under another representation name.
+        const index =
+          (owner?.definition as TableDefinition | undefined)?.indexes.find(
+            (i) => representationOf(i) === placed,
+          )?.name ?? placed;
         return [
           int(r.id),
           s(r.name),
@@ -135,21 +148,45 @@ const tables: Readonly<Record<string, SystemTable>> = {
       column(4, 'zone', textType),
       column(5, 'role', textType),
       column(6, 'is_ranking', bigintType),
+      column(7, 'raft_role', textType, true),
+      column(8, 'applied_index', ubigintType, true),
+      column(9, 'applied_commit_ts', ubigintType, true),
+      column(10, 'records', ubigintType, true),
+      column(11, 'size_bytes', ubigintType, true),
+      column(12, 'reads_per_sec', doubleType, true),
+      column(13, 'writes_per_sec', doubleType, true),
     ],
-    rows: (view) =>
-      view.representations.flatMap((r) =>
+    rows: (view) => {
+      const stats = new Map(
+        (view.replicaStats ?? []).map((r) => [`${r.nodeId}/${r.groupId}`, r] as const),
+      );
+      return view.representations.flatMap((r) =>
         r.slices.flatMap((slice) =>
-          slice.members.map((m) => [
-            int(slice.id),
-            int(groupIdOfSlice(slice.id)),
-            int(m.node),
-            s(m.zone),
-            s(m.role),
-            int(m.node === slice.rankingReplica ? 1 : 0),
-          ]),
+          slice.members.map((m) => {
+            const group = groupIdOfSlice(slice.id);
+            const at = stats.get(`${m.node}/${group}`);
+            const ranking = m.node === slice.rankingReplica;
+            return [
+              int(slice.id),
+              int(group),
+              int(m.node),
+              s(m.zone),
+              s(ranking ? 'ranking' : m.role),
+              int(ranking ? 1 : 0),
+              at === undefined ? null : s(at.raftRole),
+              at === undefined ? null : uint(BigInt(at.applied)),
+              at === undefined ? null : uint(BigInt(at.appliedCommitTs)),
+              orNull(at?.records, (n) => uint(BigInt(n))),
+              orNull(at?.bytes, (n) => uint(BigInt(n))),
+              orNull(at?.readsPerSec, (n) => double(Math.round(n * 10) / 10)),
+              orNull(at?.writesPerSec, (n) => double(Math.round(n * 10) / 10)),
+            ];
+          }),
         ),
-      ),
+      );
+    },
   },
+  sessions: sessionsTable,
 };
 
 export function systemTableNames(): string[] {

@@ -7,7 +7,7 @@ import type { Representation } from '@tessera/placement';
 import type { TableName } from '../ast.js';
 import { SqlSemanticError } from '../errors.js';
 import type { ColumnSchema, IndexSchema, TableDefinition } from '../schema/definition.js';
-import { keyTypeOf } from '../schema/definition.js';
+import { keyTypeOf, representationOf } from '../schema/definition.js';
 import { RepresentationLayout } from '../storage/layout.js';
 import type { RoutingTable } from '../storage/layout.js';
 import type { CatalogTableView, CatalogView } from './catalog-port.js';
@@ -34,8 +34,8 @@ function column(def: TableDefinition, id: number): ColumnSchema {
 function layoutsOf(
   table: CatalogTableView,
   representations: ReadonlyMap<number, Representation>,
+  def: TableDefinition = table.definition as TableDefinition,
 ): { primary: ResolvedIndex; indexes: ResolvedIndex[] } | undefined {
-  const def = table.definition as TableDefinition;
   const placed = (name: string) => {
     const id = table.representations.find((r) => r.name === name)?.representationId;
     return id === undefined ? undefined : representations.get(id);
@@ -53,7 +53,7 @@ function layoutsOf(
   };
   const indexes: ResolvedIndex[] = [];
   for (const index of def.indexes) {
-    const rep = placed(index.name);
+    const rep = placed(representationOf(index));
     if (rep === undefined) continue;
     const types = index.parts.map((p) => keyTypeOf(column(def, p.columnId).type));
     indexes.push({ index, layout: new RepresentationLayout(rep, [...types, ...pkTypes], 1) });
@@ -70,15 +70,25 @@ export function refreshRouting(routing: RoutingTable, view: CatalogView): void {
     const resolved = layoutsOf(table, representations);
     if (resolved === undefined) continue;
     layouts.push(resolved.primary.layout, ...resolved.indexes.map((i) => i.layout));
+    // An ALTER in progress writes the representations of the definition it will swap in.
+    const pending = (table.definition as TableDefinition).pendingAlter?.definition;
+    const next = pending === undefined ? undefined : layoutsOf(table, representations, pending);
+    // (A representation both definitions name is routed once: the router keys layouts by id.)
+    layouts.push(...(next?.indexes ?? []).map((i) => i.layout));
   }
   routing.refresh(view.version, layouts);
 }
 
-/** The table `name` names (in `current` when unqualified): 1046, 1049 and 1146 as MySQL. */
+/**
+ * The table `name` names (in `current` when unqualified): 1046, 1049 and 1146 as MySQL. A
+ * write to a table an ALTER TABLE is rewriting answers 1205 (MySQL would wait for the ALTER's
+ * metadata lock; Tessera does not wait).
+ */
 export function resolveTable(
   view: CatalogView,
   name: TableName,
   current: string | undefined,
+  access: 'read' | 'write' = 'read',
 ): ResolvedTable {
   const database = name.db ?? current;
   if (database === undefined) throw new SqlSemanticError(1046, '3D000', 'No database selected');
@@ -100,12 +110,31 @@ export function resolveTable(
     }
     throw new SqlSemanticError(1146, '42S02', `Table '${database}.${name.name}' doesn't exist`);
   }
-  const representations = new Map(view.representations.map((r) => [r.id, r]));
-  const resolved = layoutsOf(table, representations);
-  if (resolved === undefined) {
-    throw new SqlSemanticError(1146, '42S02', `Table '${database}.${name.name}' is not placed yet`);
+  if (access === 'write' && (table.definition as TableDefinition).pendingAlter !== undefined) {
+    throw new SqlSemanticError(
+      1205,
+      'HY000',
+      'Lock wait timeout exceeded; try restarting transaction',
+    );
   }
-  const definition = table.definition as TableDefinition;
+  return resolveDefinition(view, table, table.definition as TableDefinition);
+}
+
+/** `table` resolved with `definition` (its own, or the one an ALTER in progress swaps in). */
+export function resolveDefinition(
+  view: CatalogView,
+  table: CatalogTableView,
+  definition: TableDefinition,
+): ResolvedTable {
+  const representations = new Map(view.representations.map((r) => [r.id, r]));
+  const resolved = layoutsOf(table, representations, definition);
+  if (resolved === undefined) {
+    throw new SqlSemanticError(
+      1146,
+      '42S02',
+      `Table '${table.database}.${table.name}' is not placed yet`,
+    );
+  }
   return {
     view: table,
     definition,

@@ -77,6 +77,12 @@ export interface ResultType {
   /** The collation of a string result; `binary` for everything else. */
   readonly collation: Collation;
   readonly nullable: boolean;
+  /**
+   * LONGLONG read straight from an integer column narrower than BIGINT: its storage bytes, so
+   * the wire describes it as MySQL does (TINY, SHORT, INT24, LONG). Any computation over it
+   * makes a new type without this hint (a LONGLONG, as MySQL answers for expressions).
+   */
+  readonly intBytes?: 1 | 2 | 3 | 4;
 }
 
 /** MySQL's column flags for a result type (NOT_NULL 1, UNSIGNED 32, BINARY 128). */

@@ -254,7 +254,7 @@ function addConstraint(constraint: TableConstraint, sink: ConstraintSink): void 
 }
 
 /** MySQL names an unnamed key after its first column, then `_2`, `_3`… on clashes. */
-function uniqueName(base: string, taken: ReadonlySet<string>): string {
+export function uniqueName(base: string, taken: ReadonlySet<string>): string {
   if (!taken.has(base.toLowerCase()) && base.toUpperCase() !== 'PRIMARY') return base;
   for (let n = 2; ; n++) {
     const name = `${base}_${n}`;
@@ -282,7 +282,7 @@ function parts(
   });
 }
 
-function checkKeyPart(part: IndexPart, columns: readonly ColumnSchema[]): void {
+export function checkKeyPart(part: IndexPart, columns: readonly ColumnSchema[]): void {
   const column = columns.find((c) => c.id === part.columnId);
   if (column === undefined) return;
   const family = column.type.family;
@@ -378,7 +378,7 @@ function tableOptions(ast: CreateTable, context: CreateTableContext): TableOptio
   };
 }
 
-function defaultCollationOf(charset: string): string {
+export function defaultCollationOf(charset: string): string {
   switch (charset) {
     case 'utf8mb4':
       return 'utf8mb4_0900_ai_ci';
@@ -394,7 +394,7 @@ function defaultCollationOf(charset: string): string {
   }
 }
 
-function checkIdentifier(name: string): void {
+export function checkIdentifier(name: string): void {
   if (name.length > identifierMax)
     throw err(1059, '42000', `Identifier name '${name}' is too long`);
 }
@@ -567,7 +567,8 @@ export function columnType(type: DataType, column: string, tableCollation: strin
   }
 }
 
-function columnSchema(id: number, def: ColumnDef, tableCollation: string): ColumnSchema {
+/** A column (`id`) from its AST, with MySQL's checks (1063, 1067, 1101, 1294). */
+export function columnSchema(id: number, def: ColumnDef, tableCollation: string): ColumnSchema {
   if (def.generated !== undefined) throw new SqlNotSupportedError('generated columns', 0);
   if (def.check !== undefined) throw new SqlNotSupportedError('CHECK constraints', 0);
   const type = columnType(def.type, def.name, tableCollation);
@@ -597,7 +598,8 @@ function isCurrentTimestamp(e: Expr): boolean {
   return /^(CURRENT_TIMESTAMP|NOW|LOCALTIME|LOCALTIMESTAMP)(\(\d?\))?$/.test(text);
 }
 
-function columnDefault(def: ColumnDef, type: ColumnType): ColumnDefault {
+/** A column's default from its AST, checked against its type (1067, 1101). */
+export function columnDefault(def: ColumnDef, type: ColumnType): ColumnDefault {
   const e = def.default;
   if (e === undefined) return { kind: 'none' };
   const invalid = () => err(1067, '42000', `Invalid default value for '${def.name}'`);

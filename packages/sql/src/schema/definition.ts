@@ -4,7 +4,9 @@
  * and Tessera's table options. The control plane keeps it opaque; this module owns its shape.
  *
  * Column ids never change and are never reused (`nextColumnId`), so rows stored by column id
- * (row-codec.ts) survive ADD / DROP / RENAME COLUMN without a rewrite.
+ * (row-codec.ts) survive ADD / DROP / RENAME COLUMN without a rewrite: a row stored before a
+ * column was added lacks its id and reads the column's `fill`; a dropped column's id stays in
+ * old rows, unread. A column whose stored values change type (MODIFY / CHANGE) gets a new id.
  */
 import type { KeyType } from '../encoding/key-codec.js';
 import { collationNamed, defaultCollation } from '../encoding/key-codec.js';
@@ -71,7 +73,20 @@ export interface ColumnSchema {
   readonly comment?: string;
   /** The hidden primary-key column of a table declared without one. */
   readonly hidden?: boolean;
+  /**
+   * What a row stored before this column existed holds (ALTER TABLE ADD COLUMN: the default
+   * at the time of the ALTER, or the type's implicit default for NOT NULL). Absent: NULL.
+   * Unlike `default`, it never changes after the ADD.
+   */
+  readonly fill?: StoredFill;
 }
+
+/** A stored value (row-codec.ts's RowValue) as JSON: `int` is a bigint's decimal text. */
+export type StoredFill =
+  | { readonly int: string }
+  | { readonly double: number }
+  | { readonly text: string }
+  | { readonly hex: string };
 
 export interface IndexPart {
   readonly columnId: number;
@@ -86,6 +101,11 @@ export interface IndexSchema {
   readonly unique: boolean;
   readonly parts: readonly IndexPart[];
   readonly comment?: string;
+  /**
+   * The name of the representation holding the index's entries, when it is not the index's
+   * own name (an index rebuilt by ALTER TABLE, or renamed, keeps its entries elsewhere).
+   */
+  readonly representation?: string;
 }
 
 export interface ForeignKeySchema {
@@ -105,6 +125,20 @@ export interface TableDefinition {
   readonly foreignKeys: readonly ForeignKeySchema[];
   readonly nextColumnId: number;
   readonly options: TableOptions;
+  /** Set while an ALTER TABLE writes rows or index entries (alter.ts); writes answer 1205. */
+  readonly pendingAlter?: PendingAlter;
+}
+
+/**
+ * An ALTER TABLE in progress: the table keeps this (old) definition for every statement until
+ * the ALTER has written the data `definition` needs, then swaps it in. Its new
+ * representations are already placed (named in `definition`'s indexes).
+ */
+export interface PendingAlter {
+  readonly definition: TableDefinition;
+  /** Who runs it (connection and start), so an abandoned one can be recognised. */
+  readonly owner: string;
+  readonly startedAtMicros: string;
 }
 
 export interface TableOptions {
@@ -122,6 +156,11 @@ export interface TableOptions {
 
 /** The name of the hidden primary-key column of a table declared without a primary key. */
 export const hiddenRowIdColumn = '_tessera_row_id';
+
+/** The representation an index's entries live in (the index's name unless it says else). */
+export function representationOf(index: IndexSchema): string {
+  return index.representation ?? index.name;
+}
 
 export function columnById(def: TableDefinition, id: number): ColumnSchema | undefined {
   return def.columns.find((c) => c.id === id);

@@ -121,6 +121,9 @@ export async function tesseraEngine(): Promise<SltEngine> {
     connectionId: 1,
     user: 'root',
     host: 'localhost',
+    // The MemoryCatalog's root holds every privilege; nothing authenticates here.
+    account: { user: 'root', host: '%', usedPassword: true },
+    makeCredential: () => Promise.reject(new Error('no accounts are made by sqllogictest')),
     nowMicros: () => 1_767_225_600_000_000n,
     random: () => 0.25,
     // Each table takes one slice per node (3); select5 alone creates 64 tables.

@@ -15,7 +15,7 @@
  * distribution key), each field as key-codec encodes it — so values equal under the column's
  * collation land on the same slice — then `sliceFor` in the representation's hash ranges.
  */
-import type { Representation } from '@tessera/placement';
+import type { Representation, Slice } from '@tessera/placement';
 import { hashDistributionKey, sliceFor } from '@tessera/placement';
 import type { Router } from '@tessera/txn';
 import { groupIdOfSlice } from '@tessera/txn';
@@ -72,6 +72,11 @@ export class RepresentationLayout {
 
   /** The replication group holding `key` (a key of this representation). */
   groupOf(key: Uint8Array): number {
+    return groupIdOfSlice(this.sliceHolding(key).id);
+  }
+
+  /** The slice holding `key` (a key of this representation): the hash of its distribution key. */
+  sliceHolding(key: Uint8Array): Slice {
     const lengths = keyFieldLengths(
       key,
       representationPrefixBytes,
@@ -84,7 +89,7 @@ export class RepresentationLayout {
       at += length;
     }
     const hash = hashDistributionKey(fields, this.distributionColumns);
-    return groupIdOfSlice(sliceFor(this.representation, hash).id);
+    return sliceFor(this.representation, hash);
   }
 }
 

@@ -4,12 +4,22 @@
 import type { ClusterNode, Representation } from '@tessera/placement';
 import { planInitialPlacement } from '@tessera/placement';
 import type {
+  CatalogAccountView,
   CatalogCommand,
   CatalogOutcome,
   CatalogPort,
   CatalogTableView,
   CatalogView,
 } from '../catalog-port.js';
+import { allPrivilegesAt } from '../privileges.js';
+
+/** 'root'@'%' as the server's bootstrap leaves it: ALL PRIVILEGES ON *.* WITH GRANT OPTION. */
+export const rootAccount: CatalogAccountView = {
+  user: 'root',
+  host: '%',
+  plugin: 'caching_sha2_password',
+  grants: [{ database: '*', table: '*', privileges: allPrivilegesAt('global'), grantOption: true }],
+};
 
 export class MemoryCatalog implements CatalogPort {
   private version = 0;
@@ -19,9 +29,21 @@ export class MemoryCatalog implements CatalogPort {
   private nextRepresentation = 1;
   private representations: Representation[] = [];
   readonly proposed: CatalogCommand[] = [];
+  /** Accounts with their credentials (the view leaves credentials out, as the host's does). */
+  private accounts: (CatalogAccountView & { credential: string })[];
 
   /** With nodes, tables are placed (slices over them) as the control plane would. */
-  constructor(private readonly nodes: readonly ClusterNode[] = []) {}
+  constructor(
+    private readonly nodes: readonly ClusterNode[] = [],
+    accounts: readonly CatalogAccountView[] = [rootAccount],
+  ) {
+    this.accounts = accounts.map((a) => ({ ...a, credential: '' }));
+  }
+
+  /** The stored credential of an account (tests of CREATE / ALTER USER, SET PASSWORD). */
+  credentialOf(user: string, host: string): string | undefined {
+    return this.accounts.find((a) => a.user === user && a.host === host)?.credential;
+  }
 
   view(): Promise<CatalogView> {
     return Promise.resolve({
@@ -29,6 +51,7 @@ export class MemoryCatalog implements CatalogPort {
       databases: [...this.databases],
       tables: [...this.tables],
       representations: [...this.representations],
+      accounts: this.accounts.map(({ credential: _, ...account }) => account),
     });
   }
 
@@ -150,6 +173,81 @@ export class MemoryCatalog implements CatalogPort {
           t.id === table.id ? { ...t, autoIncrementNext: first + command.count } : t,
         );
         return { kind: 'autoIncrementAllocated', first, count: command.count };
+      }
+      case 'createUser':
+      case 'alterUser':
+      case 'dropUser':
+      case 'grant':
+      case 'revoke':
+        return this.applyToAccount(command);
+    }
+  }
+
+  /** The control plane's account semantics (control-state.ts), codes included. */
+  private applyToAccount(
+    command: Extract<
+      CatalogCommand,
+      { kind: 'createUser' | 'alterUser' | 'dropUser' | 'grant' | 'revoke' }
+    >,
+  ): CatalogOutcome {
+    const existing = this.accounts.find((a) => a.user === command.user && a.host === command.host);
+    const others = this.accounts.filter((a) => a !== existing);
+    switch (command.kind) {
+      case 'createUser':
+      case 'alterUser': {
+        if (command.kind === 'createUser' && existing !== undefined) {
+          return { kind: 'rejected', reason: 'exists', code: 'ACCOUNT_EXISTS' };
+        }
+        if (command.kind === 'alterUser' && existing === undefined) {
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_ACCOUNT' };
+        }
+        const { user, host, plugin, credential } = command;
+        this.accounts = [
+          ...others,
+          { user, host, plugin, credential, grants: existing?.grants ?? [] },
+        ];
+        return { kind: 'ok' };
+      }
+      case 'dropUser':
+        if (existing === undefined) {
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_ACCOUNT' };
+        }
+        this.accounts = others;
+        return { kind: 'ok' };
+      case 'grant':
+      case 'revoke': {
+        const level = (g: { database: string; table: string }) =>
+          g.database === command.database && g.table === command.table;
+        const current = existing?.grants.find(level);
+        if (existing === undefined) {
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_ACCOUNT' };
+        }
+        if (command.kind === 'revoke' && current === undefined) {
+          return { kind: 'rejected', reason: 'no grant', code: 'NO_SUCH_GRANT' };
+        }
+        const held = current?.privileges ?? [];
+        const privileges =
+          command.kind === 'grant'
+            ? [...new Set([...held, ...command.privileges])].sort()
+            : command.privileges.includes('ALL')
+              ? []
+              : held.filter((p) => !command.privileges.includes(p));
+        const grantOption =
+          command.kind === 'grant'
+            ? (current?.grantOption ?? false) || command.grantOption
+            : !command.privileges.includes('ALL') &&
+              !command.grantOption &&
+              current?.grantOption === true;
+        const rest = existing.grants.filter((g) => !level(g));
+        const grants =
+          privileges.length === 0 && !grantOption
+            ? rest
+            : [
+                ...rest,
+                { database: command.database, table: command.table, privileges, grantOption },
+              ];
+        this.accounts = [...others, { ...existing, grants }];
+        return { kind: 'ok' };
       }
     }
   }

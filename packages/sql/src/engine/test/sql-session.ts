@@ -12,12 +12,27 @@ export const nodes = [
   { id: 3, zone: 'c', state: 'up' as const },
 ];
 
+/**
+ * The engine never reads credentials; tests see which plugin and password made one. (The
+ * gateway's real ones are tested with real logins in the gateway and apps/server.)
+ */
+export function testCredential(plugin: string, password: string): Promise<string> {
+  return Promise.resolve(password === '' ? '' : `${plugin}:${password}`);
+}
+
+/** The account every helper session logs in as: the bootstrap's root. */
+export const rootLogin = {
+  account: { user: 'root', host: '%', usedPassword: true },
+  makeCredential: testCredential,
+};
+
 export async function session(): Promise<SqlSession> {
   const s = new SqlSession({
     catalog: new MemoryCatalog(nodes),
     connectionId: 1,
     user: 'root',
     host: 'localhost',
+    ...rootLogin,
     nowMicros: () => 1_767_225_600_000_000n,
     random: () => 0.25,
     data: await localData(),

@@ -12,6 +12,8 @@
  * - `ctx.signal` aborts when the client goes away, the connection is killed, or the query is
  *   killed (`MysqlServer.killQuery`); a handler should then stop and throw (the protocol
  *   answers ER_QUERY_INTERRUPTED if the connection is still open).
+ * - `attach` is called once, by the MysqlServer the handler is given to, before any
+ *   connection: it hands the handler the server's KILL (ConnectionControl).
  *
  * Errors: throw {@link MysqlError} for an answer the client should see with its code and
  * SQLSTATE; anything else becomes ER_UNKNOWN_ERROR (1105, HY000). Yielding an `error` result
@@ -25,8 +27,20 @@ export interface Session {
   readonly connectionId: number;
   /** The authenticated user (changes with COM_CHANGE_USER). */
   readonly user: string;
+  /**
+   * The account the user authenticated as (from `lookupAccount`; changes with
+   * COM_CHANGE_USER); undefined before authentication.
+   */
+  readonly account: Account | undefined;
   /** The client's address as seen by the server, e.g. '127.0.0.1'. */
   readonly host: string;
+  /** The client's TCP port. */
+  readonly port: number;
+  /** Whether the handshake's authentication succeeded (false while it runs). */
+  readonly authenticated: boolean;
+  /** Bytes read from / written to the client's socket so far (TLS records included). */
+  readonly bytesReceived: number;
+  readonly bytesSent: number;
   readonly tls: boolean;
   /** Connection attributes the client sent (`_client_name`, `program_name`, …). */
   readonly attributes: ReadonlyMap<string, string>;
@@ -42,6 +56,11 @@ export interface Session {
 
 /** A stored credential for one account. See README "Credential storage". */
 export interface Account {
+  /**
+   * The account's host as stored (`%`, a pattern or a name), which with the user is who the
+   * session is: CURRENT_USER() and whose privileges apply. Absent: the client's own host.
+   */
+  readonly host?: string;
   readonly plugin: AuthPluginName;
   /**
    * For mysql_native_password: '*' + HEX(SHA1(SHA1(password))) (MySQL's own format), or ''
@@ -65,6 +84,8 @@ export interface ColumnDefinition {
   readonly table?: string;
   readonly orgTable?: string;
   readonly orgName?: string;
+  /** COM_FIELD_LIST only: the column's default as text; absent or null is sent as NULL. */
+  readonly defaultValue?: string | null;
 }
 
 export interface OkResult {
@@ -116,7 +137,19 @@ export interface PreparedStatement {
   readonly columns: readonly ColumnDefinition[];
 }
 
+/** What the server lets its handler do to connections (KILL). Unknown ids answer false. */
+export interface ConnectionControl {
+  /** KILL CONNECTION: closes the connection now, interrupting its running command. */
+  kill(connectionId: number): boolean;
+  /** KILL QUERY: interrupts the connection's running command (none running: no effect). */
+  killQuery(connectionId: number): boolean;
+  /** Closes the connection once its running command (if any) has answered. */
+  end(connectionId: number): boolean;
+}
+
 export interface Handler {
+  /** Once, from the server's constructor: how to kill its connections. */
+  attach?(control: ConnectionControl): void;
   /** Before authentication: the connection exists (for limits, logging). */
   newConnection?(session: Session): void;
   /**
@@ -144,10 +177,14 @@ export interface Handler {
   ): ResultStream;
   /** COM_STMT_CLOSE (also for every open statement on reset/change user/close). */
   closeStatement(session: Session, statementId: number): void;
-  /** COM_FIELD_LIST (deprecated): the columns of a table. */
+  /**
+   * COM_FIELD_LIST (deprecated): the columns of a table in the current database whose names
+   * match `wildcard` (a LIKE pattern; '' = all), with their defaults.
+   */
   fieldList?(
     session: Session,
     table: string,
+    wildcard: string,
     ctx: CommandContext,
   ): Promise<readonly ColumnDefinition[]>;
   /** COM_STATISTICS: a one-line human-readable status. */

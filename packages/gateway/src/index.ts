@@ -48,11 +48,16 @@ export { findAccount, hostMatches } from './engine/accounts';
 export type { AccountSource, StoredAccount } from './engine/accounts';
 // The SQL engine's routing table: the host builds its transaction client on it.
 export { RoutingTable } from '@tessera/sql';
+// MySQL privileges (the host's root bootstrap grants ALL PRIVILEGES ON *.*).
+export { allPrivilegesAt } from '@tessera/sql';
 export type {
   CatalogCommand,
   CatalogDatabaseView,
   CatalogOutcome,
   CatalogPort,
+  CatalogAccountView,
+  CatalogGrantView,
   CatalogTableView,
   CatalogView,
+  ReplicaStatsView,
 } from '@tessera/sql';

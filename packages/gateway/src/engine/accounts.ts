@@ -89,5 +89,7 @@ export function findAccount(
   if (best === undefined) return undefined;
   // An account whose plugin the gateway does not speak cannot log in (MySQL: 1524).
   const plugin = pluginName(best.plugin);
-  return plugin === undefined ? undefined : { plugin, credential: best.credential };
+  return plugin === undefined
+    ? undefined
+    : { host: best.host, plugin, credential: best.credential };
 }

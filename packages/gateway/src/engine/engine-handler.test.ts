@@ -8,12 +8,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 
-import { AuthPlugin, ColumnType, MysqlServer, nativeCredential, sha2Credential } from '../index';
+import {
+  allPrivilegesAt,
+  AuthPlugin,
+  ColumnType,
+  MysqlServer,
+  nativeCredential,
+  sha2Credential,
+} from '../index';
 import type { StoredAccount } from '../index';
 import { testKeys } from '../test/harness';
 import { EngineHandler } from './engine-handler';
 import { findAccount } from './accounts';
 import { MemoryCatalog } from './test/memory-catalog';
+import type { TestAccount } from './test/memory-catalog';
 
 const TEST_COST = { N: 1024, r: 8, p: 1 };
 const ROOT_PASSWORD = 'root-secret';
@@ -24,28 +32,42 @@ let handler: EngineHandler;
 let port: number;
 
 beforeAll(async () => {
-  const accounts: StoredAccount[] = [
+  const accounts: TestAccount[] = [
     {
       user: 'root',
       host: '%',
       plugin: AuthPlugin.CACHING_SHA2,
       credential: await sha2Credential(ROOT_PASSWORD, randomBytes(16), TEST_COST),
+      grants: [
+        { database: '*', table: '*', privileges: allPrivilegesAt('global'), grantOption: true },
+      ],
     },
     {
       user: 'app',
       host: '127.0.0.%',
       plugin: AuthPlugin.NATIVE,
       credential: nativeCredential(NATIVE_PASSWORD),
+      grants: [],
     },
     // Less specific than 127.0.0.%: never chosen for a loopback client.
-    { user: 'app', host: '%', plugin: AuthPlugin.NATIVE, credential: nativeCredential('other') },
+    {
+      user: 'app',
+      host: '%',
+      plugin: AuthPlugin.NATIVE,
+      credential: nativeCredential('other'),
+      grants: [],
+    },
   ];
+  // One catalog is both the sessions' catalog and the logins' accounts, as in the server.
+  const catalog = new MemoryCatalog(accounts);
   handler = new EngineHandler({
-    catalog: new MemoryCatalog(),
-    accounts: { accounts: () => Promise.resolve(accounts) },
+    catalog,
+    accounts: catalog,
     nowMicros: () => BigInt(Date.UTC(2024, 1, 29, 12, 30, 45)) * 1000n,
     random: () => 0.5,
     uptimeSeconds: () => 100,
+    randomBytes: (n) => randomBytes(n),
+    scryptCost: TEST_COST,
   });
   server = new MysqlServer({
     handler,
@@ -230,6 +252,42 @@ describe('session lifecycle', () => {
     expect(handler.statistics()).toMatch(
       /^Uptime: 100 {2}Threads: \d+ {2}Questions: \d+ {2}Queries per second avg: \d+\.\d{3}$/,
     );
+  });
+});
+
+describe('accounts made by SQL', () => {
+  it('log in with the plugin they were made with, as the account that matched', async () => {
+    const root = await connect();
+    await root.query("CREATE USER 'sha'@'127.0.0.1' IDENTIFIED BY 'sha-pw'");
+    await root.query(
+      "CREATE USER 'nat'@'127.0.0.%' IDENTIFIED WITH mysql_native_password BY 'nat-pw'",
+    );
+    for (const [user, password, account] of [
+      ['sha', 'sha-pw', 'sha@127.0.0.1'],
+      ['nat', 'nat-pw', 'nat@127.0.0.%'],
+    ] as const) {
+      const conn = await connect({ user, password, ssl: { rejectUnauthorized: false } });
+      const [rows] = await conn.query<RowDataPacket[]>('SELECT CURRENT_USER() AS c, USER() AS u');
+      expect(rows).toEqual([{ c: account, u: `${user}@127.0.0.1` }]);
+      // No privileges yet: refused as MySQL refuses, with its SQLSTATE.
+      await expect(conn.query('CREATE DATABASE nope')).rejects.toMatchObject({
+        errno: 1044,
+        sqlState: '42000',
+        sqlMessage: `Access denied for user '${user}'@'${account.split('@')[1] ?? ''}' to database 'nope'`,
+      });
+      await conn.end();
+    }
+    await root.query("ALTER USER 'nat'@'127.0.0.%' IDENTIFIED BY 'new-pw'");
+    await expect(connect({ user: 'nat', password: 'nat-pw' })).rejects.toMatchObject({
+      errno: 1045,
+    });
+    const renewed = await connect({ user: 'nat', password: 'new-pw' });
+    await renewed.end();
+    await root.query("DROP USER 'sha'@'127.0.0.1', 'nat'@'127.0.0.%'");
+    await expect(
+      connect({ user: 'sha', password: 'sha-pw', ssl: { rejectUnauthorized: false } }),
+    ).rejects.toMatchObject({ errno: 1045 });
+    await root.end();
   });
 });
 

@@ -9,6 +9,12 @@
  *                          │ after each statement: session.database / inTransaction /
  *                          ▼ autocommit copied to the protocol's Session (status flags)
  *
+ * Connections as SQL (SHOW PROCESSLIST, KILL, SHOW STATUS, system.sessions): the
+ * ProcessRegistry (process-registry.ts) tracks what each connection runs and counts; every
+ * SqlSession gets a ProcessPort bound to its connection, and KILL reaches the MysqlServer
+ * through the ConnectionControl it attaches. Commands pass `ctx.signal` to the engine, which
+ * stops a killed statement with 1317 and undoes its writes.
+ *
  * Host bindings (clock, randomness, uptime) are injected: this is engine-package code.
  */
 import {
@@ -28,6 +34,7 @@ import type {
   Account,
   ColumnDefinition,
   CommandContext,
+  ConnectionControl,
   Handler,
   PreparedStatement,
   QueryContext,
@@ -37,8 +44,11 @@ import type {
 import { MysqlError } from '../protocol/errors';
 import { findAccount } from './accounts';
 import type { AccountSource } from './accounts';
+import { ProcessRegistry } from './process-registry';
 import { columnDefinition, queryResult } from './result-mapping';
-import { ColumnType } from '../protocol/constants';
+import { AuthPlugin, ColumnType } from '../protocol/constants';
+import { nativeCredential, sha2Credential } from '../protocol/credentials';
+import type { ScryptCost } from '../protocol/credentials';
 import type { BoundParam } from '../protocol/values';
 
 export interface EngineHandlerOptions {
@@ -51,6 +61,13 @@ export interface EngineHandlerOptions {
   readonly random: () => number;
   /** Seconds since the server started, for COM_STATISTICS. */
   readonly uptimeSeconds: () => number;
+  /**
+   * Cryptographically random bytes: the salts of the caching_sha2_password credentials that
+   * CREATE USER / ALTER USER / SET PASSWORD make.
+   */
+  readonly randomBytes: (n: number) => Uint8Array;
+  /** scrypt's cost for those credentials (default: DEFAULT_SCRYPT_COST; tests lower it). */
+  readonly scryptCost?: ScryptCost;
   /**
    * Where table data lives: one transaction client for all sessions, routed by `routing` (the
    * sessions refresh it from the catalog). Without it, statements on tables answer 1235.
@@ -77,11 +94,21 @@ function mysqlErrorOf(error: unknown): unknown {
 
 export class EngineHandler implements Handler {
   private readonly connections = new Map<number, Connection>();
-  /** Every connection the protocol holds, authenticated or not (COM_STATISTICS' Threads). */
-  private readonly open = new Set<number>();
-  private questions = 0;
+  /** Every connection the protocol holds, authenticated or not: PROCESSLIST, KILL, STATUS. */
+  private readonly processes: ProcessRegistry;
+  /** The text of each prepared statement (PROCESSLIST's Info while it executes). */
+  private readonly preparedTexts = new Map<string, string>();
 
-  constructor(private readonly options: EngineHandlerOptions) {}
+  constructor(private readonly options: EngineHandlerOptions) {
+    this.processes = new ProcessRegistry({
+      nowMicros: options.nowMicros,
+      uptimeSeconds: options.uptimeSeconds,
+    });
+  }
+
+  attach(control: ConnectionControl): void {
+    this.processes.attach(control);
+  }
 
   /** Connections with an SQL session (authenticated and used at least once). */
   get sessionCount(): number {
@@ -89,7 +116,7 @@ export class EngineHandler implements Handler {
   }
 
   newConnection(session: Session): void {
-    this.open.add(session.connectionId);
+    this.processes.opened(session);
   }
 
   async lookupAccount(user: string, host: string): Promise<Account | undefined> {
@@ -98,38 +125,51 @@ export class EngineHandler implements Handler {
 
   async initDb(session: Session, database: string): Promise<void> {
     const sql = this.sqlSession(session);
+    // COM_INIT_DB counts; the database named in the handshake does not (as MySQL).
+    if (session.authenticated) this.processes.question(session, 'Com_change_db');
+    this.processes.begin(session, 'Init DB', database);
     try {
       await sql.use(database);
     } catch (error) {
       throw mysqlErrorOf(error);
+    } finally {
+      this.processes.end(session);
     }
     syncSession(session, sql);
   }
 
+  /**
+   * COM_QUERY. A KILL reaches the engine through `ctx.signal`: the running statement answers
+   * 1317 and nothing after it runs; a statement that finished before the KILL keeps its answer.
+   */
   async *query(session: Session, sql: string, ctx: QueryContext): AsyncGenerator<QueryResult> {
-    this.questions++;
     const engine = this.sqlSession(session);
+    this.processes.begin(session, 'Query', sql);
     try {
-      for await (const outcome of engine.execute(sql, ctx.multiStatements)) {
+      for await (const outcome of engine.execute(sql, ctx.multiStatements, ctx.signal)) {
         syncSession(session, engine);
-        if (ctx.signal.aborted) {
-          throw MysqlError.of('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
-        }
+        this.processes.statementEnded(session);
         yield queryResult(outcome);
       }
     } finally {
       syncSession(session, engine);
+      this.processes.end(session);
     }
   }
 
   /** COM_STMT_PREPARE: parsed once by the session; queries describe their columns. */
   async prepare(session: Session, statementId: number, sql: string): Promise<PreparedStatement> {
     const engine = this.sqlSession(session);
+    this.processes.count(session, 'Com_stmt_prepare');
+    this.processes.begin(session, 'Prepare', sql);
     try {
       const prepared = await engine.prepare(statementId, sql);
+      this.preparedTexts.set(`${session.connectionId}:${statementId}`, sql);
       return { paramCount: prepared.paramCount, columns: prepared.columns.map(columnDefinition) };
     } catch (error) {
       throw mysqlErrorOf(error);
+    } finally {
+      this.processes.end(session);
     }
   }
 
@@ -140,40 +180,47 @@ export class EngineHandler implements Handler {
     params: readonly BoundParam[],
     ctx: CommandContext,
   ): AsyncGenerator<QueryResult> {
-    this.questions++;
     const engine = this.sqlSession(session);
+    this.processes.count(session, 'Com_stmt_execute');
+    const text = this.preparedTexts.get(`${session.connectionId}:${statementId}`);
+    this.processes.begin(session, 'Execute', text);
     try {
-      const outcome = await engine.executePrepared(statementId, params.map(paramValue));
+      const outcome = await engine.executePrepared(statementId, params.map(paramValue), ctx.signal);
       syncSession(session, engine);
-      if (ctx.signal.aborted) {
-        throw MysqlError.of('ER_QUERY_INTERRUPTED', 'Query execution was interrupted');
-      }
       yield queryResult(outcome);
     } finally {
       syncSession(session, engine);
+      this.processes.end(session);
     }
   }
 
   closeStatement(session: Session, statementId: number): void {
+    this.processes.count(session, 'Com_stmt_close');
+    this.preparedTexts.delete(`${session.connectionId}:${statementId}`);
     this.connections.get(session.connectionId)?.sql.closePrepared(statementId);
   }
 
-  fieldList(): Promise<readonly ColumnDefinition[]> {
-    return Promise.reject(
-      MysqlError.of(
-        'ER_NOT_SUPPORTED_YET',
-        "This version of Tessera doesn't yet support 'COM_FIELD_LIST (use SHOW COLUMNS)'",
-      ),
-    );
+  /** COM_FIELD_LIST: the table's columns with their defaults, checked as SHOW COLUMNS. */
+  async fieldList(
+    session: Session,
+    table: string,
+    wildcard: string,
+  ): Promise<readonly ColumnDefinition[]> {
+    const engine = this.sqlSession(session);
+    this.processes.question(session, 'Com_show_fields');
+    this.processes.begin(session, 'Field List', table);
+    try {
+      const columns = await engine.fieldList(table, wildcard);
+      return columns.map((c) => ({ ...columnDefinition(c), defaultValue: c.defaultValue }));
+    } catch (error) {
+      throw mysqlErrorOf(error);
+    } finally {
+      this.processes.end(session);
+    }
   }
 
   statistics(): string {
-    const uptime = Math.max(0, Math.floor(this.options.uptimeSeconds()));
-    const perSecond = uptime === 0 ? 0 : this.questions / uptime;
-    return (
-      `Uptime: ${uptime}  Threads: ${this.open.size}  Questions: ${this.questions}  ` +
-      `Queries per second avg: ${perSecond.toFixed(3)}`
-    );
+    return this.processes.statistics();
   }
 
   /**
@@ -188,9 +235,23 @@ export class EngineHandler implements Handler {
   }
 
   connectionClosed(session: Session): void {
-    this.open.delete(session.connectionId);
+    this.processes.closed(session);
+    // An open transaction dies with its connection (nothing of it reached the slices).
+    this.connections.get(session.connectionId)?.sql.reset();
     this.connections.delete(session.connectionId);
   }
+
+  /** The stored credential for a password, in the format the protocol checks (credentials.ts). */
+  private readonly makeCredential = async (plugin: string, password: string): Promise<string> => {
+    switch (plugin) {
+      case AuthPlugin.NATIVE:
+        return nativeCredential(password);
+      case AuthPlugin.CACHING_SHA2:
+        return sha2Credential(password, this.options.randomBytes(16), this.options.scryptCost);
+      default:
+        throw new Error(`no credential format for plugin '${plugin}'`);
+    }
+  };
 
   private sqlSession(session: Session): SqlSession {
     const existing = this.connections.get(session.connectionId);
@@ -198,8 +259,16 @@ export class EngineHandler implements Handler {
     const sql = new SqlSession({
       catalog: this.options.catalog,
       connectionId: session.connectionId,
+      processes: this.processes.portFor(session),
       user: session.user,
       host: session.host,
+      // The account the protocol authenticated (its host may be a pattern such as '%').
+      account: {
+        user: session.user,
+        host: session.account?.host ?? session.host,
+        usedPassword: (session.account?.credential ?? '') !== '',
+      },
+      makeCredential: this.makeCredential,
       nowMicros: this.options.nowMicros,
       random: this.options.random,
       ...(this.options.data === undefined ? {} : { data: this.options.data }),

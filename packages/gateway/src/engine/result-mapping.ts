@@ -51,11 +51,28 @@ function collationId(type: ResultType): number {
   return COLLATION_IDS[type.collation.name] ?? Collation.UTF8MB4_0900_AI_CI;
 }
 
+/** An integer column narrower than BIGINT goes out as MySQL describes it. */
+function intColumnType(bytes: 1 | 2 | 3 | 4): ColumnType {
+  switch (bytes) {
+    case 1:
+      return ColumnType.Tiny;
+    case 2:
+      return ColumnType.Short;
+    case 3:
+      return ColumnType.Int24;
+    case 4:
+      return ColumnType.Long;
+  }
+}
+
 export function columnDefinition(column: ResultColumn): ColumnDefinition {
   const { type } = column;
   return {
     name: column.name,
-    type: columnTypeOf(type.family),
+    type:
+      type.family === 'LONGLONG' && type.intBytes !== undefined
+        ? intColumnType(type.intBytes)
+        : columnTypeOf(type.family),
     flags: columnFlags(type),
     collation: collationId(type),
     length: type.length,

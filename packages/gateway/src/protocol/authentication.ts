@@ -67,11 +67,19 @@ export class Authenticator {
   ) {}
 
   /**
-   * Runs the exchange to its end and says whether the client proved the account's password.
-   * The caller sends the final OK or ERR.
+   * Runs the exchange to its end: the account whose password the client proved, or undefined
+   * (refused). The caller sends the final OK or ERR.
    */
-  async authenticate(req: AuthRequest, io: AuthChannel): Promise<boolean> {
+  async authenticate(req: AuthRequest, io: AuthChannel): Promise<Account | undefined> {
     const account = await this.handler.lookupAccount(req.user, req.host);
+    return (await this.proves(req, io, account)) ? account : undefined;
+  }
+
+  private async proves(
+    req: AuthRequest,
+    io: AuthChannel,
+    account: Account | undefined,
+  ): Promise<boolean> {
     // An unknown user is refused with the same answer as a wrong password; the exchange is run
     // with the client's own plugin so its shape does not reveal which accounts exist.
     const plugin: AuthPluginName =

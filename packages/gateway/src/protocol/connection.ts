@@ -11,6 +11,7 @@ import { TLSSocket } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 
 import type {
+  Account,
   ColumnDefinition,
   Handler,
   QueryResult,
@@ -91,18 +92,32 @@ interface StatementState {
 
 class SessionState implements Session {
   user = '';
+  account: Account | undefined = undefined;
+  authenticated = false;
   tls = false;
   attributes: ReadonlyMap<string, string> = new Map();
   collation: number;
   database: string | undefined = undefined;
   inTransaction = false;
   autocommit = true;
+  readonly host: string;
+  readonly port: number;
   constructor(
     readonly connectionId: number,
-    readonly host: string,
+    private readonly socket: Socket,
     collation: number,
   ) {
+    this.host = remoteHost(socket);
+    this.port = socket.remotePort ?? 0;
     this.collation = collation;
+  }
+
+  get bytesReceived(): number {
+    return this.socket.bytesRead;
+  }
+
+  get bytesSent(): number {
+    return this.socket.bytesWritten;
   }
 }
 
@@ -164,7 +179,7 @@ export class ClientConnection {
     });
     this.stream = socket;
     this.channel = new PacketChannel(socket, env.maxPacketBytes);
-    this.session = new SessionState(id, remoteHost(socket), env.defaultCollation);
+    this.session = new SessionState(id, socket, env.defaultCollation);
     this.scramble = makeScramble(env.random);
   }
 
@@ -279,7 +294,7 @@ export class ClientConnection {
     session.attributes = response.attributes;
     if (response.collation !== 0) session.collation = response.collation;
 
-    const ok = await this.env.authenticator.authenticate(
+    const account = await this.env.authenticator.authenticate(
       {
         user: response.user,
         host: session.host,
@@ -289,13 +304,16 @@ export class ClientConnection {
       },
       this.authChannel(),
     );
-    if (!ok) {
+    if (account === undefined) {
       throw new ProtocolError(
         accessDenied(response.user, session.host, response.authResponse.length > 0),
       );
     }
     session.user = response.user;
+    session.account = account;
     if (response.database !== undefined) await this.useDatabase(response.database, true);
+    // Only now is the login complete (an unusable database at connect is an aborted connect).
+    session.authenticated = true;
     this.phase = 'idle';
     await this.channel.send(okPacket({ status: this.status() }));
     return true;
@@ -413,16 +431,21 @@ export class ClientConnection {
       case Command.CHANGE_USER:
         return this.changeUser(r);
       case Command.FIELD_LIST: {
+        // table NUL, then a LIKE wildcard for the column names to the end of the packet.
         const table = r.nulBytesLenient().toString('utf8');
+        const wildcard = r.rest().toString('utf8');
         const handler = this.env.handler;
         if (handler.fieldList === undefined) {
           throw MysqlError.of('ER_UNKNOWN_COM_ERROR', 'Unknown command');
         }
-        const columns = await handler.fieldList(this.session, table, ctx);
+        const columns = await handler.fieldList(this.session, table, wildcard, ctx);
         for (const c of columns) {
-          this.channel.queue(
-            Buffer.concat([columnDefinition(this.resolve(c)), Uint8Array.of(0xfb)]),
-          );
+          // Each definition is followed by the column's default (NULL: 0xfb), as MySQL sends.
+          const fieldDefault =
+            c.defaultValue === undefined || c.defaultValue === null
+              ? Uint8Array.of(0xfb)
+              : new PayloadBuilder(c.defaultValue.length + 9).lenencStr(c.defaultValue).view();
+          this.channel.queue(Buffer.concat([columnDefinition(this.resolve(c)), fieldDefault]));
         }
         this.queueTerminator(this.status());
         return this.channel.flush();
@@ -660,7 +683,7 @@ export class ClientConnection {
 
   private async changeUser(r: PayloadReader): Promise<void> {
     const req = parseChangeUser(r, this.capabilities);
-    const ok = await this.env.authenticator.authenticate(
+    const account = await this.env.authenticator.authenticate(
       {
         user: req.user,
         host: this.session.host,
@@ -670,13 +693,14 @@ export class ClientConnection {
       },
       this.authChannel(),
     );
-    if (!ok) {
+    if (account === undefined) {
       throw new ProtocolError(
         accessDenied(req.user, this.session.host, req.authResponse.length > 0),
       );
     }
     await this.resetSession();
     this.session.user = req.user;
+    this.session.account = account;
     this.session.database = undefined;
     if (req.collation !== undefined && req.collation !== 0) this.session.collation = req.collation;
     if (req.attributes.size > 0) this.session.attributes = req.attributes;

@@ -47,6 +47,10 @@ export const SERVER_CAPABILITIES =
   Capability.PLUGIN_AUTH |
   Capability.CONNECT_ATTRS |
   Capability.PLUGIN_AUTH_LENENC_CLIENT_DATA |
+  // Advertised so that clients read the OK packet's info as the length-encoded string every
+  // MySQL server sends (mysql2 reads string<EOF> without it and shows the length byte). No
+  // session-state changes are ever reported (SERVER_SESSION_STATE_CHANGED is never set).
+  Capability.SESSION_TRACK |
   Capability.DEPRECATE_EOF;
 
 /** Server status flags (SERVER_STATUS_*), sent in OK and EOF packets. */

@@ -7,7 +7,7 @@ import type { Server, Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext } from 'node:tls';
 
-import type { Handler } from '../handler';
+import type { ConnectionControl, Handler } from '../handler';
 import { Authenticator } from './authentication';
 import { ClientConnection } from './connection';
 import type { ConnectionEnvironment, RandomSource, Timers } from './connection';
@@ -53,7 +53,7 @@ export interface ListenOptions {
   readonly port: number;
 }
 
-export class MysqlServer {
+export class MysqlServer implements ConnectionControl {
   private readonly server: Server;
   private readonly env: ConnectionEnvironment;
   private readonly connections = new Map<number, ClientConnection>();
@@ -90,6 +90,7 @@ export class MysqlServer {
       this.accept(socket);
     });
     this.server.on('error', () => undefined);
+    options.handler.attach?.(this);
   }
 
   listen(options: ListenOptions): Promise<{ host: string; port: number }> {
@@ -131,6 +132,14 @@ export class MysqlServer {
     const connection = this.connections.get(connectionId);
     if (connection === undefined) return false;
     connection.killQuery();
+    return true;
+  }
+
+  /** Closes the connection once its running command has answered (a session killing itself). */
+  end(connectionId: number): boolean {
+    const connection = this.connections.get(connectionId);
+    if (connection === undefined) return false;
+    connection.closeGracefully();
     return true;
   }
 

@@ -1,21 +1,30 @@
 /**
  * Test support: a CatalogPort over an in-memory catalog, refusing as the control plane does
- * (same codes). The real port is the control plane's, wired by the host (apps/server).
+ * (same codes). Like the host's, the same catalog is the handler's AccountSource: accounts made
+ * by CREATE USER log in. The real port is the control plane's, wired by the host (apps/server).
  */
 import type {
+  CatalogAccountView,
   CatalogCommand,
   CatalogDatabaseView,
+  CatalogGrantView,
   CatalogOutcome,
   CatalogPort,
   CatalogTableView,
   CatalogView,
 } from '@tessera/sql';
+import type { AccountSource, StoredAccount } from '../accounts';
 
-export class MemoryCatalog implements CatalogPort {
+/** An account with its credential and grants. */
+export type TestAccount = StoredAccount & { readonly grants: readonly CatalogGrantView[] };
+
+export class MemoryCatalog implements CatalogPort, AccountSource {
   private version = 0;
   private databases: CatalogDatabaseView[] = [];
   private tables: CatalogTableView[] = [];
   private nextId = 1;
+
+  constructor(private accountList: readonly TestAccount[] = []) {}
 
   view(): Promise<CatalogView> {
     return Promise.resolve({
@@ -23,7 +32,17 @@ export class MemoryCatalog implements CatalogPort {
       databases: [...this.databases],
       tables: [...this.tables],
       representations: [],
+      accounts: this.accountList.map(({ user, host, plugin, grants }): CatalogAccountView => ({
+        user,
+        host,
+        plugin,
+        grants,
+      })),
     });
+  }
+
+  accounts(): Promise<readonly StoredAccount[]> {
+    return Promise.resolve(this.accountList);
   }
 
   propose(command: CatalogCommand): Promise<CatalogOutcome> {
@@ -99,6 +118,76 @@ export class MemoryCatalog implements CatalogPort {
       case 'alterTable':
       case 'allocateAutoIncrement':
         return { kind: 'rejected', reason: 'not modelled by the test catalog' };
+      case 'createUser':
+      case 'alterUser':
+      case 'dropUser':
+      case 'grant':
+      case 'revoke':
+        return this.applyToAccount(command);
+    }
+  }
+
+  /** The control plane's account semantics and codes (privileges as given; no ALL). */
+  private applyToAccount(
+    command: Extract<
+      CatalogCommand,
+      { kind: 'createUser' | 'alterUser' | 'dropUser' | 'grant' | 'revoke' }
+    >,
+  ): CatalogOutcome {
+    const existing = this.accountList.find(
+      (a) => a.user === command.user && a.host === command.host,
+    );
+    const others = this.accountList.filter((a) => a !== existing);
+    switch (command.kind) {
+      case 'createUser':
+      case 'alterUser': {
+        if ((command.kind === 'createUser') === (existing !== undefined)) {
+          const code = existing === undefined ? 'NO_SUCH_ACCOUNT' : 'ACCOUNT_EXISTS';
+          return { kind: 'rejected', reason: code, code };
+        }
+        const { user, host, plugin, credential } = command;
+        this.accountList = [
+          ...others,
+          { user, host, plugin, credential, grants: existing?.grants ?? [] },
+        ];
+        return { kind: 'ok' };
+      }
+      case 'dropUser':
+        if (existing === undefined) {
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_ACCOUNT' };
+        }
+        this.accountList = others;
+        return { kind: 'ok' };
+      case 'grant':
+      case 'revoke': {
+        if (existing === undefined) {
+          return { kind: 'rejected', reason: 'missing', code: 'NO_SUCH_ACCOUNT' };
+        }
+        const level = (g: CatalogGrantView) =>
+          g.database === command.database && g.table === command.table;
+        const current = existing.grants.find(level);
+        if (command.kind === 'revoke' && current === undefined) {
+          return { kind: 'rejected', reason: 'no grant', code: 'NO_SUCH_GRANT' };
+        }
+        const held = current?.privileges ?? [];
+        const granting = command.kind === 'grant';
+        const privileges = granting
+          ? [...new Set([...held, ...command.privileges])]
+          : held.filter((p) => !command.privileges.includes(p));
+        const grantOption = granting
+          ? (current?.grantOption ?? false) || command.grantOption
+          : (current?.grantOption ?? false) && !command.grantOption;
+        const rest = existing.grants.filter((g) => !level(g));
+        const grants =
+          privileges.length === 0 && !grantOption
+            ? rest
+            : [
+                ...rest,
+                { database: command.database, table: command.table, privileges, grantOption },
+              ];
+        this.accountList = [...others, { ...existing, grants }];
+        return { kind: 'ok' };
+      }
     }
   }
 }

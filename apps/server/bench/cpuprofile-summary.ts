@@ -1,8 +1,14 @@
 // Summarises a V8 .cpuprofile (from `node --cpu-prof` or kv-cluster.ts --profile-dir): self time
 // aggregated by function name + script, the top N printed with their share of all samples, then
-// self time by package (node_modules package or workspace folder).
-// Run: npx tsx apps/server/bench/cpuprofile-summary.ts FILE.cpuprofile [--top N]
-import { readFileSync } from 'node:fs';
+// self time by package (node_modules package or workspace folder). With `--inclusive`, also the
+// top N functions by inclusive time (samples with the function anywhere on the stack).
+// Frames of a bundled script (the `npm run bench:sql` build) are mapped back to their source
+// files through the bundle's `.map`, so packages still show as packages.
+// Run: npx tsx apps/server/bench/cpuprofile-summary.ts FILE.cpuprofile [--top N] [--inclusive]
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import type { SourceMapPayload } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
@@ -10,6 +16,7 @@ interface ProfileNode {
     readonly functionName: string;
     readonly url: string;
     readonly lineNumber: number;
+    readonly columnNumber?: number;
   };
   readonly children?: readonly number[];
 }
@@ -49,6 +56,39 @@ function packageOf(url: string): string {
   return parts[0] ?? short;
 }
 
+/** Source maps of bundled scripts, by script URL (undefined: the script has none). */
+const sourceMaps = new Map<string, SourceMap | undefined>();
+
+function sourceMapOf(url: string): SourceMap | undefined {
+  if (sourceMaps.has(url)) return sourceMaps.get(url);
+  let map: SourceMap | undefined;
+  if (url.startsWith('file://') && url.endsWith('.js')) {
+    const path = `${fileURLToPath(url)}.map`;
+    if (existsSync(path)) {
+      map = new SourceMap(JSON.parse(readFileSync(path, 'utf8')) as SourceMapPayload);
+    }
+  }
+  sourceMaps.set(url, map);
+  return map;
+}
+
+/** A frame's script and line in the original sources (the frame as is when not bundled). */
+function originalFrame(frame: ProfileNode['callFrame']): { url: string; lineNumber: number } {
+  const map = sourceMapOf(frame.url);
+  if (map === undefined) return frame;
+  const entry = map.findEntry(frame.lineNumber, frame.columnNumber ?? 0);
+  if (!('originalSource' in entry)) return frame;
+  // Sources are relative to the bundle in tsup's maps.
+  return { url: new URL(entry.originalSource, frame.url).href, lineNumber: entry.originalLine };
+}
+
+function frameKey(node: ProfileNode): { key: string; url: string } {
+  const { functionName } = node.callFrame;
+  const { url, lineNumber } = originalFrame(node.callFrame);
+  const name = functionName === '' ? '(anonymous)' : functionName;
+  return { key: url === '' ? name : `${name}  ${shortUrl(url)}:${lineNumber + 1}`, url };
+}
+
 function main(): void {
   const file = process.argv[2];
   if (file === undefined) throw new Error('usage: cpuprofile-summary.ts FILE [--top N]');
@@ -74,9 +114,7 @@ function main(): void {
   for (const [id, us] of selfUs) {
     const node = byId.get(id);
     if (node === undefined) continue;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const name = functionName === '' ? '(anonymous)' : functionName;
-    const key = url === '' ? name : `${name}  ${shortUrl(url)}:${lineNumber + 1}`;
+    const { key, url } = frameKey(node);
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     const pkg = packageOf(url);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
@@ -91,6 +129,36 @@ function main(): void {
   for (const [pkg, us] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
     console.log(`${ms(us)} ${pct(us)}  ${pkg}`);
   }
+  if (process.argv.includes('--inclusive')) {
+    console.log(`\ntop ${top} functions by inclusive time:`);
+    const inclusive = inclusiveTimes(parsed.nodes, byId, selfUs);
+    for (const [key, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`${ms(us)} ${pct(us)}  ${key}`);
+    }
+  }
+}
+
+/** Time with each function (by key) anywhere on the stack, counted once per sample stack. */
+function inclusiveTimes(
+  nodes: readonly ProfileNode[],
+  byId: ReadonlyMap<number, ProfileNode>,
+  selfUs: ReadonlyMap<number, number>,
+): Map<string, number> {
+  const parentOf = new Map<number, number>();
+  for (const n of nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
+  const keys = new Map(nodes.map((n) => [n.id, frameKey(n).key]));
+  const out = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const key = keys.get(at);
+      if (key === undefined || seen.has(key) || byId.get(at)?.callFrame.functionName === '(root)')
+        continue;
+      seen.add(key);
+      out.set(key, (out.get(key) ?? 0) + us);
+    }
+  }
+  return out;
 }
 
 main();

@@ -4,12 +4,23 @@
 // side by side with the ratio and the issue's targets (point select >= 35 % of MariaDB's QPS,
 // read_write >= 20 % of its TPS).
 //
-// Run: npx tsx apps/server/bench/sql-sysbench.ts [--tables 4] [--table-size 10000]
+// Run: npm run bench:sql -- [--tables 4] [--table-size 10000]
 //        [--threads 8] [--time 20] [--only point_select,read_write] [--no-mariadb]
+//        [--profile-dir DIR]   (V8 sampling profile of this process — Tessera's side only,
+//                               sysbench and MariaDB are other processes — during each of
+//                               Tessera's workload runs: DIR/<workload>.cpuprofile; summarise
+//                               with cpuprofile-summary.ts before the next build replaces
+//                               the bundle's source maps)
+// `npm run bench:sql` bundles this script as `tessera` ships (bench/tsup.bench.config.ts) and
+// runs the bundle with node; `npx tsx apps/server/bench/sql-sysbench.ts …` runs the sources
+// (tsx's per-function `__name` wrappers cost ~10–15 % more server CPU per statement).
+// Each run also prints the server process's CPU (user + system, all threads) as a share of
+// one core and per transaction: on a shared machine that is steadier than the throughput.
 // Targets missed are reported, not failures: the exit code is 0 unless something broke.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -25,6 +36,7 @@ interface Args {
   readonly seconds: number;
   readonly only: readonly Workload[];
   readonly mariadb: boolean;
+  readonly profileDir: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -52,6 +64,7 @@ function parseArgs(argv: readonly string[]): Args {
     seconds: number('time', 20),
     only: only as Workload[],
     mariadb: !argv.includes('--no-mariadb'),
+    profileDir: value('profile-dir'),
   };
 }
 
@@ -60,6 +73,8 @@ interface Target {
   readonly port: number;
   readonly user: string;
   readonly password: string;
+  /** CPU seconds (user + system, every thread) the server process has used so far. */
+  cpuSeconds(): number;
   close(): Promise<void>;
 }
 
@@ -68,6 +83,8 @@ interface Figures {
   readonly qps: number;
   readonly p95Ms: number;
   readonly errors: number;
+  /** Server CPU seconds during the run. */
+  readonly cpuSeconds: number;
 }
 
 function run(
@@ -122,6 +139,7 @@ async function prepare(target: Target, args: Args): Promise<void> {
 }
 
 async function measure(target: Target, workload: Workload, args: Args): Promise<Figures> {
+  const cpuBefore = target.cpuSeconds();
   const r = await run('sysbench', [
     `oltp_${workload}`,
     ...sysbenchArgs(target, args),
@@ -138,6 +156,26 @@ async function measure(target: Target, workload: Workload, args: Args): Promise<
     qps: num(/queries:\s+\d+\s+\(([\d.]+) per sec/),
     p95Ms: num(/95th percentile:\s+([\d.]+)/),
     errors: num(/ignored errors:\s+(\d+)/),
+    cpuSeconds: target.cpuSeconds() - cpuBefore,
+  };
+}
+
+/** The V8 sampling profiler of this process around one run; `stop` writes DIR/NAME.cpuprofile. */
+async function startProfiler(): Promise<{ stop: (dir: string, name: string) => Promise<string> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return {
+    stop: async (dir, name) => {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(dir, { recursive: true });
+      const file = join(dir, `${name}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      return file;
+    },
   };
 }
 
@@ -156,6 +194,10 @@ async function startTesseraTarget(): Promise<Target> {
     port: running.mysql?.port ?? 0,
     user: 'root',
     password,
+    cpuSeconds: () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1e6;
+    },
     close: async () => {
       await running.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -213,7 +255,20 @@ async function startMariaDbTarget(port: number): Promise<Target | undefined> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  return { name: 'mariadb', port, user: 'root', password: 'bench-root-password', close };
+  // utime + stime of the server process, in clock ticks (USER_HZ: 100 on Linux).
+  const cpuSeconds = () => {
+    const stat = readFileSync(`/proc/${server.pid ?? 0}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  };
+  return {
+    name: 'mariadb',
+    port,
+    user: 'root',
+    password: 'bench-root-password',
+    cpuSeconds,
+    close,
+  };
 }
 
 function row(cells: readonly string[]): string {
@@ -239,10 +294,15 @@ async function main(): Promise<void> {
     // Interleaved: each workload runs on every target before the next workload.
     for (const w of args.only) {
       for (const t of targets) {
+        const profile =
+          args.profileDir !== undefined && t.name === 'tessera' ? await startProfiler() : undefined;
         const f = await measure(t, w, args);
+        if (profile !== undefined && args.profileDir !== undefined) {
+          console.log(`  profile: ${await profile.stop(args.profileDir, w)}`);
+        }
         results.set(`${t.name}/${w}`, f);
         console.log(
-          `  ${t.name.padEnd(8)} ${w.padEnd(13)} tps ${f.tps.toFixed(1).padStart(9)}  qps ${f.qps.toFixed(1).padStart(9)}  p95 ${f.p95Ms.toFixed(1)} ms  errors ${f.errors}`,
+          `  ${t.name.padEnd(8)} ${w.padEnd(13)} tps ${f.tps.toFixed(1).padStart(9)}  qps ${f.qps.toFixed(1).padStart(9)}  p95 ${f.p95Ms.toFixed(1)} ms  errors ${f.errors}  server cpu ${((100 * f.cpuSeconds) / args.seconds).toFixed(0)} % of a core, ${((1000 * f.cpuSeconds) / (f.tps * args.seconds)).toFixed(2)} ms/txn`,
         );
       }
     }

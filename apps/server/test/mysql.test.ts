@@ -138,7 +138,11 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
         "INSERT INTO acct (owner, balance) VALUES ('ann', 100), ('bob', 50.5), ('cy', 0)",
       );
       expect(inserted).toMatchObject({ affectedRows: 3, insertId: 1 });
-      await conn.query('UPDATE acct SET balance = balance - 30 WHERE id = 1');
+      const [updated] = await conn.query<ResultSetHeader>(
+        'UPDATE acct SET balance = balance - 30 WHERE id = 1',
+      );
+      // The OK packet's info, read as the length-encoded string MySQL servers send.
+      expect(updated.info).toBe('Rows matched: 1  Changed: 1  Warnings: 0');
       await conn.query("UPDATE acct SET balance = balance + 30 WHERE owner = 'cy'");
       const [rows] = await conn.query<RowDataPacket[]>(
         'SELECT id, owner, balance FROM acct ORDER BY id',
@@ -213,6 +217,101 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
     ]);
     expect(renamed.stderr).toBe('');
     expect(renamed.stdout).toBe('COUNT(*)\n3\nid\n9\n');
+  });
+
+  it('ALTER TABLE through the cluster: columns added, converted with their index, errors as MySQL', async () => {
+    const conn = await connect(running, { multipleStatements: true });
+    try {
+      await conn.query(
+        'CREATE DATABASE IF NOT EXISTS bank; USE bank; CREATE TABLE alt (id INT PRIMARY KEY, n VARCHAR(10), KEY kn (n))',
+      );
+      await conn.query("INSERT INTO alt VALUES (1, '10'), (2, '20'), (3, NULL)");
+      const [added] = await conn.query<ResultSetHeader>(
+        'ALTER TABLE alt ADD COLUMN c INT NOT NULL DEFAULT 5 AFTER id, RENAME COLUMN n TO num',
+      );
+      expect(added.affectedRows).toBe(0);
+      const [converted] = await conn.query<ResultSetHeader>('ALTER TABLE alt MODIFY num INT');
+      expect(converted).toMatchObject({ affectedRows: 3 });
+      const [found] = await conn.execute<RowDataPacket[]>(
+        'SELECT id, c, num FROM alt WHERE num = ?',
+        [20],
+      );
+      expect(found).toEqual([{ id: 2, c: 5, num: 20 }]);
+      await expect(conn.query('ALTER TABLE alt MODIFY num INT NOT NULL')).rejects.toMatchObject({
+        errno: 1138,
+        sqlState: '22004',
+        message: 'Invalid use of NULL value',
+      });
+      await expect(
+        conn.query('ALTER TABLE alt MODIFY c TINYINT, MODIFY num TINYINT'),
+      ).resolves.toBeDefined();
+      await expect(conn.query('ALTER TABLE alt DROP COLUMN nope')).rejects.toMatchObject({
+        errno: 1091,
+        message: "Can't DROP 'nope'; check that column/key exists",
+      });
+      const [columns] = await conn.query<RowDataPacket[]>(
+        "SELECT COLUMN_NAME AS name, COLUMN_TYPE AS type FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'bank' AND TABLE_NAME = 'alt' ORDER BY ORDINAL_POSITION",
+      );
+      expect(columns.map((r): unknown[] => [r.name, r.type])).toEqual([
+        ['id', 'int'],
+        ['c', 'tinyint'],
+        ['num', 'tinyint'],
+      ]);
+      await conn.query('DROP TABLE alt');
+    } finally {
+      await conn.end();
+    }
+  });
+
+  it('system.replicas: roles, applied positions, sizes and rates as the nodes report them', async () => {
+    const conn = await connect(running);
+    try {
+      await conn.query('CREATE DATABASE IF NOT EXISTS stats');
+      await conn.query('CREATE TABLE stats.t (id INT PRIMARY KEY, v VARCHAR(100)) SLICES = 2');
+      const values = Array.from({ length: 50 }, (_, i) => `(${i}, '${'x'.repeat(80)}')`);
+      await conn.query(`INSERT INTO stats.t VALUES ${values.join(',')}`);
+      const sql =
+        'SELECT r.role, r.raft_role, r.applied_index, r.size_bytes, r.reads_per_sec, r.writes_per_sec ' +
+        'FROM system.replicas r JOIN system.slices s ON s.slice_id = r.slice_id ' +
+        'JOIN system.representations p ON p.representation_id = s.representation_id ' +
+        "WHERE p.table_schema = 'stats' AND p.table_name = 't' AND p.index_name = 'PRIMARY'";
+      type Row = {
+        role: string;
+        raft_role: string | null;
+        applied_index: string | null;
+        size_bytes: string | null;
+        reads_per_sec: number | null;
+        writes_per_sec: number | null;
+      };
+      // Nodes report every 500 ms and the gateway asks every second: poll, reading the table
+      // meanwhile so that the ranking replicas serve reads.
+      let ranking: Row[] = [];
+      // Up to 30 s: on a loaded machine leadership may still be moving to the ranking replicas.
+      for (let i = 0; i < 120; i++) {
+        await conn.query('SELECT COUNT(*) FROM stats.t');
+        const [rows] = await conn.query<(Row & RowDataPacket)[]>(sql);
+        ranking = rows.filter((r) => r.role === 'ranking');
+        if (
+          ranking.length === 2 &&
+          ranking.every((r) => Number(r.size_bytes) > 0 && (r.reads_per_sec ?? 0) > 0)
+        )
+          break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(ranking).toHaveLength(2);
+      for (const r of ranking) {
+        expect(r.raft_role).toBe('leader');
+        expect(Number(r.applied_index)).toBeGreaterThan(0);
+        // 50 rows of ~90 bytes over two slices: each holds some of them.
+        expect(Number(r.size_bytes)).toBeGreaterThan(80);
+        expect(r.reads_per_sec).toBeGreaterThan(0);
+        expect(r.writes_per_sec).not.toBeNull();
+      }
+    } finally {
+      // Whatever happened, the restart test below expects only its own databases.
+      await conn.query('DROP DATABASE IF EXISTS stats');
+      await conn.end();
+    }
   });
 
   it('the mysql CLI: 1064, 1045 and 1049 as MySQL prints them', async () => {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterOverview, SliceMemberOverview } from '@tessera/api';
-import type { ControlMessage, KvMessage, NodeMessage } from '@tessera/cluster';
+import type { ControlMessage, ControlState, KvMessage, NodeMessage } from '@tessera/cluster';
 import {
   ControlClient,
   ControlMember,
@@ -88,6 +88,14 @@ export class EmbeddedCluster {
   private closed = false;
   private nextClientId = 1_000;
   private readonly clients: { close(): void }[] = [];
+  /** `membersOfGroup`'s answers for one control state (see there). */
+  private groupMembers:
+    | {
+        readonly state: object;
+        readonly version: number;
+        readonly byGroup: Map<number, readonly number[]>;
+      }
+    | undefined;
 
   private constructor(private readonly options: EmbeddedClusterOptions) {
     this.nodeSpecs = options.nodes ?? defaultEmbeddedNodes;
@@ -272,16 +280,36 @@ export class EmbeddedCluster {
 
   /**
    * The data members of a replication group by the control plane's current slice map (the
-   * ranking replica first), for KV clients: read from the serving leader's applied state.
+   * ranking replica first), for KV clients: read from the freshest applied control state.
    */
-  membersOfGroup(groupId: number): number[] {
-    const leader = [...this.members.values()].find((m) => m.member.isServingLeader);
-    const state = (leader ?? [...this.members.values()][0])?.member.current;
-    for (const representation of state?.slicePlacement.representations ?? []) {
-      const members = new SliceGroupLayout(representation).membersOf(groupId);
-      if (members.length > 0) return members;
+  membersOfGroup(groupId: number): readonly number[] {
+    // The freshest applied state in this process: the member that applied the most (the
+    // serving leader has applied everything committed, so this is at least as fresh as its).
+    let state: ControlState | undefined;
+    for (const { member } of this.members.values()) {
+      const current = member.current;
+      if (state === undefined || current.stateVersion > state.stateVersion) state = current;
     }
-    return [];
+    if (state === undefined) return [];
+    // Asked once per KV request: the groups' members are derived once per state version (the
+    // state is changed in place, bumping its version, or replaced by a snapshot install).
+    const version = state.stateVersion;
+    const cached = this.groupMembers;
+    let byGroup =
+      cached?.state === state && cached.version === version ? cached.byGroup : undefined;
+    if (byGroup === undefined) {
+      byGroup = new Map();
+      for (const representation of state.slicePlacement.representations) {
+        const layout = new SliceGroupLayout(representation);
+        for (const group of layout.groups) {
+          const members = layout.membersOf(group.groupId);
+          if (!byGroup.has(group.groupId) && members.length > 0)
+            byGroup.set(group.groupId, members);
+        }
+      }
+      this.groupMembers = { state, version, byGroup };
+    }
+    return byGroup.get(groupId) ?? [];
   }
 
   /**

@@ -4,12 +4,37 @@
  * there before they answer.
  */
 import { groupIdOfSlice } from '@tessera/cluster';
-import type { ControlClient, ControlCommand, ControlResult, JsonValue } from '@tessera/cluster';
-import type { CatalogCommand, CatalogOutcome, CatalogPort, CatalogView } from '@tessera/gateway';
+import type {
+  CatalogAccount,
+  ControlClient,
+  ControlCommand,
+  ControlResult,
+  ControlSnapshot,
+  JsonValue,
+} from '@tessera/cluster';
+import type {
+  CatalogAccountView,
+  CatalogCommand,
+  CatalogOutcome,
+  CatalogPort,
+  CatalogView,
+  ReplicaStatsView,
+} from '@tessera/gateway';
 import { askControlPlane } from './control-state-cache';
 import type { ControlStateCache } from './control-state-cache';
 
 export class ControlCatalogPort implements CatalogPort {
+  /** The replicas' positions and load as last fetched (see `watchReplicaStats`). */
+  private replicaStats: readonly ReplicaStatsView[] | undefined;
+  private accountViews: { version: number; accounts: readonly CatalogAccountView[] } | undefined;
+  private lastView:
+    | {
+        readonly snapshot: ControlSnapshot;
+        readonly replicaStats: readonly ReplicaStatsView[] | undefined;
+        readonly view: CatalogView;
+      }
+    | undefined;
+
   constructor(
     private readonly control: ControlClient,
     private readonly state: ControlStateCache,
@@ -24,6 +49,16 @@ export class ControlCatalogPort implements CatalogPort {
       minVersion !== undefined && cached !== undefined && cached.version >= minVersion
         ? cached
         : await this.state.current();
+    const last = this.lastView;
+    // One view object per state and stats answer: statements between changes share it (and
+    // what the engine derives from it), instead of rebuilding it per statement.
+    if (last?.snapshot === snapshot && last.replicaStats === this.replicaStats) return last.view;
+    const view = this.buildView(snapshot);
+    this.lastView = { snapshot, replicaStats: this.replicaStats, view };
+    return view;
+  }
+
+  private buildView(snapshot: ControlSnapshot): CatalogView {
     const catalog = snapshot.catalog;
     return {
       version: snapshot.version,
@@ -36,6 +71,67 @@ export class ControlCatalogPort implements CatalogPort {
         address: n.address,
         state: n.state,
       })),
+      ...(this.replicaStats === undefined ? {} : { replicaStats: this.replicaStats }),
+      accounts: this.accountsOf(snapshot.version, catalog?.accounts ?? []),
+    };
+  }
+
+  /** The accounts without their credentials, rebuilt only when the state's version moved. */
+  private accountsOf(
+    version: number,
+    accounts: readonly CatalogAccount[],
+  ): readonly CatalogAccountView[] {
+    if (this.accountViews?.version !== version) {
+      this.accountViews = {
+        version,
+        accounts: accounts.map(({ user, host, plugin, grants }) => ({
+          user,
+          host,
+          plugin,
+          grants,
+        })),
+      };
+    }
+    return this.accountViews.accounts;
+  }
+
+  /**
+   * Keeps `system.replicas` current: every `intervalMs` asks the control-plane leader for the
+   * positions and rates the nodes reported in their heartbeats (one small call a second, off
+   * the statements' path — a statement reads the last answer, at most a heartbeat plus an
+   * interval old). Returns the function that stops it.
+   */
+  watchReplicaStats(
+    setTimer: (ms: number, fn: () => void) => { cancel(): void },
+    intervalMs = 1_000,
+  ): () => void {
+    let stopped = false;
+    let timer: { cancel(): void } | undefined;
+    const poll = () => {
+      void this.control.positions().then(
+        (nodes) => {
+          this.replicaStats = nodes.flatMap((n) =>
+            n.replicas.map((r) => ({
+              nodeId: n.nodeId,
+              groupId: r.groupId,
+              raftRole: r.raftRole,
+              applied: r.applied,
+              appliedCommitTs: r.appliedCommitTs,
+              ...(r.records === undefined ? {} : { records: r.records }),
+              ...(r.bytes === undefined ? {} : { bytes: r.bytes }),
+              ...(r.readsPerSec === undefined ? {} : { readsPerSec: r.readsPerSec }),
+              ...(r.writesPerSec === undefined ? {} : { writesPerSec: r.writesPerSec }),
+            })),
+          );
+        },
+        () => undefined, // electing or unreachable: keep the last answer, ask again next time
+      );
+      if (!stopped) timer = setTimer(intervalMs, poll);
+    };
+    poll();
+    return () => {
+      stopped = true;
+      timer?.cancel();
     };
   }
 
@@ -93,6 +189,11 @@ function controlCommandOf(command: CatalogCommand): ControlCommand {
     case 'dropTable':
     case 'renameTable':
     case 'allocateAutoIncrement':
+    case 'createUser':
+    case 'alterUser':
+    case 'dropUser':
+    case 'grant':
+    case 'revoke':
       return command;
   }
 }

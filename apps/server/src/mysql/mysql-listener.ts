@@ -8,7 +8,9 @@
  *                           └─ catalog  ◄── ControlCatalogPort   ◄─┴─ ControlStateCache ◄── ControlClient
  *
  * Host bindings live here: the wall clock, timers and crypto randomness the gateway and the
- * engine take as parameters.
+ * engine take as parameters. KILL needs no wiring here: the MysqlServer hands its connections'
+ * control to the EngineHandler (`Handler.attach`) when it is constructed. SHOW PROCESSLIST /
+ * system.sessions list this listener's connections only (one gateway in the embedded server).
  */
 import { randomBytes } from 'node:crypto';
 import type { ControlClient } from '@tessera/cluster';
@@ -78,21 +80,26 @@ export async function startMysqlListener(
     options.txnClientFor === undefined
       ? undefined
       : { txn: options.txnClientFor(routing), routing };
+  const catalog = new ControlCatalogPort(
+    options.control,
+    state,
+    () => clock.now(),
+    (ms) =>
+      new Promise<void>((resolve) => {
+        clock.setTimer(ms, resolve);
+      }),
+  );
+  const stopReplicaStats = catalog.watchReplicaStats((ms, fn) =>
+    clock.setTimer(ms, fn, { unref: true }),
+  );
   const handler = new EngineHandler({
     ...(data === undefined ? {} : { data }),
-    catalog: new ControlCatalogPort(
-      options.control,
-      state,
-      () => clock.now(),
-      (ms) =>
-        new Promise<void>((resolve) => {
-          clock.setTimer(ms, resolve);
-        }),
-    ),
+    catalog,
     accounts: new ControlAccountSource(state),
     nowMicros: wallMicros(clock),
     random: () => rng.next(),
     uptimeSeconds: () => (clock.now() - startedAtMs) / 1000,
+    randomBytes: (n) => randomBytes(n),
   });
   const server = new MysqlServer({
     handler,
@@ -110,6 +117,9 @@ export async function startMysqlListener(
     address,
     bootstrap,
     server,
-    close: () => server.close(),
+    close: () => {
+      stopReplicaStats();
+      return server.close();
+    },
   };
 }

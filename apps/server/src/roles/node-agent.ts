@@ -69,6 +69,10 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
       term: r.term,
       applied: r.applied,
       appliedCommitTs: r.appliedCommitTs,
+      records: r.records,
+      bytes: r.bytes,
+      reads: r.reads,
+      writes: r.writes,
     }));
     control.heartbeat(nodeId, deps.zone, deps.address, replicas).then(
       () => undefined,

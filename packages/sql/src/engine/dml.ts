@@ -45,6 +45,7 @@ import type { ProcessInfo } from './processes.js';
 import type { ResolvedTable } from './tables.js';
 import { resolveTable } from './tables.js';
 import { executeQuery, rowExpressions } from './select.js';
+import type { StatementWork } from './statement-work.js';
 
 export interface DmlContext {
   readonly catalog: CatalogPort;
@@ -58,6 +59,11 @@ export interface DmlContext {
    * read from storage and rows written, so a long statement stops and its writes are undone.
    */
   readonly checkInterrupted?: () => void;
+  /**
+   * Paces the statement's in-memory work (a pause every slice of rows: the event loop runs,
+   * KILL is checked) and bounds the rows it materializes (statement-work.ts).
+   */
+  readonly work: StatementWork;
   /** The gateway's connections the session may see (information_schema.PROCESSLIST…). */
   readonly processes?: () => readonly ProcessInfo[];
 }
@@ -385,6 +391,7 @@ export async function matchingRows(
     binding === undefined ? undefined : { ...ectx, column: slotResolver(binding, () => current) };
   const out: { values: SqlValue[]; key: Uint8Array }[] = [];
   for (const { key, value } of candidates) {
+    if (ctx.work.step()) await ctx.work.pause();
     const row = decodeRow(value);
     const values = table.columns.map((c) => fromRowValue(row.get(c.id), c));
     current = values;
@@ -393,6 +400,7 @@ export async function matchingRows(
     } else if (where !== undefined && wctx !== undefined) {
       if (toBool(evaluate(where, wctx), wctx.warn.bind(wctx)) !== true) continue;
     }
+    ctx.work.holdRow(values);
     out.push({ values, key });
   }
   return out;
@@ -571,7 +579,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Deletes a stored row: its primary entry and its entry in every index. */
-function deleteRow(
+export function deleteRow(
   table: ResolvedTable,
   row: { readonly values: readonly SqlValue[]; readonly key: Uint8Array },
   ctx: DmlContext,
@@ -580,6 +588,19 @@ function deleteRow(
   for (const index of table.indexes) {
     ctx.txn.delete(indexEntry(table, index, row.values, row.key).key);
   }
+}
+
+/** The stored row under primary key `key` in the transaction's view, if there is one. */
+export async function readStoredRow(
+  table: ResolvedTable,
+  key: Uint8Array,
+  ctx: DmlContext,
+): Promise<{ values: SqlValue[]; key: Uint8Array } | undefined> {
+  const bytes = await ctx.txn.get(key);
+  ctx.checkInterrupted?.();
+  if (bytes === undefined) return undefined;
+  const row = decodeRow(bytes);
+  return { values: table.columns.map((c) => fromRowValue(row.get(c.id), c)), key };
 }
 
 /** The stored row under primary key `key` (which must exist in the transaction's view). */
@@ -677,7 +698,7 @@ function valuesCallsToColumns(e: Expr): Expr {
  * index entries follow their values; a new primary or unique value must be free (1062).
  * False (nothing written) when every value is the same.
  */
-async function rewriteRow(
+export async function rewriteRow(
   table: ResolvedTable,
   row: { readonly values: readonly SqlValue[]; readonly key: Uint8Array },
   next: readonly SqlValue[],

@@ -21,6 +21,12 @@
  * Every pair a key matched is checked again with `=` itself where the key read could return
  * more than matches (lookups), and with the join's other conditions. NULL never matches.
  * An empty outer input ends a join without reading its inner side.
+ *
+ * Cooperative and bounded (statement-work.ts): every loop whose length scales with its inputs
+ * (filters, key computation, build, probe, every pair of a nested loop) counts its rows on the
+ * statement's `StatementWork` and yields a `Pause` request once a slice is full — the caller
+ * lets the event loop run and checks for KILL there, or (in memory, inside an expression) only
+ * checks for KILL. Every joined row is charged to the statement's memory limit as it is made.
  */
 import { compareValues } from '../eval/compare.js';
 import type { CompareEnv } from '../eval/compare.js';
@@ -30,10 +36,14 @@ import { keyNormalizer } from './hash-key.js';
 import type { KeyNormalizer } from './hash-key.js';
 import { LOOKUP_OUTER_ROWS_MAX } from './join-plan.js';
 import type { JoinNode, PlanNode, Predicate, ScanNode } from './join-plan.js';
+import { PAUSE } from './statement-work.js';
+import type { Cooperative, Pause, StatementWork } from './statement-work.js';
 
 export type Row = SqlValue[];
 
 export type JoinRequest =
+  /** A slice of work is done: let the event loop run (answer: 'resumed'). */
+  | Pause
   | { readonly kind: 'scan'; readonly node: ScanNode }
   | {
       readonly kind: 'lookup';
@@ -48,42 +58,58 @@ export type JoinAnswer =
   /** The inner rows stored under each tuple's key, in tuple order. */
   | { readonly kind: 'perTuple'; readonly rows: readonly (readonly Row[])[] }
   /** A value could not be a key of its column: read and hash instead. */
-  | { readonly kind: 'fallback' };
+  | { readonly kind: 'fallback' }
+  /** The answer to a Pause. */
+  | { readonly kind: 'resumed' };
 
-export function* runPlan(
-  node: PlanNode,
-  cmp: CompareEnv,
-): Generator<JoinRequest, Row[], JoinAnswer> {
+export const RESUMED: JoinAnswer = { kind: 'resumed' };
+
+type Exec<T> = Generator<JoinRequest, T, JoinAnswer>;
+
+/**
+ * Runs `node`. Rows a scan answers are charged to `work` by the caller that read them; the
+ * rows joins make are charged here.
+ */
+export function* runPlan(node: PlanNode, cmp: CompareEnv, work: StatementWork): Exec<Row[]> {
   switch (node.kind) {
     case 'scan': {
       const answer = yield { kind: 'scan', node };
       if (answer.kind !== 'rows') throw new Error(`a scan answered ${answer.kind}`);
-      return keep(answer.rows, node.filters);
+      return yield* keep(answer.rows, node.filters, work);
     }
     case 'filter':
-      return keep(yield* runPlan(node.input, cmp), node.filters);
+      return yield* keep(yield* runPlan(node.input, cmp, work), node.filters, work);
     case 'join':
-      return yield* runJoin(node, cmp);
+      return yield* runJoin(node, cmp, work);
   }
 }
 
-function keep(rows: readonly Row[], filters: readonly Predicate[]): Row[] {
+function* keep(
+  rows: readonly Row[],
+  filters: readonly Predicate[],
+  work: StatementWork,
+): Cooperative<Row[]> {
   if (filters.length === 0) return [...rows];
-  return rows.filter((r) => filters.every((p) => p.test(r)));
+  const out: Row[] = [];
+  for (const r of rows) {
+    if (work.step()) yield PAUSE;
+    if (filters.every((p) => p.test(r))) out.push(r);
+  }
+  return out;
 }
 
-function* runJoin(node: JoinNode, cmp: CompareEnv): Generator<JoinRequest, Row[], JoinAnswer> {
-  const outer = yield* runPlan(node.outer, cmp);
+function* runJoin(node: JoinNode, cmp: CompareEnv, work: StatementWork): Exec<Row[]> {
+  const outer = yield* runPlan(node.outer, cmp, work);
   if (outer.length === 0) return [];
   let joined: Row[] | undefined;
   if (node.method === 'lookup' && outer.length <= LOOKUP_OUTER_ROWS_MAX) {
-    joined = yield* lookupJoin(node, outer, cmp);
+    joined = yield* lookupJoin(node, outer, cmp, work);
   }
   if (joined === undefined) {
-    const inner = yield* runPlan(node.inner, cmp);
-    joined = hashJoin(node, outer, inner, cmp);
+    const inner = yield* runPlan(node.inner, cmp, work);
+    joined = yield* hashJoin(node, outer, inner, cmp, work);
   }
-  return keep(joined, node.filters);
+  return yield* keep(joined, node.filters, work);
 }
 
 /** An index-lookup join; undefined when the caller asked to read and hash instead. */
@@ -91,15 +117,21 @@ function* lookupJoin(
   node: JoinNode,
   outer: readonly Row[],
   cmp: CompareEnv,
-): Generator<JoinRequest, Row[] | undefined, JoinAnswer> {
+  work: StatementWork,
+): Exec<Row[] | undefined> {
   const lookup = node.lookup;
   const scan = node.inner;
   if (lookup === undefined || scan.kind !== 'scan') throw new Error('a lookup join without index');
   const tuples: SqlValue[][] = [];
   const tupleOf = new Map<string, number>();
-  const rowTuple = outer.map((row) => {
+  const rowTuple: number[] = [];
+  for (const row of outer) {
+    if (work.step()) yield PAUSE;
     const values = lookup.parts.map((p) => p.value(row));
-    if (values.some((v) => v === null)) return -1;
+    if (values.some((v) => v === null)) {
+      rowTuple.push(-1);
+      continue;
+    }
     const id = values.map(exactText).join('\u0000');
     let at = tupleOf.get(id);
     if (at === undefined) {
@@ -107,26 +139,31 @@ function* lookupJoin(
       tuples.push(values);
       tupleOf.set(id, at);
     }
-    return at;
-  });
+    rowTuple.push(at);
+  }
   const answer = tuples.length === 0 ? undefined : yield { kind: 'lookup', node, tuples };
   if (answer?.kind === 'fallback') return undefined;
   if (answer !== undefined && answer.kind !== 'perTuple') {
     throw new Error(`a lookup answered ${answer.kind}`);
   }
-  const found = (answer?.rows ?? []).map((rows) => keep(rows, scan.filters));
+  const found: Row[][] = [];
+  for (const rows of answer?.rows ?? []) found.push(yield* keep(rows, scan.filters, work));
   const out: Row[] = [];
-  outer.forEach((o, i) => {
+  for (let i = 0; i < outer.length; i++) {
+    const o = outer[i];
+    if (o === undefined) continue;
     let matched = false;
     for (const r of found[rowTuple[i] ?? -1] ?? []) {
+      if (work.step()) yield PAUSE;
       const row = merge(o, r, node.inner.slots);
       if (keysHold(node, o, r, cmp) && node.conditions.every((p) => p.test(row))) {
+        work.holdShell(row);
         out.push(row);
         matched = true;
       }
     }
     if (!matched && node.type === 'left') out.push(o);
-  });
+  }
   return out;
 }
 
@@ -153,14 +190,29 @@ function merge(outer: Row, inner: Row, slots: readonly (readonly [number, number
 }
 
 /** A hash join on the keys that have a normal form (a nested loop when none has). */
-function hashJoin(
+function* hashJoin(
   node: JoinNode,
   outer: readonly Row[],
   inner: readonly Row[],
   cmp: CompareEnv,
-): Row[] {
-  const outerValues = node.keys.map((k) => outer.map((r) => k.outer.value(r)));
-  const innerValues = node.keys.map((k) => inner.map((r) => k.inner.value(r)));
+  work: StatementWork,
+): Exec<Row[]> {
+  const outerValues: SqlValue[][] = [];
+  const innerValues: SqlValue[][] = [];
+  for (const k of node.keys) {
+    const o: SqlValue[] = [];
+    for (const r of outer) {
+      if (work.step()) yield PAUSE;
+      o.push(k.outer.value(r));
+    }
+    const i: SqlValue[] = [];
+    for (const r of inner) {
+      if (work.step()) yield PAUSE;
+      i.push(k.inner.value(r));
+    }
+    outerValues.push(o);
+    innerValues.push(i);
+  }
   const hashed: { index: number; normalize: KeyNormalizer }[] = [];
   const checked: number[] = [];
   node.keys.forEach((_, i) => {
@@ -178,15 +230,20 @@ function hashJoin(
     if (o === undefined || r === undefined) return false;
     const row = merge(o, r, node.inner.slots);
     if (!pairHolds(oi, ii, row)) return false;
+    work.holdShell(row);
     out.push(row);
     return true;
   };
   if (hashed.length === 0) {
-    outer.forEach((o, oi) => {
+    for (let oi = 0; oi < outer.length; oi++) {
       let matched = false;
-      for (let ii = 0; ii < inner.length; ii++) matched = emit(oi, ii) || matched;
-      if (!matched && node.type === 'left') out.push(o);
-    });
+      for (let ii = 0; ii < inner.length; ii++) {
+        if (work.step()) yield PAUSE;
+        matched = emit(oi, ii) || matched;
+      }
+      const o = outer[oi];
+      if (!matched && node.type === 'left' && o !== undefined) out.push(o);
+    }
     return out;
   }
   const keyOf = (values: readonly (readonly SqlValue[])[], at: number): string | undefined => {
@@ -207,6 +264,7 @@ function hashJoin(
     : [outerValues, outer.length];
   const table = new Map<string, number[]>();
   for (let i = 0; i < buildCount; i++) {
+    if (work.step()) yield PAUSE;
     const key = keyOf(buildValues, i);
     if (key === undefined) continue;
     const list = table.get(key);
@@ -214,18 +272,25 @@ function hashJoin(
     else list.push(i);
   }
   if (buildInner) {
-    outer.forEach((o, oi) => {
+    for (let oi = 0; oi < outer.length; oi++) {
+      if (work.step()) yield PAUSE;
       let matched = false;
       const key = keyOf(outerValues, oi);
       for (const ii of key === undefined ? [] : (table.get(key) ?? [])) {
+        if (work.step()) yield PAUSE;
         matched = emit(oi, ii) || matched;
       }
-      if (!matched && node.type === 'left') out.push(o);
-    });
+      const o = outer[oi];
+      if (!matched && node.type === 'left' && o !== undefined) out.push(o);
+    }
   } else {
     for (let ii = 0; ii < inner.length; ii++) {
+      if (work.step()) yield PAUSE;
       const key = keyOf(innerValues, ii);
-      for (const oi of key === undefined ? [] : (table.get(key) ?? [])) emit(oi, ii);
+      for (const oi of key === undefined ? [] : (table.get(key) ?? [])) {
+        if (work.step()) yield PAUSE;
+        emit(oi, ii);
+      }
     }
   }
   return out;

@@ -1,7 +1,10 @@
 /**
  * Answers the join executor's requests (join-exec.ts): from storage for a statement that reads
  * its tables at run time (access paths, index lookups in bounded batches), or from memory for
- * a subquery whose tables the statement read whole before it ran.
+ * a subquery whose tables the statement read whole before it ran. Either way the rows it places
+ * are charged to the statement's memory limit, and the executor's pauses pass through: awaited
+ * (the event loop runs, KILL is checked) from storage, handed on to the caller's driver in
+ * memory (statement-work.ts).
  */
 import type { KeyValue } from '../encoding/key-codec.js';
 import { decodeRow } from '../encoding/row-codec.js';
@@ -11,17 +14,19 @@ import type { SqlValue } from '../eval/value.js';
 import type { Transaction } from '@tessera/txn';
 import { columnOf, getRows, keyValueFor, primaryKeysFromIndex, readAccess } from './access.js';
 import { fromRowValue } from './column-values.js';
-import { runPlan } from './join-exec.js';
+import { RESUMED, runPlan } from './join-exec.js';
 import type { JoinAnswer, JoinRequest, Row } from './join-exec.js';
 import type { PlanLeaf, PlanNode } from './join-plan.js';
 import type { ResolvedTable } from './tables.js';
+import { PAUSE, runCooperative } from './statement-work.js';
+import type { Cooperative, StatementWork } from './statement-work.js';
 
-/** What reading from storage needs: the snapshot, and the statement's kill check. */
+/** What reading from storage needs: the snapshot, and the statement's work (kill check, pauses). */
 export interface StorageReads {
   readonly txn: Transaction;
   readonly ectx: EvalContext;
-  /** Throws when the statement was killed (KILL QUERY); called after each storage read. */
-  readonly checkInterrupted?: () => void;
+  /** Paces and bounds the statement; its kill check runs after each storage read. */
+  readonly work: StatementWork;
 }
 
 /** Index lookups (each one a read, or a scan of index entries) in flight at once. */
@@ -42,22 +47,40 @@ export function placeRow(leaf: PlanLeaf, values: readonly SqlValue[], width: num
 }
 
 /** Runs `plan` over rows in memory (a plan made with `inMemory`: no lookups by key). */
-export function runInMemory(plan: PlanNode, leaves: LeafRows, cmp: CompareEnv): Row[] {
-  const it = runPlan(plan, cmp);
+export function* runInMemory(
+  plan: PlanNode,
+  leaves: LeafRows,
+  cmp: CompareEnv,
+  work: StatementWork,
+): Cooperative<Row[]> {
+  const it = runPlan(plan, cmp, work);
   let step = it.next();
   while (step.done !== true) {
     const request: JoinRequest = step.value;
+    if (request.kind === 'pause') {
+      yield PAUSE;
+      step = it.next(RESUMED);
+      continue;
+    }
     if (request.kind !== 'scan') throw new Error('an in-memory plan asked for an index lookup');
-    step = it.next(memoryAnswer(request.node.leaf, leaves));
+    step = it.next(yield* memoryAnswer(request.node.leaf, leaves, work));
   }
   return step.value;
 }
 
-function memoryAnswer(leaf: PlanLeaf, leaves: LeafRows): JoinAnswer {
-  return {
-    kind: 'rows',
-    rows: leaves.memory(leaf).map((values) => placeRow(leaf, values, leaves.width)),
-  };
+function* memoryAnswer(
+  leaf: PlanLeaf,
+  leaves: LeafRows,
+  work: StatementWork,
+): Cooperative<JoinAnswer> {
+  const rows: Row[] = [];
+  for (const values of leaves.memory(leaf)) {
+    if (work.step()) yield PAUSE;
+    const row = placeRow(leaf, values, leaves.width);
+    work.holdShell(row);
+    rows.push(row);
+  }
+  return { kind: 'rows', rows };
 }
 
 /**
@@ -71,27 +94,32 @@ export async function runFromStorage(
   read: StorageReads,
   keyOf?: WeakMap<Row, Uint8Array>,
 ): Promise<Row[]> {
-  const it = runPlan(plan, cmp);
+  const { work } = read;
+  const it = runPlan(plan, cmp, work);
   let step = it.next();
   while (step.done !== true) {
     const request: JoinRequest = step.value;
     let answer: JoinAnswer;
-    if (request.kind === 'scan') {
+    if (request.kind === 'pause') {
+      await work.pause();
+      answer = RESUMED;
+    } else if (request.kind === 'scan') {
       const { leaf, access } = request.node;
       const table = leaf.table;
       if (access === 'memory' || table === undefined) {
-        answer = memoryAnswer(leaf, leaves);
+        answer = await runCooperative(memoryAnswer(leaf, leaves, work), work);
       } else {
         const stored = await readAccess(table, access, read.txn);
-        read.checkInterrupted?.();
-        answer = {
-          kind: 'rows',
-          rows: stored.map(({ key, value }) => {
-            const row = decodeInto(table, leaf, value, leaves.width);
-            keyOf?.set(row, key);
-            return row;
-          }),
-        };
+        work.checkInterrupted();
+        const rows: Row[] = [];
+        for (const { key, value } of stored) {
+          if (work.step()) await work.pause();
+          const row = decodeInto(table, leaf, value, leaves.width);
+          work.holdRow(row);
+          keyOf?.set(row, key);
+          rows.push(row);
+        }
+        answer = { kind: 'rows', rows };
       }
     } else {
       answer = await lookupAnswer(request, leaves.width, read);
@@ -147,10 +175,14 @@ async function lookupAnswer(
             ? [table.primary.layout.key(values)]
             : await primaryKeysFromIndex(table, lookup.index, values, read.txn);
         const stored = await getRows(read.txn, keys);
-        return stored.map(({ value }) => decodeInto(table, leaf, value, width));
+        return stored.map(({ value }) => {
+          const row = decodeInto(table, leaf, value, width);
+          read.work.holdRow(row);
+          return row;
+        });
       }),
     );
-    read.checkInterrupted?.();
+    read.work.checkInterrupted();
     rows.push(...found);
   }
   return { kind: 'perTuple', rows };

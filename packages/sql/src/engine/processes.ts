@@ -21,9 +21,10 @@
  * own id answers 1317. An unknown id is 1094 "Unknown thread id: N".
  *
  * Statements stop cooperatively: `checkInterrupted` (DmlContext) is called between rows where
- * a statement reads from storage or writes, and before an autocommit statement commits. Work
- * that runs without yielding to the event loop (an in-memory join or sort) cannot see a KILL
- * until it yields: the KILL is not even read off its socket before then. A commit already under
+ * a statement reads from storage or writes, before an autocommit statement commits, and at every
+ * pause of a statement's in-memory work (statement-work.ts: every slice of rows of a join,
+ * sort or grouping lets the event loop run — so the KILL is read off its socket — then checks).
+ * A correlated subquery's own loops run synchronously and do not pause. A commit already under
  * way ('waiting for handler commit') is not interrupted, as in MySQL: a KILL CONNECTION then
  * closes the connection and the commit completes.
  */

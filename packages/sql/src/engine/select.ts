@@ -19,6 +19,14 @@
  *      by node); a correlated one runs per outer row.
  *   4. Grouping, HAVING, ORDER BY, DISTINCT and LIMIT run in memory over the joined rows.
  *
+ * Cooperative and bounded (statement-work.ts): the executors here and in join-exec.ts are
+ * generators that yield a pause every slice of rows (joins, filters, grouping, the merge sort of
+ * ORDER BY, projection, DISTINCT, set operations, table decoding). The statement's own work is
+ * driven by `runCooperative` — the event loop runs and KILL is checked at each pause — and every
+ * row it materializes is charged to `tessera_statement_memory_limit` (3170 past it). A subquery
+ * evaluated inside an expression stays synchronous (`runBlocking`: the kill check only, no
+ * event-loop turn); the loop over the enclosing rows around it pauses.
+ *
  * EXPLAIN (explain.ts) renders `planQuery`: the same FROM building and the same planner, with
  * nothing read.
  *
@@ -29,7 +37,8 @@
  *
  * Not built yet: pushing work to the slices (filters, partial aggregates, top-N), index
  * lookups inside subqueries (their tables are read whole), table statistics (the planner's
- * estimates are fixed guesses), bounded memory (rows are materialized per table and per join).
+ * estimates are fixed guesses), streaming (rows are materialized per table and per join, within the statement's memory limit;
+ * the result is sent once complete), yielding inside a correlated subquery's own loops.
  */
 import type {
   ColumnRef,
@@ -70,6 +79,8 @@ import { runFromStorage, runInMemory } from './join-read.js';
 import type { LeafRows } from './join-read.js';
 import { resolveTable } from './tables.js';
 import type { ResolvedTable } from './tables.js';
+import { PAUSE, runBlocking, runCooperative, StatementWork } from './statement-work.js';
+import type { Cooperative } from './statement-work.js';
 
 /** Rows of one or more tables with their columns, as a query reads them. */
 interface Source {
@@ -100,6 +111,8 @@ interface QueryEnv {
   readonly prepared: Map<Select, Source>;
   /** Type inference only: tables read as empty, subqueries answer no rows. */
   readonly dry: boolean;
+  /** Paces the statement (pauses, KILL) and bounds what it materializes. */
+  readonly work: StatementWork;
 }
 
 /** The columns of the enclosing queries (depth 0 = the nearest one) and their current row. */
@@ -113,7 +126,7 @@ const EMPTY_ROW: readonly SqlValue[] = [];
 
 /** Run a query statement (SELECT with FROM, or a UNION) in the statement's transaction. */
 export async function executeQuery(query: Query, ctx: DmlContext): Promise<EngineResult> {
-  const env = queryEnv(ctx, ctx.evalContext(), false);
+  const env = queryEnv(ctx, ctx.evalContext(), false, ctx.work);
   const independent = independentSelects(query);
   const refs: TableName[] = [];
   collectTables(query, refs, new Set(independent));
@@ -132,11 +145,16 @@ export async function executeQuery(query: Query, ctx: DmlContext): Promise<Engin
     );
   }
   if (locking !== undefined) await lockRows(locking, env, ctx, keyOf);
-  const result = runQuery(query, env);
+  const result = await runCooperative(runQuery(query, env), env.work);
   return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
 }
 
-function queryEnv(ctx: QueryEnv['ctx'], ectx: EvalContext, dry: boolean): QueryEnv {
+function queryEnv(
+  ctx: QueryEnv['ctx'],
+  ectx: EvalContext,
+  dry: boolean,
+  work: StatementWork = new StatementWork(),
+): QueryEnv {
   return {
     ctx,
     ectx,
@@ -145,6 +163,7 @@ function queryEnv(ctx: QueryEnv['ctx'], ectx: EvalContext, dry: boolean): QueryE
     types: new Map(),
     prepared: new Map(),
     dry,
+    work,
   };
 }
 
@@ -214,17 +233,16 @@ async function readFrom(
   ctx: DmlContext,
   keyOf: WeakMap<SqlValue[], Uint8Array> | undefined,
 ): Promise<Source> {
-  const from = buildFrom(select, env, (infos, types) => new Scope(infos, types, undefined, env));
+  const from = await runCooperative(
+    buildFrom(select, env, (infos, types) => new Scope(infos, types, undefined, env)),
+    env.work,
+  );
   const plan = planBlock(from.block, { ectx: env.ectx, inMemory: false });
   const rows = await runFromStorage(
     plan,
     leafRows(from, env),
     compareEnv(env.ectx),
-    {
-      txn: ctx.txn,
-      ectx: env.ectx,
-      ...(ctx.checkInterrupted === undefined ? {} : { checkInterrupted: ctx.checkInterrupted }),
-    },
+    { txn: ctx.txn, ectx: env.ectx, work: env.work },
     keyOf,
   );
   return { ...from.shape, rows };
@@ -239,7 +257,7 @@ export function describeQuery(
   ctx: Pick<DmlContext, 'view' | 'database' | 'evalContext'>,
 ): ResultColumn[] {
   const env = queryEnv(ctx, ctx.evalContext(), true);
-  return runQuery(query, env).columns;
+  return runBlocking(runQuery(query, env), env.work).columns;
 }
 
 /** Read the named tables (once each) at the statement's snapshot. */
@@ -254,10 +272,14 @@ async function readTables(
     const table = resolveTable(ctx.view, name, ctx.database);
     const key = tableKey(table);
     if (env.tables.has(key)) continue;
-    const rows = (await scanAll(ctx, table)).map((bytes) => {
-      const row = decodeRow(bytes);
-      return table.columns.map((c) => fromRowValue(row.get(c.id), c));
-    });
+    const rows: SqlValue[][] = [];
+    for (const bytes of await scanAll(ctx, table)) {
+      if (env.work.step()) await env.work.pause();
+      const stored = decodeRow(bytes);
+      const row = table.columns.map((c) => fromRowValue(stored.get(c.id), c));
+      env.work.holdRow(row);
+      rows.push(row);
+    }
     env.tables.set(key, { table, rows });
   }
 }
@@ -272,7 +294,7 @@ export async function rowExpressions(
   exprs: readonly Expr[],
   ctx: DmlContext,
 ): Promise<(expr: Expr, clause: Clause) => (row: readonly SqlValue[]) => SqlValue> {
-  const env = queryEnv(ctx, ctx.evalContext(), false);
+  const env = queryEnv(ctx, ctx.evalContext(), false, ctx.work);
   const queries: Query[] = [];
   for (const e of exprs) subqueriesIn(e, queries);
   const refs: TableName[] = [];
@@ -504,7 +526,10 @@ class Scope {
     if (this.env.dry) return [];
     const cached = this.env.cache.get(q);
     if (cached !== undefined) return cached;
-    const result = runQuery(q, this.env, { infos: this.infos, types: this.allTypes(), row });
+    const result = runBlocking(
+      runQuery(q, this.env, { infos: this.infos, types: this.allTypes(), row }),
+      this.env.work,
+    );
     if (result.reach === 0) this.env.cache.set(q, result.rows);
     this.reach = Math.max(this.reach, result.reach - 1);
     return result.rows;
@@ -515,11 +540,10 @@ class Scope {
     if (known !== undefined) return known;
     const dry: QueryEnv = { ...this.env, dry: true, cache: new Map() };
     const nulls = this.infos.map(() => null);
-    const result = runQuery(q, dry, {
-      infos: this.infos,
-      types: this.allTypes(),
-      row: () => nulls,
-    });
+    const result = runBlocking(
+      runQuery(q, dry, { infos: this.infos, types: this.allTypes(), row: () => nulls }),
+      undefined,
+    );
     const types = result.columns.map((c) => ({ ...c.type, nullable: true }));
     this.env.types.set(q, types);
     return types;
@@ -569,12 +593,12 @@ type ScopeMaker = (infos: readonly ColumnInfo[], types: readonly ResultType[]) =
  * MySQL's: 1066 for an alias used twice, 1054 / 1052 for WHERE over the whole FROM and for ON
  * over its own join's tables.
  */
-function buildFrom(stmt: Select, env: QueryEnv, scopeOf: ScopeMaker): BuiltFrom {
+function* buildFrom(stmt: Select, env: QueryEnv, scopeOf: ScopeMaker): Cooperative<BuiltFrom> {
   const leaves: FromLeaf[] = [];
   const items: Shaped[] = [];
   let whole: Source | undefined;
   for (const ref of stmt.from) {
-    const item = shapeOf(ref, whole?.infos.length ?? 0, env, leaves);
+    const item = yield* shapeOf(ref, whole?.infos.length ?? 0, env, leaves);
     items.push(item);
     whole = whole === undefined ? item.shape : joinShape(whole, item.shape);
   }
@@ -636,14 +660,19 @@ function buildFrom(stmt: Select, env: QueryEnv, scopeOf: ScopeMaker): BuiltFrom 
 }
 
 /** A FROM item's columns (and its leaves, numbered in FROM order), starting at slot `start`. */
-function shapeOf(ref: TableRef, start: number, env: QueryEnv, leaves: FromLeaf[]): Shaped {
+function* shapeOf(
+  ref: TableRef,
+  start: number,
+  env: QueryEnv,
+  leaves: FromLeaf[],
+): Cooperative<Shaped> {
   if (ref.kind === 'join') {
     if (ref.natural === true) throw new SqlNotSupportedError('NATURAL JOIN (not built yet)', 0);
-    const left = shapeOf(ref.left, start, env, leaves);
-    const right = shapeOf(ref.right, start + left.shape.infos.length, env, leaves);
+    const left = yield* shapeOf(ref.left, start, env, leaves);
+    const right = yield* shapeOf(ref.right, start + left.shape.infos.length, env, leaves);
     return { kind: 'join', shape: joinShape(left.shape, right.shape), ref, left, right, start };
   }
-  const made = ref.kind === 'table' ? tableLeaf(ref, env) : derivedLeaf(ref, env);
+  const made = ref.kind === 'table' ? tableLeaf(ref, env) : yield* derivedLeaf(ref, env);
   const leaf: PlanLeaf = {
     id: leaves.length,
     alias: made.shape.aliases[0] ?? '',
@@ -705,8 +734,8 @@ function tableLeaf(ref: { table: TableName; alias?: string }, env: QueryEnv): Ma
 }
 
 /** A derived table: its query runs here (it does not see the enclosing query: no LATERAL). */
-function derivedLeaf(ref: DerivedTable, env: QueryEnv): MadeLeaf {
-  const result = runQuery(ref.query, env);
+function* derivedLeaf(ref: DerivedTable, env: QueryEnv): Cooperative<MadeLeaf> {
+  const result = yield* runQuery(ref.query, env);
   const names = ref.columns ?? result.columns.map((c) => c.name);
   if (names.length !== result.columns.length) {
     throw new SqlSemanticError(
@@ -825,7 +854,10 @@ function planOf(
     ...query.orderBy.map((o) => o.expr),
   ];
   if (query.from.length > 0) {
-    const built = buildFrom(query, env, (infos, types) => new Scope(infos, types, outer, env));
+    const built = runBlocking(
+      buildFrom(query, env, (infos, types) => new Scope(infos, types, outer, env)),
+      undefined,
+    );
     from = planBlock(built.block, { ectx: env.ectx, inMemory: !independent.has(query) });
     for (const { leaf, query: q } of built.leaves) {
       if (q !== undefined) derived.set(leaf.id, planOf(q, env, undefined, independent));
@@ -858,7 +890,7 @@ function subqueryPlans(exprs: readonly Expr[], scope: Scope, env: QueryEnv): Que
   });
 }
 
-function runQuery(query: Query, env: QueryEnv, outer?: Outer): QueryResult {
+function runQuery(query: Query, env: QueryEnv, outer?: Outer): Cooperative<QueryResult> {
   return query.kind === 'select'
     ? runSelect(query, env, outer)
     : runSetOperation(query, env, outer);
@@ -912,8 +944,12 @@ function position(e: Expr, count: number, clause: Clause): number | undefined {
   return n - 1;
 }
 
-function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): QueryResult {
-  const { ectx } = env;
+function* runSelect(
+  stmt: Select,
+  env: QueryEnv,
+  outer: Outer | undefined,
+): Cooperative<QueryResult> {
+  const { ectx, work } = env;
   let reach = 0;
   const scopes: Scope[] = [];
   const scopeOf = (infos: readonly ColumnInfo[], types: readonly ResultType[]) => {
@@ -932,13 +968,14 @@ function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): Query
     const rows = env.dry ? [] : [[]];
     source = { infos: [], types: [], visibleByAlias: new Map(), aliases: [], rows };
   } else {
-    const from = buildFrom(stmt, env, scopeOf);
+    const from = yield* buildFrom(stmt, env, scopeOf);
     const rows = env.dry
       ? []
-      : runInMemory(
+      : yield* runInMemory(
           planBlock(from.block, { ectx, inMemory: true }),
           leafRows(from, env),
           compareEnv(ectx),
+          work,
         );
     source = { ...from.shape, rows };
   }
@@ -1030,6 +1067,7 @@ function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): Query
       states: calls.map((c) => createAggregate(c, ectx)),
     });
     for (const r of source.rows) {
+      if (work.step()) yield PAUSE;
       current = r;
       const key = groupBy
         .map((g, i) => {
@@ -1041,6 +1079,8 @@ function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): Query
       if (group === undefined) {
         group = newGroup(r);
         groups.set(key, group);
+        // Its key and its aggregates' states (its first row is the source's).
+        work.hold(2 * key.length + 64 * calls.length);
       }
       const states = group.states;
       calls.forEach((call, i) => {
@@ -1059,7 +1099,13 @@ function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): Query
     }
     infos = [...source.infos, ...calls.map((_, i) => ({ name: `__agg${i}` }))];
     infoTypes = [...source.types, ...calls.map(() => longlong())];
-    rows = [...groups.values()].map((g) => [...g.first, ...g.states.map((st) => st.result())]);
+    rows = [];
+    for (const g of groups.values()) {
+      if (work.step()) yield PAUSE;
+      const groupRow = [...g.first, ...g.states.map((st) => st.result())];
+      work.holdShell(groupRow);
+      rows.push(groupRow);
+    }
     exprs = exprs.map((e) => replaceAggregates(e, calls));
     having = having === undefined ? undefined : replaceAggregates(having, calls);
     order = order.map((o) =>
@@ -1070,10 +1116,13 @@ function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): Query
   if (having !== undefined) {
     const h = having;
     const hctx = outScope.context(outScope.bind(h, 'having clause'), row);
-    rows = rows.filter((r) => {
+    const kept: SqlValue[][] = [];
+    for (const r of rows) {
+      if (work.step()) yield PAUSE;
       current = r;
-      return toBool(evaluate(h, hctx), ectx.warn.bind(ectx)) === true;
-    });
+      if (toBool(evaluate(h, hctx), ectx.warn.bind(ectx)) === true) kept.push(r);
+    }
+    rows = kept;
   }
   const itemContexts = exprs.map((e) => outScope.context(outScope.bind(e, 'field list'), row));
   if (order.length > 0) {
@@ -1095,41 +1144,50 @@ function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): Query
         ctx: outScope.context(outScope.bind(o.expr, 'order clause'), row),
       };
     });
-    const keyed = rows.map((r) => {
+    const keyed: { r: SqlValue[]; keys: SqlValue[] }[] = [];
+    for (const r of rows) {
+      if (work.step()) yield PAUSE;
       current = r;
-      return {
-        r,
-        keys: order.map((o, i) => {
-          const how = orderEval[i];
-          if (how === undefined) return null;
-          if (how.kind === 'item') {
-            const e = exprs[how.index];
-            const c = itemContexts[how.index];
-            return e === undefined || c === undefined ? null : evaluate(e, c);
-          }
-          return evaluate(o.expr, how.ctx);
-        }),
-      };
-    });
-    keyed.sort((a, b) => {
-      for (let i = 0; i < order.length; i++) {
-        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, cmp);
-        if (c !== 0) return order[i]?.desc === true ? -c : c;
-      }
-      return 0;
-    });
-    rows = keyed.map((k) => k.r);
+      const keys = order.map((o, i) => {
+        const how = orderEval[i];
+        if (how === undefined) return null;
+        if (how.kind === 'item') {
+          const e = exprs[how.index];
+          const c = itemContexts[how.index];
+          return e === undefined || c === undefined ? null : evaluate(e, c);
+        }
+        return evaluate(o.expr, how.ctx);
+      });
+      work.holdRow(keys);
+      keyed.push({ r, keys });
+    }
+    const sorted = yield* mergeSort(
+      keyed,
+      (a, b) => {
+        for (let i = 0; i < order.length; i++) {
+          const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, cmp);
+          if (c !== 0) return order[i]?.desc === true ? -c : c;
+        }
+        return 0;
+      },
+      work,
+    );
+    rows = sorted.map((k) => k.r);
   }
-  let out = rows.map((r) => {
+  let out: SqlValue[][] = [];
+  for (const r of rows) {
+    if (work.step()) yield PAUSE;
     current = r;
-    return exprs.map((e, i) => {
+    const projected = exprs.map((e, i) => {
       const c = itemContexts[i];
       const v = c === undefined ? null : evaluate(e, c);
       const rt = types[i];
       return rt === undefined ? v : conformValue(v, rt, ectx);
     });
-  });
-  if (stmt.distinct) out = distinctRows(out);
+    work.holdRow(projected);
+    out.push(projected);
+  }
+  if (stmt.distinct) out = yield* distinctRows(out, work);
   if (stmt.limit !== undefined) out = applyLimit(out, stmt.limit, ectx);
   const columns: ResultColumn[] = items.map((item, i) => {
     const slot =
@@ -1153,14 +1211,55 @@ function runSelect(stmt: Select, env: QueryEnv, outer: Outer | undefined): Query
   return { columns, rows: out, reach };
 }
 
-function distinctRows(rows: SqlValue[][]): SqlValue[][] {
+function* distinctRows(rows: SqlValue[][], work: StatementWork): Cooperative<SqlValue[][]> {
   const seen = new Set<string>();
-  return rows.filter((r) => {
+  const out: SqlValue[][] = [];
+  for (const r of rows) {
+    if (work.step()) yield PAUSE;
     const key = rowKey(r);
-    if (seen.has(key)) return false;
+    if (seen.has(key)) continue;
+    work.hold(2 * key.length + 32);
     seen.add(key);
-    return true;
-  });
+    out.push(r);
+  }
+  return out;
+}
+
+/**
+ * A stable bottom-up merge sort that pauses every slice of comparisons (Array.prototype.sort
+ * cannot yield: sorting a million rows would hold the event loop for seconds).
+ */
+function* mergeSort<T>(
+  items: readonly T[],
+  compare: (a: T, b: T) => number,
+  work: StatementWork,
+): Cooperative<T[]> {
+  const n = items.length;
+  let from: T[] = items.slice();
+  let to: T[] = items.slice();
+  for (let width = 1; width < n; width *= 2) {
+    for (let lo = 0; lo < n; lo += 2 * width) {
+      const mid = Math.min(lo + width, n);
+      const hi = Math.min(lo + 2 * width, n);
+      let i = lo;
+      let j = mid;
+      for (let k = lo; k < hi; k++) {
+        if (work.step()) yield PAUSE;
+        const a = from[i];
+        const b = from[j];
+        // Ties take the left run's item first: the sort is stable, as Array.prototype.sort.
+        if (a !== undefined && i < mid && (j >= hi || b === undefined || compare(a, b) <= 0)) {
+          to[k] = a;
+          i++;
+        } else if (b !== undefined) {
+          to[k] = b;
+          j++;
+        }
+      }
+    }
+    [from, to] = [to, from];
+  }
+  return from;
 }
 
 function rowKey(r: readonly SqlValue[]): string {
@@ -1178,10 +1277,14 @@ function applyLimit(
 }
 
 /** UNION [ALL] / INTERSECT / EXCEPT: columns named by the left side, types merged. */
-function runSetOperation(u: Union, env: QueryEnv, outer: Outer | undefined): QueryResult {
-  const { ectx } = env;
-  const left = runQuery(u.left, env, outer);
-  const right = runQuery(u.right, env, outer);
+function* runSetOperation(
+  u: Union,
+  env: QueryEnv,
+  outer: Outer | undefined,
+): Cooperative<QueryResult> {
+  const { ectx, work } = env;
+  const left = yield* runQuery(u.left, env, outer);
+  const right = yield* runQuery(u.right, env, outer);
   if (left.columns.length !== right.columns.length) {
     throw new SqlSemanticError(
       1222,
@@ -1193,31 +1296,46 @@ function runSetOperation(u: Union, env: QueryEnv, outer: Outer | undefined): Que
     const r = right.columns[i]?.type ?? c.type;
     return aggregateTypes([c.type, r], c.type.nullable || r.nullable);
   });
-  const conform = (rows: SqlValue[][]) =>
-    rows.map((r) =>
-      r.map((v, i) => {
+  function* conform(rows: SqlValue[][]): Cooperative<SqlValue[][]> {
+    const out: SqlValue[][] = [];
+    for (const r of rows) {
+      if (work.step()) yield PAUSE;
+      const conformed = r.map((v, i) => {
         const rt = types[i];
         return rt === undefined ? v : conformValue(v, rt, ectx);
-      }),
-    );
-  const l = conform(left.rows);
-  const r = conform(right.rows);
+      });
+      work.holdRow(conformed);
+      out.push(conformed);
+    }
+    return out;
+  }
+  const l = yield* conform(left.rows);
+  const r = yield* conform(right.rows);
   let rows: SqlValue[][];
   switch (u.op) {
     case 'UNION':
-      rows = u.all ? [...l, ...r] : distinctRows([...l, ...r]);
+      rows = u.all ? [...l, ...r] : yield* distinctRows([...l, ...r], work);
       break;
     case 'INTERSECT':
     case 'EXCEPT': {
       const counts = new Map<string, number>();
-      for (const row of r) counts.set(rowKey(row), (counts.get(rowKey(row)) ?? 0) + 1);
+      for (const row of r) {
+        if (work.step()) yield PAUSE;
+        const key = rowKey(row);
+        work.hold(2 * key.length + 32);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
       const keep = (row: SqlValue[]) => {
         const key = rowKey(row);
         const n = counts.get(key) ?? 0;
         if (u.all && n > 0) counts.set(key, n - 1);
         return u.op === 'INTERSECT' ? n > 0 : n === 0;
       };
-      rows = (u.all ? l : distinctRows(l)).filter(keep);
+      rows = [];
+      for (const row of u.all ? l : yield* distinctRows(l, work)) {
+        if (work.step()) yield PAUSE;
+        if (keep(row)) rows.push(row);
+      }
       break;
     }
   }
@@ -1247,15 +1365,25 @@ function runSetOperation(u: Union, env: QueryEnv, outer: Outer | undefined): Que
       };
     });
     const cmp = compareEnv(ectx);
-    const keyed = rows.map((row) => ({ row, keys: keyOf.map((k) => k(row)) }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < keyOf.length; i++) {
-        const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, cmp);
-        if (c !== 0) return u.orderBy[i]?.desc === true ? -c : c;
-      }
-      return 0;
-    });
-    rows = keyed.map((k) => k.row);
+    const keyed: { row: SqlValue[]; keys: SqlValue[] }[] = [];
+    for (const row of rows) {
+      if (work.step()) yield PAUSE;
+      const keys = keyOf.map((k) => k(row));
+      work.holdRow(keys);
+      keyed.push({ row, keys });
+    }
+    const sorted = yield* mergeSort(
+      keyed,
+      (a, b) => {
+        for (let i = 0; i < keyOf.length; i++) {
+          const c = sortCompare(a.keys[i] ?? null, b.keys[i] ?? null, cmp);
+          if (c !== 0) return u.orderBy[i]?.desc === true ? -c : c;
+        }
+        return 0;
+      },
+      work,
+    );
+    rows = sorted.map((k) => k.row);
     reach = Math.max(reach, scope.reach);
   }
   if (u.limit !== undefined) rows = applyLimit(rows, u.limit, ectx);

@@ -41,6 +41,7 @@ import type { CatalogPort, CatalogView } from './catalog-port.js';
 import { hasPrivilege } from './privileges.js';
 import { showColumns, showCreateTable, showIndex } from './describe.js';
 import { executeDelete, executeInsert, executeUpdate } from './dml.js';
+import { executeMultiDelete, executeMultiUpdate, isMultiTable } from './multi-table.js';
 import { describeQuery, executeQuery, hasAggregate, hasSubquery } from './select.js';
 import { explainStatement } from './explain.js';
 import { alterTable, createIndex, dropIndex } from './alter.js';
@@ -66,6 +67,11 @@ import {
 } from './processes.js';
 import type { ProcessInfo, ProcessPort, ProcessViewer } from './processes.js';
 import { comCounter, showStatus } from './status.js';
+import {
+  STATEMENT_MEMORY_LIMIT_DEFAULT,
+  STATEMENT_MEMORY_LIMIT_MIN,
+  StatementWork,
+} from './statement-work.js';
 import { fieldList } from './field-list.js';
 import type { FieldListColumn } from './field-list.js';
 import type { StatementAccess } from './session-access.js';
@@ -116,6 +122,12 @@ export interface SessionDeps {
    * SHOW STATUS. Without it those answer 1235.
    */
   readonly processes?: ProcessPort;
+  /**
+   * Lets the event loop run (the host: `setImmediate`): a statement's in-memory work pauses on
+   * it every slice of rows so the rest of the process is served and a KILL is heard
+   * (statement-work.ts). Default: a resolved promise (deterministic tests; no other task runs).
+   */
+  readonly yieldToEventLoop?: () => Promise<void>;
 }
 
 /** A statement's outcome as the gateway writes it: a result, or MySQL's error. */
@@ -162,6 +174,7 @@ function defaultVariables(): Map<string, SqlValue> {
       ),
     ],
     ['sql_select_limit', uint(18_446_744_073_709_551_615n)],
+    ['tessera_statement_memory_limit', uint(STATEMENT_MEMORY_LIMIT_DEFAULT)],
     ['system_time_zone', s('UTC')],
     ['time_zone', s('SYSTEM')],
     ['transaction_isolation', s('REPEATABLE-READ')],
@@ -481,9 +494,13 @@ export class SqlSession {
       case 'insert':
         return this.withTransaction(true, (ctx) => executeInsert(stmt, ctx));
       case 'update':
-        return this.withTransaction(true, (ctx) => executeUpdate(stmt, ctx));
+        return this.withTransaction(true, (ctx) =>
+          isMultiTable(stmt) ? executeMultiUpdate(stmt, ctx) : executeUpdate(stmt, ctx),
+        );
       case 'delete':
-        return this.withTransaction(true, (ctx) => executeDelete(stmt, ctx));
+        return this.withTransaction(true, (ctx) =>
+          isMultiTable(stmt) ? executeMultiDelete(stmt, ctx) : executeDelete(stmt, ctx),
+        );
       case 'begin':
         await this.finishTransaction(true);
         this.txn = await this.data().txn.begin();
@@ -638,6 +655,7 @@ export class SqlSession {
           checkInterrupted: () => {
             this.checkInterrupted();
           },
+          work: this.statementWork(),
           processes: () => this.visibleProcesses(view),
         });
         if (own) {
@@ -782,7 +800,11 @@ export class SqlSession {
           }
           this.variables.set(
             name,
-            name === 'autocommit' ? normalizeSwitch(item.name, value) : value,
+            name === 'autocommit'
+              ? normalizeSwitch(item.name, value)
+              : name === 'tessera_statement_memory_limit'
+                ? memoryLimit(item.name, value, warnings)
+                : value,
           );
           if (name === 'autocommit' && this.autocommit) this.inTransaction = false;
           break;
@@ -846,6 +868,23 @@ export class SqlSession {
       case 'TRIGGERS':
         throw new SqlNotSupportedError(`SHOW ${stmt.target} (not built yet)`, stmt.pos);
     }
+  }
+
+  /** A statement's pacing and memory bound: the session's yield, kill check and limit. */
+  private statementWork(): StatementWork {
+    const limit = this.variables.get('tessera_statement_memory_limit');
+    return new StatementWork({
+      ...(this.deps.yieldToEventLoop === undefined
+        ? {}
+        : { yieldToEventLoop: this.deps.yieldToEventLoop }),
+      checkInterrupted: () => {
+        this.checkInterrupted();
+      },
+      memoryLimitBytes:
+        limit?.kind === 'uint' || limit?.kind === 'int'
+          ? Number(limit.v)
+          : STATEMENT_MEMORY_LIMIT_DEFAULT,
+    });
   }
 
   /** 1317 once the running command was killed. */
@@ -926,6 +965,32 @@ function normalizeSwitch(name: string, value: SqlValue): SqlValue {
     '42000',
     `Variable '${name}' can't be set to the value of '${toText(value) ?? 'NULL'}'`,
   );
+}
+
+/**
+ * `tessera_statement_memory_limit`: an integer number of bytes (MySQL's rules for a numeric
+ * variable: a non-integer is 1232, a value below the minimum is raised to it with warning 1292
+ * "Truncated incorrect ... value", as for sort_buffer_size).
+ */
+function memoryLimit(name: string, value: SqlValue, warnings: EvalWarning[]): SqlValue {
+  const text = value === null ? '' : (toText(value) ?? '');
+  if (
+    value === null ||
+    !(value.kind === 'int' || value.kind === 'uint' || /^\s*[+-]?\d+\s*$/.test(text))
+  ) {
+    throw new SqlSemanticError(1232, '42000', `Incorrect argument type to variable '${name}'`);
+  }
+  const n = BigInt(text.trim());
+  if (n < BigInt(STATEMENT_MEMORY_LIMIT_MIN)) {
+    warnings.push({
+      level: 'Warning',
+      code: 1292,
+      message: `Truncated incorrect ${name} value: '${text.trim()}'`,
+    });
+    return uint(STATEMENT_MEMORY_LIMIT_MIN);
+  }
+  const max = BigInt(Number.MAX_SAFE_INTEGER);
+  return uint(n > max ? max : n);
 }
 
 function likePattern(pattern: string): RegExp {

@@ -291,9 +291,17 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
         await conn.query('SELECT COUNT(*) FROM stats.t');
         const [rows] = await conn.query<(Row & RowDataPacket)[]>(sql);
         ranking = rows.filter((r) => r.role === 'ranking');
+        // Reports trail the writes by up to a heartbeat plus the gateway's poll: wait for the
+        // ones taken after the INSERT.
         if (
           ranking.length === 2 &&
-          ranking.every((r) => Number(r.size_bytes) > 0 && (r.reads_per_sec ?? 0) > 0)
+          ranking.every(
+            (r) =>
+              Number(r.size_bytes) > 80 &&
+              (r.reads_per_sec ?? 0) > 0 &&
+              r.writes_per_sec !== null &&
+              r.raft_role === 'leader',
+          )
         )
           break;
         await new Promise((resolve) => setTimeout(resolve, 250));

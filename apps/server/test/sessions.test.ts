@@ -16,13 +16,16 @@ import { adminPassword, makeDataDir, removeDataDir } from './helpers';
 const rootPassword = 'root-password-for-sessions';
 /**
  * Rows of `t`; the long statement inserts their cross product: 40 000 rows, seconds of writing
- * after a short in-memory join (which cannot be interrupted, and which in this one-process
- * server also holds up the cluster's own timers, so it is kept short). Its comment makes the
- * text longer than SHOW PROCESSLIST's 100 characters.
+ * after a short in-memory join. Its comment makes the text longer than SHOW PROCESSLIST's 100
+ * characters.
  */
 const T_ROWS = 200;
 const longInsert =
   'INSERT INTO big (id, v) SELECT a.id * 1000 + b.id, a.v FROM t a, t b /* every pair of rows of t: 40 000 */';
+
+/** A pure SELECT: seconds of in-memory join work (8 000 000 triples), nothing written. */
+const crossJoin =
+  'SELECT COUNT(*) FROM t a, t b, t c WHERE a.v + b.v + c.v = 100 /* 8 000 000 triples */';
 
 let dataDir: string;
 let running: RunningTessera;
@@ -83,10 +86,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms = 10_000)
 }
 
 /** Waits until `id` runs the long statement (as SHOW FULL PROCESSLIST shows it). */
-function untilRunning(observer: Connection, id: number): Promise<void> {
+function untilRunning(observer: Connection, id: number, info = longInsert): Promise<void> {
   return waitFor(`connection ${id} to run`, async () =>
     (await processlist(observer, true)).some(
-      (p) => p.Id === id && p.Command === 'Query' && p.Info === longInsert,
+      (p) => p.Id === id && p.Command === 'Query' && p.Info === info,
     ),
   );
 }
@@ -94,10 +97,7 @@ function untilRunning(observer: Connection, id: number): Promise<void> {
 /** How long after it shows up the long statement is past its join and writing rows. */
 const WRITING_AFTER_MS = 500;
 
-/**
- * Waits until `id` has run the long statement a while: past its first part (the join, in
- * memory, which does not yield and so cannot see a KILL), into the rows it writes.
- */
+/** Waits until `id` has run the long statement a while: past its join, into the rows it writes. */
 async function untilWriting(observer: Connection, id: number): Promise<void> {
   await untilRunning(observer, id);
   await new Promise((r) => setTimeout(r, WRITING_AFTER_MS));
@@ -229,8 +229,7 @@ describe('KILL', () => {
     const killer = await connect();
     await untilRunning(killer, victim.threadId);
     // Other connections are served while it runs: more answers, and it still runs. The KILL
-    // comes once it writes rows (its first part — the join, in memory — does not yield, and
-    // cannot see a KILL before it ends).
+    // comes once it writes rows.
     const pingsBefore = pings;
     const runningSince = Date.now();
     await waitFor('answers while the statement runs', () =>
@@ -254,6 +253,56 @@ describe('KILL', () => {
     expect(await count(killer, 'SELECT COUNT(*) FROM big')).toBe(0);
     expect(await count(victim, 'SELECT 41 + 1')).toBe(42);
     await Promise.all([victim.end(), observer.end(), killer.end()]);
+  });
+
+  it('KILL QUERY stops a pure SELECT cross join within a second, others served meanwhile', async () => {
+    const victim = await connect();
+    const observer = await connect();
+    let pings = 0;
+    const pinging = { stop: false };
+    const pinger = (async () => {
+      while (!pinging.stop) {
+        await observer.query('SELECT 1');
+        pings++;
+      }
+    })();
+    const work = victim.query(crossJoin).then(
+      () => 'finished' as const,
+      (e: unknown) => ({ error: e, atMs: Date.now() }),
+    );
+    const killer = await connect();
+    await untilRunning(killer, victim.threadId, crossJoin);
+    // The join pauses every slice of rows: the other connection keeps being answered.
+    const pingsBefore = pings;
+    const runningSince = Date.now();
+    await waitFor('answers while the join runs', () =>
+      Promise.resolve(pings >= pingsBefore + 10 && Date.now() - runningSince >= 500),
+    );
+    const still = (await processlist(killer, true)).find((p) => p.Id === victim.threadId);
+    expect(still).toMatchObject({ Command: 'Query', Info: crossJoin });
+    await killer.query(`KILL QUERY ${victim.threadId}`);
+    const killedAt = Date.now();
+    const outcome = await work;
+    pinging.stop = true;
+    await pinger;
+    if (outcome === 'finished') throw new Error('the join finished before the KILL');
+    expect(outcome.error).toMatchObject({ errno: 1317, sqlState: '70100' });
+    expect(outcome.atMs - killedAt).toBeLessThan(1000);
+    expect(await count(victim, 'SELECT 41 + 1')).toBe(42);
+    await Promise.all([victim.end(), observer.end(), killer.end()]);
+  });
+
+  it('refuses a join past tessera_statement_memory_limit with 3170; the session stays usable', async () => {
+    const conn = await connect();
+    await conn.query('SET SESSION tessera_statement_memory_limit = 1000000');
+    await expect(conn.query('SELECT a.id, b.id FROM t a, t b')).rejects.toMatchObject({
+      errno: 3170,
+      sqlState: 'HY000',
+      message: expect.stringContaining("'tessera_statement_memory_limit'") as unknown,
+    });
+    expect(await count(conn, 'SELECT COUNT(*) FROM t a, t b WHERE a.id < 3 AND b.id < 5')).toBe(15);
+    expect(await count(conn, 'SELECT @@tessera_statement_memory_limit')).toBe(1_000_000);
+    await conn.end();
   });
 
   it('KILL QUERY inside a transaction undoes only the killed statement', async () => {

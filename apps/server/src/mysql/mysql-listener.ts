@@ -100,6 +100,12 @@ export async function startMysqlListener(
     random: () => rng.next(),
     uptimeSeconds: () => (clock.now() - startedAtMs) / 1000,
     randomBytes: (n) => randomBytes(n),
+    // Big joins and sorts pause here every slice of rows: Raft, the control plane and the
+    // other connections share this event loop.
+    yieldToEventLoop: () =>
+      new Promise<void>((resolve) => {
+        clock.defer(resolve);
+      }),
   });
   const server = new MysqlServer({
     handler,

@@ -73,6 +73,11 @@ export interface EngineHandlerOptions {
    * sessions refresh it from the catalog). Without it, statements on tables answer 1235.
    */
   readonly data?: SessionDeps['data'];
+  /**
+   * Lets the event loop run (the host: `setImmediate`): statements pause on it every slice of
+   * rows of in-memory work, so one big join does not stall the process (SessionDeps).
+   */
+  readonly yieldToEventLoop?: () => Promise<void>;
 }
 
 interface Connection {
@@ -272,6 +277,9 @@ export class EngineHandler implements Handler {
       nowMicros: this.options.nowMicros,
       random: this.options.random,
       ...(this.options.data === undefined ? {} : { data: this.options.data }),
+      ...(this.options.yieldToEventLoop === undefined
+        ? {}
+        : { yieldToEventLoop: this.options.yieldToEventLoop }),
     });
     if (session.database !== undefined) sql.database = session.database;
     this.connections.set(session.connectionId, { user: session.user, sql });

@@ -3,7 +3,10 @@
 import { Transaction } from '@tessera/txn';
 import { describe, expect, it, vi } from 'vitest';
 import type { SqlSession } from './session.js';
-import { fails, rows, run, session } from './test/sql-session.js';
+import { groupIdOfSlice } from '@tessera/txn';
+import { TABLE_ROWS_GUESS } from './join-plan.js';
+import { MemoryCatalog } from './test/memory-catalog.js';
+import { fails, nodes, rows, run, session } from './test/sql-session.js';
 
 async function shop(): Promise<SqlSession> {
   const s = await session();
@@ -127,6 +130,52 @@ describe('EXPLAIN', () => {
         '`id` BETWEEN 10 AND 11',
       ],
     ]);
+  });
+
+  it("estimates a table's rows from its replicas' reported record counts", async () => {
+    const catalog = new MemoryCatalog(nodes);
+    const s = await session(catalog);
+    await run(
+      s,
+      'CREATE TABLE big (id INT PRIMARY KEY, k INT) SLICES = 3; ' +
+        'CREATE TABLE small (id INT PRIMARY KEY, k INT) SLICES = 2',
+    );
+    // Without reports: the planner's fixed guess.
+    const [guessed] = await rows(s, 'EXPLAIN SELECT * FROM big');
+    expect(guessed?.[6]).toBe(String(TABLE_ROWS_GUESS));
+    // The nodes report 40 000 records on each slice of big, 5 on each of small (the ranking
+    // replica's report counts; a follower's does not).
+    const view = await catalog.view();
+    const stats = (table: string, records: number) => {
+      const id = view.tables.find((t) => t.name === table)?.representations[0]?.representationId;
+      const rep = view.representations.find((r) => r.id === id);
+      return (rep?.slices ?? []).flatMap((slice) =>
+        slice.members.map((m) => ({
+          nodeId: m.node,
+          groupId: groupIdOfSlice(slice.id),
+          raftRole: m.node === slice.rankingReplica ? 'leader' : 'follower',
+          applied: 1,
+          appliedCommitTs: 1,
+          records: m.node === slice.rankingReplica ? records : 999_999,
+        })),
+      );
+    };
+    catalog.replicaStats = [...stats('big', 40_000), ...stats('small', 5)];
+    const [big] = await rows(s, 'EXPLAIN SELECT * FROM big');
+    expect(big?.[6]).toBe('120000');
+    const [small] = await rows(s, 'EXPLAIN SELECT * FROM small');
+    expect(small?.[6]).toBe('10');
+    // The join starts from the small table and looks big up by its primary key.
+    const plan = await rows(s, 'EXPLAIN SELECT * FROM big, small WHERE big.id = small.k');
+    expect(plan.map((r) => [r[1]?.trim(), r[2]])).toEqual([
+      ['Index lookup join', null],
+      ['Read', 'small'],
+      ['Lookup', 'big'],
+    ]);
+    // A slice without a report: no estimate, the guess again.
+    catalog.replicaStats = stats('big', 40_000).slice(1);
+    const [partial] = await rows(s, 'EXPLAIN SELECT * FROM big');
+    expect(partial?.[6]).toBe(String(TABLE_ROWS_GUESS));
   });
 
   it('prints the tree format', async () => {

@@ -24,8 +24,9 @@
  *      joined so far are few (≤ LOOKUP_OUTER_ROWS_MAX estimated) and fewer than the table's own
  *      read would return; else a hash join on the equalities; else a nested loop.
  *
- * Estimates: there are no table statistics yet, so a table is assumed to hold
- * TABLE_ROWS_GUESS rows; a point get reads 1, a batch get its keys, a unique index fixed whole
+ * Estimates: a base table holds the rows its replicas report (table-stats.ts: the record
+ * counts of its slices' ranking replicas, through the catalog view), else TABLE_ROWS_GUESS
+ * (no reports: engine tests, subqueries read in memory); a point get reads 1, a batch get its keys, a unique index fixed whole
  * 1; conditions keep the usual fractions (`=` 1/10, ranges 1/3, BETWEEN 1/9, others 1/2). A join
  * on a unique key of one side keeps at most the other side's rows. The estimates only choose
  * the order and the join method; results never depend on them.
@@ -116,6 +117,8 @@ export interface ScanNode extends NodeBase {
   readonly filters: readonly Predicate[];
   /** Estimated rows the access reads before the filters. */
   readonly readRows: number;
+  /** The base table's rows, estimated (TABLE_ROWS_GUESS without statistics). */
+  readonly tableRows: number;
 }
 
 export interface Lookup {
@@ -157,6 +160,11 @@ export interface PlanOptions {
   readonly ectx: EvalContext;
   /** Base tables are read from the statement's copy in memory (subqueries), not by key. */
   readonly inMemory: boolean;
+  /**
+   * A base table's rows, estimated (table-stats.ts: from the replicas' reported record
+   * counts); undefined, or absent, for the fixed TABLE_ROWS_GUESS.
+   */
+  readonly rowsOf?: (table: ResolvedTable) => number | undefined;
 }
 
 /** The plan of a block (see the module comment). */
@@ -282,8 +290,10 @@ function scanNode(leaf: PlanLeaf, filters: readonly Predicate[], options: PlanOp
   const where = andOf(filters.flatMap((p) => (p.expr === undefined ? [] : [p.expr])));
   const chosen: Access | undefined =
     leaf.table === undefined ? undefined : chooseAccess(leaf.table, where, options.ectx);
-  const readRows = chosen === undefined ? TABLE_ROWS_GUESS : accessRows(chosen);
-  const rows = Math.min(readRows, TABLE_ROWS_GUESS * selectivityOf(filters));
+  const tableRows =
+    (leaf.table === undefined ? undefined : options.rowsOf?.(leaf.table)) ?? TABLE_ROWS_GUESS;
+  const readRows = chosen === undefined ? tableRows : accessRows(chosen, tableRows);
+  const rows = Math.min(readRows, tableRows * selectivityOf(filters));
   return {
     kind: 'scan',
     leaf,
@@ -292,6 +302,7 @@ function scanNode(leaf: PlanLeaf, filters: readonly Predicate[], options: PlanOp
     leaves: new Set([leaf.id]),
     slots: [[leaf.start, leaf.start + leaf.width]],
     readRows,
+    tableRows,
     rows,
   };
 }
@@ -304,7 +315,7 @@ function andOf(exprs: readonly Expr[]): Expr | undefined {
 }
 
 /** Rows an access path reads, estimated. */
-function accessRows(access: Access): number {
+function accessRows(access: Access, tableRows: number): number {
   switch (access.kind) {
     case 'pointGet':
       return 1;
@@ -313,12 +324,12 @@ function accessRows(access: Access): number {
     case 'indexLookup': {
       const whole = access.values.length === access.index.index.parts.length;
       if (access.index.index.unique && whole) return 1;
-      return Math.max(1, TABLE_ROWS_GUESS * 0.1 ** access.values.length);
+      return Math.max(1, tableRows * 0.1 ** access.values.length);
     }
     case 'range':
-      return TABLE_ROWS_GUESS / 3;
+      return tableRows / 3;
     case 'fullScan':
-      return TABLE_ROWS_GUESS;
+      return tableRows;
   }
 }
 
@@ -370,6 +381,11 @@ function keysBetween(outer: PlanNode, inner: PlanNode, predicates: readonly Pred
   return keys;
 }
 
+/** The rows of the base table a node reads, when it is one (the domain of its unique key). */
+function baseRows(node: PlanNode): number {
+  return node.kind === 'scan' ? node.tableRows : TABLE_ROWS_GUESS;
+}
+
 /** Estimated rows of joining `inner` to `outer` on `keys`. */
 function joinRows(outer: PlanNode, inner: PlanNode, keys: readonly Key[]): number {
   if (keys.length === 0) return outer.rows * inner.rows;
@@ -379,7 +395,7 @@ function joinRows(outer: PlanNode, inner: PlanNode, keys: readonly Key[]): numbe
       keys.map((k) => k.inner),
     )
   ) {
-    return outer.rows * Math.min(1, inner.rows / TABLE_ROWS_GUESS);
+    return outer.rows * Math.min(1, inner.rows / baseRows(inner));
   }
   if (
     uniqueOn(
@@ -387,7 +403,7 @@ function joinRows(outer: PlanNode, inner: PlanNode, keys: readonly Key[]): numbe
       keys.map((k) => k.outer),
     )
   ) {
-    return inner.rows * Math.min(1, outer.rows / TABLE_ROWS_GUESS);
+    return inner.rows * Math.min(1, outer.rows / baseRows(outer));
   }
   return Math.max(outer.rows, inner.rows);
 }

@@ -77,6 +77,7 @@ import type { Block, PlanLeaf, PlanNode, Predicate } from './join-plan.js';
 import { PredicateCompiler } from './join-predicates.js';
 import { runFromStorage, runInMemory } from './join-read.js';
 import type { LeafRows } from './join-read.js';
+import { storedRowsEstimate } from './table-stats.js';
 import { resolveTable } from './tables.js';
 import type { ResolvedTable } from './tables.js';
 import { PAUSE, runBlocking, runCooperative, StatementWork } from './statement-work.js';
@@ -237,7 +238,11 @@ async function readFrom(
     buildFrom(select, env, (infos, types) => new Scope(infos, types, undefined, env)),
     env.work,
   );
-  const plan = planBlock(from.block, { ectx: env.ectx, inMemory: false });
+  const plan = planBlock(from.block, {
+    ectx: env.ectx,
+    inMemory: false,
+    rowsOf: (table) => storedRowsEstimate(table, env.ctx.view),
+  });
   const rows = await runFromStorage(
     plan,
     leafRows(from, env),
@@ -858,7 +863,11 @@ function planOf(
       buildFrom(query, env, (infos, types) => new Scope(infos, types, outer, env)),
       undefined,
     );
-    from = planBlock(built.block, { ectx: env.ectx, inMemory: !independent.has(query) });
+    from = planBlock(built.block, {
+      ectx: env.ectx,
+      inMemory: !independent.has(query),
+      rowsOf: (table) => storedRowsEstimate(table, env.ctx.view),
+    });
     for (const { leaf, query: q } of built.leaves) {
       if (q !== undefined) derived.set(leaf.id, planOf(q, env, undefined, independent));
     }

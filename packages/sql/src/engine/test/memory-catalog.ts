@@ -10,6 +10,7 @@ import type {
   CatalogPort,
   CatalogTableView,
   CatalogView,
+  ReplicaStatsView,
 } from '../catalog-port.js';
 import { allPrivilegesAt } from '../privileges.js';
 
@@ -52,8 +53,12 @@ export class MemoryCatalog implements CatalogPort {
       tables: [...this.tables],
       representations: [...this.representations],
       accounts: this.accounts.map(({ credential: _, ...account }) => account),
+      ...(this.replicaStats === undefined ? {} : { replicaStats: this.replicaStats }),
     });
   }
+
+  /** What the nodes would report about their replicas (tests of table-size estimates). */
+  replicaStats: ReplicaStatsView[] | undefined;
 
   propose(command: CatalogCommand): Promise<CatalogOutcome> {
     this.proposed.push(command);

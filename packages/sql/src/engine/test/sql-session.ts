@@ -26,9 +26,9 @@ export const rootLogin = {
   makeCredential: testCredential,
 };
 
-export async function session(): Promise<SqlSession> {
+export async function session(catalog = new MemoryCatalog(nodes)): Promise<SqlSession> {
   const s = new SqlSession({
-    catalog: new MemoryCatalog(nodes),
+    catalog,
     connectionId: 1,
     user: 'root',
     host: 'localhost',

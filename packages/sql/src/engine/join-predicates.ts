@@ -8,7 +8,9 @@ import { SqlSemanticError } from '../errors.js';
 import { children } from '../eval/bind.js';
 import type { Binding, ColumnInfo } from '../eval/bind.js';
 import { compareEnv, sortCompare } from '../eval/compare.js';
+import type { CompareEnv } from '../eval/compare.js';
 import type { EvalContext } from '../eval/context.js';
+import type { EvalWarning } from '../eval/errors.js';
 import { toBool } from '../eval/convert.js';
 import { evaluate } from '../eval/evaluate.js';
 import type { SqlValue } from '../eval/value.js';
@@ -69,7 +71,8 @@ export class PredicateCompiler {
   constructor(
     readonly scope: PredicateScope,
     private readonly leaves: readonly PlanLeaf[],
-    private readonly ectx: EvalContext,
+    /** The statement's context, read when a predicate runs (a kept plan outlives one run). */
+    private readonly ectx: () => EvalContext,
   ) {
     this.width = scope.ownWidth;
     for (const leaf of leaves) {
@@ -80,7 +83,9 @@ export class PredicateCompiler {
   predicate(e: Expr, at: BoundAt): Predicate {
     const plain = isPlain(e);
     const value = this.evaluator(e, at, plain);
-    const warn = this.ectx.warn.bind(this.ectx);
+    const warn = (w: EvalWarning) => {
+      this.ectx().warn(w);
+    };
     let equality: Predicate['equality'];
     if (
       plain &&
@@ -124,7 +129,17 @@ export class PredicateCompiler {
     }
     const a = start + l;
     const b = start + left.length + r;
-    const cmp = compareEnv(this.ectx);
+    // The comparison environment of the context the test runs in (made once per context).
+    let cmpOf: EvalContext | undefined;
+    let cmp: CompareEnv | undefined;
+    const cmpNow = (): CompareEnv => {
+      const ectx = this.ectx();
+      if (cmp === undefined || cmpOf !== ectx) {
+        cmpOf = ectx;
+        cmp = compareEnv(ectx);
+      }
+      return cmp;
+    };
     const sideAt = (slot: number): KeySide => {
       const info = this.scope.infos[slot];
       return {
@@ -143,7 +158,7 @@ export class PredicateCompiler {
       test: (row) => {
         const x = row[a] ?? null;
         const y = row[b] ?? null;
-        return x !== null && y !== null && sortCompare(x, y, cmp) === 0;
+        return x !== null && y !== null && sortCompare(x, y, cmpNow()) === 0;
       },
       equality: sides,
     };

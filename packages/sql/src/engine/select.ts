@@ -27,6 +27,10 @@
  * evaluated inside an expression stays synchronous (`runBlocking`: the kill check only, no
  * event-loop turn); the loop over the enclosing rows around it pauses.
  *
+ * A prepared statement's runs share one `QueryPlanCache`: the FROM clauses step 1 builds are
+ * kept (their closures read the statement environment when they run, and the evaluation
+ * contexts compiled into them are refreshed per run), planned again per run.
+ *
  * EXPLAIN (explain.ts) renders `planQuery`: the same FROM building and the same planner, with
  * nothing read.
  *
@@ -114,6 +118,11 @@ interface QueryEnv {
   readonly dry: boolean;
   /** Paces the statement (pauses, KILL) and bounds what it materializes. */
   readonly work: StatementWork;
+  /**
+   * While a FROM clause is built for a plan cache: every evaluation context compiled into it
+   * (each a copy of `ectx` with its own columns), refreshed from the next run's `ectx`.
+   */
+  readonly compiled?: EvalContext[];
 }
 
 /** The columns of the enclosing queries (depth 0 = the nearest one) and their current row. */
@@ -125,29 +134,134 @@ interface Outer {
 
 const EMPTY_ROW: readonly SqlValue[] = [];
 
-/** Run a query statement (SELECT with FROM, or a UNION) in the statement's transaction. */
-export async function executeQuery(query: Query, ctx: DmlContext): Promise<EngineResult> {
-  const env = queryEnv(ctx, ctx.evalContext(), false, ctx.work);
-  const independent = independentSelects(query);
-  const refs: TableName[] = [];
-  collectTables(query, refs, new Set(independent));
-  await readTables(refs, env, ctx);
-  const locking = query.kind === 'select' && query.lock !== undefined ? query : undefined;
-  // FOR UPDATE of one table with a plain WHERE locks the rows WHERE selects.
-  const keyOf =
-    locking !== undefined && lockedByKey(locking, ctx)
-      ? new WeakMap<SqlValue[], Uint8Array>()
-      : undefined;
-  for (const select of independent) {
-    if (select.from.length === 0) continue;
-    env.prepared.set(
-      select,
-      await readFrom(select, env, ctx, select === query ? keyOf : undefined),
-    );
+/**
+ * What a prepared statement keeps across its EXECUTEs (session.ts): the FROM clauses of its
+ * independent SELECTs as `buildFrom` made them — tables resolved, WHERE / ON bound and compiled
+ * into predicates — and the one statement environment those compiled closures read. Every
+ * closure reads the environment's fields when it runs, never when it is compiled, so each
+ * EXECUTE refills the environment (new parameters, clock, warnings, snapshot reads) and the
+ * compiled FROM clauses see the new values. Valid while `key` is unchanged: the session keys it
+ * by the catalog view's version (any DDL or grant moves it), the current database and the
+ * session settings binding or comparison read (collation_connection, sql_mode, time_zone).
+ * Access paths and join order are chosen again at every EXECUTE (`planBlock`): a point get
+ * depends on the parameter's value. FROM clauses holding a derived or system table are not
+ * kept (their rows are read while building).
+ */
+export class QueryPlanCache {
+  private key: string | undefined;
+  private env: QueryEnv | undefined;
+  private readonly froms = new Map<
+    Select,
+    { readonly from: BuiltFrom; readonly contexts: readonly EvalContext[] }
+  >();
+  /** Statistics for tests and benchmarks: FROM clauses reused, and built. */
+  hits = 0;
+  misses = 0;
+
+  /** The environment for one run under `key`: the kept one refilled, or a new one. */
+  envFor(key: string, ctx: DmlContext): QueryEnv {
+    if (key !== this.key || this.env === undefined) {
+      this.key = key;
+      this.froms.clear();
+      this.env = queryEnv(ctx, ctx.evalContext(), false, ctx.work);
+      return this.env;
+    }
+    const env = this.env as Mutable<QueryEnv>;
+    env.ctx = ctx;
+    env.ectx = ctx.evalContext();
+    // The contexts compiled into the kept FROM clauses take this run's parameters, clock,
+    // warnings and variables (their own columns and subquery hook stay).
+    for (const { contexts } of this.froms.values()) {
+      for (const compiled of contexts) {
+        // (The context's own hooks, carried over as they are: none of them is called here.)
+        // eslint-disable-next-line @typescript-eslint/unbound-method
+        const { column, subquery } = compiled;
+        Object.assign(compiled, env.ectx, { column, subquery });
+      }
+    }
+    env.tables = new Map();
+    env.cache = new Map();
+    env.types = new Map();
+    env.prepared = new Map();
+    env.dry = false;
+    env.work = ctx.work;
+    return env;
   }
-  if (locking !== undefined) await lockRows(locking, env, ctx, keyOf);
-  const result = await runCooperative(runQuery(query, env), env.work);
-  return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
+
+  /** After a run: the rows it read and made are not held until the next one. */
+  release(): void {
+    const env: Mutable<QueryEnv> | undefined = this.env;
+    if (env === undefined) return;
+    env.tables = new Map();
+    env.cache = new Map();
+    env.types = new Map();
+    env.prepared = new Map();
+  }
+
+  /** The kept FROM clause of `select`, or it built by `build` (and kept if it may be). */
+  async from(select: Select, env: QueryEnv, build: () => Promise<BuiltFrom>): Promise<BuiltFrom> {
+    const found = this.froms.get(select);
+    if (found !== undefined) {
+      this.hits++;
+      return found.from;
+    }
+    this.misses++;
+    const contexts: EvalContext[] = [];
+    const building = env as Mutable<QueryEnv>;
+    building.compiled = contexts;
+    let from: BuiltFrom;
+    try {
+      from = await build();
+    } finally {
+      building.compiled = undefined;
+    }
+    // A derived table's rows or a system table's are read while building: not kept.
+    if (from.leaves.every((l) => l.leaf.table !== undefined && !l.leaf.derived)) {
+      this.froms.set(select, { from, contexts });
+    }
+    return from;
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Run a query statement (SELECT with FROM, or a UNION) in the statement's transaction; `plans`
+ * (a prepared statement's, under the session's `key`) keeps its compiled FROM clauses across runs.
+ */
+export async function executeQuery(
+  query: Query,
+  ctx: DmlContext,
+  plans?: { readonly cache: QueryPlanCache; readonly key: string },
+): Promise<EngineResult> {
+  const env =
+    plans === undefined
+      ? queryEnv(ctx, ctx.evalContext(), false, ctx.work)
+      : plans.cache.envFor(`${ctx.view.version}\u0000${ctx.database ?? ''}\u0000${plans.key}`, ctx);
+  try {
+    const independent = independentSelects(query);
+    const refs: TableName[] = [];
+    collectTables(query, refs, new Set(independent));
+    await readTables(refs, env, ctx);
+    const locking = query.kind === 'select' && query.lock !== undefined ? query : undefined;
+    // FOR UPDATE of one table with a plain WHERE locks the rows WHERE selects.
+    const keyOf =
+      locking !== undefined && lockedByKey(locking, ctx)
+        ? new WeakMap<SqlValue[], Uint8Array>()
+        : undefined;
+    for (const select of independent) {
+      if (select.from.length === 0) continue;
+      env.prepared.set(
+        select,
+        await readFrom(select, env, ctx, select === query ? keyOf : undefined, plans?.cache),
+      );
+    }
+    if (locking !== undefined) await lockRows(locking, env, ctx, keyOf);
+    const result = await runCooperative(runQuery(query, env), env.work);
+    return { kind: 'rows', columns: result.columns, rows: result.rows, warnings: [] };
+  } finally {
+    plans?.cache.release();
+  }
 }
 
 function queryEnv(
@@ -233,11 +347,14 @@ async function readFrom(
   env: QueryEnv,
   ctx: DmlContext,
   keyOf: WeakMap<SqlValue[], Uint8Array> | undefined,
+  plans?: QueryPlanCache,
 ): Promise<Source> {
-  const from = await runCooperative(
-    buildFrom(select, env, (infos, types) => new Scope(infos, types, undefined, env)),
-    env.work,
-  );
+  const build = () =>
+    runCooperative(
+      buildFrom(select, env, (infos, types) => new Scope(infos, types, undefined, env)),
+      env.work,
+    );
+  const from = await (plans === undefined ? build() : plans.from(select, env, build));
   const plan = planBlock(from.block, {
     ectx: env.ectx,
     inMemory: false,
@@ -516,7 +633,7 @@ class Scope {
     const inner = this.inner;
     const outerRow = this.outer?.row ?? (() => EMPTY_ROW);
     const full = () => [...row(), ...outerRow()];
-    return {
+    const ctx: EvalContext = {
       ...this.env.ectx,
       column: (ref) => {
         const slot = binding.slots.get(ref);
@@ -525,6 +642,8 @@ class Scope {
       },
       subquery: (q) => this.subquery(q, full),
     };
+    this.env.compiled?.push(ctx);
+    return ctx;
   }
 
   private subquery(q: Query, row: () => readonly SqlValue[]): readonly (readonly SqlValue[])[] {
@@ -613,7 +732,7 @@ function* buildFrom(stmt: Select, env: QueryEnv, scopeOf: ScopeMaker): Cooperati
   const compiler = new PredicateCompiler(
     fromScope,
     leaves.map((l) => l.leaf),
-    env.ectx,
+    () => env.ectx,
   );
   const on: Expr[] = [];
   const blockOf = (item: Shaped): Block => {
@@ -705,7 +824,7 @@ interface MadeLeaf {
 
 /** A base table (its rows in memory when the statement read it whole) or a system table. */
 function tableLeaf(ref: { table: TableName; alias?: string }, env: QueryEnv): MadeLeaf {
-  const { ctx } = env;
+  const ctx = env.ctx;
   const database = ref.table.db ?? ctx.database;
   if (database !== undefined && isVirtualDatabase(database)) {
     const system = virtualTable(database, ref.table.name);

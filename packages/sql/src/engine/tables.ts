@@ -126,6 +126,31 @@ export function resolveDefinition(
   table: CatalogTableView,
   definition: TableDefinition,
 ): ResolvedTable {
+  // Resolved once per table view, definition and catalog version: the layouts depend only on
+  // those (any catalog change — DDL, placement — moves the version), and a statement resolves
+  // its tables on every run (every EXECUTE of a prepared statement too).
+  const cached = resolvedCache.get(table);
+  if (cached?.version === view.version && cached.definition === definition) return cached.resolved;
+  const resolved = resolveUncached(view, table, definition);
+  resolvedCache.set(table, { version: view.version, definition, resolved });
+  return resolved;
+}
+
+/** The last resolution of each table view (weakly held: a dropped view frees its entry). */
+const resolvedCache = new WeakMap<
+  CatalogTableView,
+  {
+    readonly version: number;
+    readonly definition: TableDefinition;
+    readonly resolved: ResolvedTable;
+  }
+>();
+
+function resolveUncached(
+  view: CatalogView,
+  table: CatalogTableView,
+  definition: TableDefinition,
+): ResolvedTable {
   const representations = new Map(view.representations.map((r) => [r.id, r]));
   const resolved = layoutsOf(table, representations, definition);
   if (resolved === undefined) {

@@ -257,18 +257,22 @@ export const processlistTable: SystemTable = {
     column(7, 'STATE', varchar(64, 'utf8mb3_general_ci'), true),
     column(8, 'INFO', varchar(65_535, 'utf8mb3_general_ci'), true),
   ],
-  rows: (_view, live) =>
-    processesOf(live, 'information_schema.PROCESSLIST').map((p) => [
-      uint(p.id),
-      str(p.user, defaultCollation),
-      str(p.host, defaultCollation),
-      text(p.database),
-      str(p.command, defaultCollation),
-      int(p.timeSeconds),
-      str(p.state, defaultCollation),
-      text(p.info),
-    ]),
+  rows: (_view, live) => processesOf(live, 'information_schema.PROCESSLIST').map(processCells),
 };
+
+/** The columns PROCESSLIST and system.sessions share: id … info. */
+function processCells(p: ProcessInfo): SqlValue[] {
+  return [
+    uint(p.id),
+    str(p.user, defaultCollation),
+    str(p.host, defaultCollation),
+    text(p.database),
+    str(p.command, defaultCollation),
+    int(p.timeSeconds),
+    str(p.state, defaultCollation),
+    text(p.info),
+  ];
+}
 
 /**
  * system.sessions: one row per connection of this gateway (per-gateway until gateways register
@@ -291,14 +295,7 @@ export const sessionsTable: SystemTable = {
   ],
   rows: (_view, live) =>
     processesOf(live, 'system.sessions').map((p) => [
-      uint(p.id),
-      str(p.user, defaultCollation),
-      str(p.host, defaultCollation),
-      text(p.database),
-      str(p.command, defaultCollation),
-      int(p.timeSeconds),
-      str(p.state, defaultCollation),
-      text(p.info),
+      ...processCells(p),
       int(p.inTransaction ? 1 : 0),
       p.transactionStartedMicros === undefined ? null : at(p.transactionStartedMicros),
       uint(p.statements),

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs when they are missing: Chromium for the
 # browser tests (Playwright's own browser download cannot work on these machines) and the
-# stock MySQL command-line client, which the gateway's protocol tests drive, and sysbench,
+# stock MySQL and MariaDB command-line clients, which the gateway's protocol tests drive, and sysbench,
 # which the server's SQL tests run against the embedded cluster.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/mysql ] || missing+=(default-mysql-client)
+# The `mariadb` client and `mariadb-admin` (sessions tests) come with mariadb-client.
+{ [ -x /usr/bin/mariadb ] && [ -x /usr/bin/mariadb-admin ]; } || missing+=(mariadb-client)
 [ -x /usr/bin/sysbench ] || missing+=(sysbench)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

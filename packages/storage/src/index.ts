@@ -13,6 +13,7 @@ export type { InvariantCode, StorageErrorCode } from './errors';
 export { debugChecks } from './codec';
 
 export { MvccStore } from './mvcc/mvcc-store';
+export type { MvccStoreOptions } from './mvcc/mvcc-store';
 export type { PurgeResult } from './mvcc/space-catalog';
 export type { ImportResult, SpaceExport, SpaceSnapshotHeader } from './mvcc/space-snapshot';
 export type * from './mvcc/types';

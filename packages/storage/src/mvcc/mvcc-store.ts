@@ -7,6 +7,7 @@ import { commit, prewrite, putVersion, rollback } from './commands';
 import type { CommandContext } from './commands';
 import { gcStep } from './gc';
 import { txnStatusOnKey } from './key-reads';
+import { scanProgramAt } from './program-scan';
 import { getAt, scanAt } from './reads';
 import type { SpaceMeta } from './records';
 import {
@@ -29,11 +30,20 @@ import type {
   GetResult,
   MvccCommand,
   ScanOptions,
+  ScanProcessor,
   ScanResult,
   SpaceInfo,
   SpaceMissing,
   TxnStatus,
 } from './types';
+
+export interface MvccStoreOptions {
+  /**
+   * The scan processors this store runs programs with, by name (see `ScanOptions.program`).
+   * A scan naming a processor not here answers `programRefused`.
+   */
+  readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
+}
 
 /**
  * The MVCC key spaces of one data node (one space per slice replica), over any KvEngine.
@@ -52,8 +62,14 @@ export class MvccStore {
     { readonly gen: number; readonly prefix: Uint8Array }
   >();
 
-  constructor(readonly engine: KvEngine) {
+  private readonly scanProcessors: ReadonlyMap<string, ScanProcessor>;
+
+  constructor(
+    readonly engine: KvEngine,
+    options: MvccStoreOptions = {},
+  ) {
     this.metas = SpaceMetaCache.of(engine);
+    this.scanProcessors = options.scanProcessors ?? new Map();
   }
 
   /** A space's meta as `reader` sees it: from the cache when reading the engine itself. */
@@ -115,7 +131,11 @@ export class MvccStore {
     return getAt(reader, this.prefixOf(space, meta.gen), key, readTs);
   }
 
-  /** Scans user keys in [startKey, endKey) (undefined = open) at readTs. */
+  /**
+   * Scans user keys in [startKey, endKey) (undefined = open) at readTs. With
+   * `options.program`, runs it over the visible rows and answers its output instead
+   * (program-scan.ts), or `programRefused`.
+   */
   scan(
     space: number,
     startKey: Uint8Array | undefined,
@@ -129,6 +149,11 @@ export class MvccStore {
     if (readTs < meta.gcSafePointTs)
       return { kind: 'readTooOld', gcSafePointTs: meta.gcSafePointTs };
     const prefix = generationPrefix(space, meta.gen);
+    const program = options.program;
+    if (program !== undefined) {
+      const processor = this.scanProcessors.get(program.processor);
+      return scanProgramAt(reader, prefix, startKey, endKey, readTs, options, program, processor);
+    }
     return { kind: 'rows', ...scanAt(reader, prefix, startKey, endKey, readTs, options) };
   }
 

@@ -79,17 +79,19 @@ export function scanAt(
   return { rows, locks, resumeKey: undefined };
 }
 
-interface Group {
+/** One user key's records, gathered in scan order (shared with program-scan.ts). */
+export interface Group {
   lock: Uint8Array | undefined;
   /** In scan order: newest first when scanning forward, oldest first in reverse. */
   versions: { ts: number; value: Uint8Array }[];
 }
 
-function newGroup(): Group {
+export function newGroup(): Group {
   return { lock: undefined, versions: [] };
 }
 
-function resolveGroup(
+/** What a key shows at readTs: a blocking lock, its visible row, or nothing. */
+export function resolveGroup(
   group: Group,
   key: Uint8Array,
   readTs: number,
@@ -109,6 +111,6 @@ function resolveGroup(
 }
 
 /** Forward scans resume just after the last key; reverse scans end (exclusively) at it. */
-function resumeAfter(key: Uint8Array, reverse: boolean): Uint8Array {
+export function resumeAfter(key: Uint8Array, reverse: boolean): Uint8Array {
   return reverse ? key : keySuccessor(key);
 }

@@ -33,11 +33,53 @@ export type GetResult =
   | SpaceMissing;
 
 export interface ScanOptions {
-  /** Rows to return at most (locks count too); 0 < limit. */
+  /**
+   * Rows to return at most (locks count too); 0 < limit. With a `program`: visible rows to
+   * examine at most (locks count too) — the work of one request, not the size of its answer.
+   */
   readonly limit: number;
   readonly reverse?: boolean;
+  /** Work to run over the visible rows next to the data; the answer is its output. */
+  readonly program?: ScanProgramSpec;
 }
 
+// ---- scan programs (coprocessor reads) -------------------------------------------------------
+
+/** Work a scan does next to the data; opaque to storage. */
+export interface ScanProgramSpec {
+  /** Which registered processor runs it (e.g. 'sql'). */
+  readonly processor: string;
+  /** That processor's own encoding of the program. */
+  readonly program: Uint8Array;
+}
+
+/** Runs programs of one kind; registered with the store that serves scans (node side). */
+export interface ScanProcessor {
+  /**
+   * Compiles `program` for one scan request. Throws (any Error) on bytes it cannot run: the
+   * store answers { kind: 'programRefused', reason } instead of rows.
+   */
+  open(program: Uint8Array): ScanProgramRun;
+}
+
+export interface ScanProgramRun {
+  /**
+   * One visible row (the newest version at readTs, not deleted), in scan order. The arrays are
+   * engine views valid only during the call: copy what you keep. Answers true when the program
+   * needs no more rows (its LIMIT is met): the scan stops there.
+   */
+  row(key: Uint8Array, value: Uint8Array): boolean;
+  /** The program's output for the rows seen, owned by the caller (fresh arrays). */
+  finish(): readonly { readonly key: Uint8Array; readonly value: Uint8Array }[];
+}
+
+/**
+ * A scan program the store cannot run: no processor of that name, or its `open`, `row` or
+ * `finish` threw (`reason` is the error's message).
+ */
+export type ProgramRefused = { readonly kind: 'programRefused'; readonly reason: string };
+
+/** A visible row; with a program, one of its outputs (commitTs 0). */
 export interface ScanRow {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
@@ -54,13 +96,15 @@ export type ScanResult =
        */
       readonly locks: readonly Lock[];
       /**
-       * Where to continue when the limit cut the scan short: the next start key (forward) or
-       * the next exclusive end key (reverse). Undefined when the range is exhausted.
+       * Where to continue when the limit cut the scan short (or a program said stop): the next
+       * start key (forward) or the next exclusive end key (reverse). Undefined when the range
+       * is exhausted.
        */
       readonly resumeKey: Uint8Array | undefined;
     }
   | ReadTooOld
-  | SpaceMissing;
+  | SpaceMissing
+  | ProgramRefused;
 
 // ---- commands (one Raft entry = a list of commands = one atomic batch) ----------------------
 

@@ -1,6 +1,6 @@
 import { EMPTY_CONF_STATE, MemoryRaftStorage } from '@tessera/raft';
 import { MvccStore, RaftLogStore } from '@tessera/storage';
-import type { KvEngine, WriteBatch } from '@tessera/storage';
+import type { KvEngine, ScanProcessor, WriteBatch } from '@tessera/storage';
 import type { Clock, TimerHandle } from '../runtime/clock';
 import type { Rng } from '../runtime/rng';
 import type { NodeId, Transport } from '../runtime/transport';
@@ -26,6 +26,11 @@ export interface DataNodeDeps {
   /** The node's one engine. The node never closes it: its owner does, after close(). */
   readonly engine: KvEngine;
   readonly options?: DataNodeOptions;
+  /**
+   * The scan processors this node runs scan programs with, by name (e.g. 'sql'); a scan
+   * naming another answers `programRefused`. None by default.
+   */
+  readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
 }
 
 export interface CreateReplicaSpec {
@@ -106,7 +111,7 @@ export class DataNode {
     this.engine = deps.engine;
     this.options = resolveOptions(deps.options);
     this.voteQuietUntilMs = deps.clock.now() + this.options.electionTimeoutMs;
-    this.mvcc = new MvccStore(deps.engine);
+    this.mvcc = new MvccStore(deps.engine, { scanProcessors: deps.scanProcessors });
     this.raftLog = new RaftLogStore(deps.engine);
     invariant(deps.transport.self === deps.nodeId, 'transport belongs to another node');
     for (const record of loadReplicaRecords(deps.engine)) this.recover(record);

@@ -15,6 +15,7 @@ export function copyGet(result: GetResult): GetResult {
   return result;
 }
 
+/** Program outputs are the caller's already, but copying them too keeps this one rule. */
 export function copyScan(result: ScanResult): ScanResult {
   if (result.kind !== 'rows') return result;
   return {

@@ -22,6 +22,11 @@ export type KvOperation =
   | { readonly op: 'propose'; readonly commands: readonly MvccCommand[] }
   | { readonly op: 'get'; readonly readTs: number; readonly key: Uint8Array }
   | {
+      /**
+       * With `options.program`, the leader runs the program over the rows next to the data
+       * (with the processors its DataNode registered) and answers its outputs, or
+       * `programRefused` — an answer, not a failure: the client does not retry it.
+       */
       readonly op: 'scan';
       readonly readTs: number;
       readonly startKey: Uint8Array | undefined;

@@ -155,6 +155,7 @@ function writeErrorStatus(code: TxnErrorCode): OpStatus {
     case 'SNAPSHOT_TOO_OLD':
     case 'KEY_TOO_LARGE':
     case 'TXN_TOO_LARGE':
+    case 'PROGRAM_REFUSED':
       return 'fail';
     case 'TXN_CLOSED':
       throw new Error('the register workload used a closed transaction (a workload bug)');

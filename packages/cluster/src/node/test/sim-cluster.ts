@@ -2,7 +2,7 @@
 // MemoryEngine per node (manual durability: a batch is durable only at the next disk sync, and
 // a crash loses everything after the last one). Any run replays exactly from its seed.
 import { MemoryEngine, MvccStore, RaftLogStore } from '@tessera/storage';
-import type { CommandResult, MvccCommand, ScanRow } from '@tessera/storage';
+import type { CommandResult, MvccCommand, ScanProcessor, ScanRow } from '@tessera/storage';
 import { SimClock } from '../../runtime/clock';
 import { SeededRng } from '../../runtime/rng';
 import { runSimulatedFor, runSimulatedUntil } from '../../runtime/sim-run';
@@ -23,6 +23,8 @@ export interface SimClusterOptions {
   readonly diskSyncMs?: number;
   /** Encode and decode every message in flight (tests the codec, no shared objects). */
   readonly wireCodec?: boolean;
+  /** Scan processors every node registers (DataNodeDeps.scanProcessors). */
+  readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
 }
 
 export interface GroupSpec {
@@ -217,6 +219,7 @@ export class SimCluster {
       transport: this.network.connect(id),
       engine: this.engine(id),
       ...(this.options.nodeOptions === undefined ? {} : { options: this.options.nodeOptions }),
+      scanProcessors: this.options.scanProcessors,
     });
     this.nodes.set(id, node);
     return node;

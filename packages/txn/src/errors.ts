@@ -30,7 +30,12 @@ export type TxnErrorCode =
    */
   | 'UNDETERMINED'
   /** The txn was already committed or rolled back (or is committing). */
-  | 'TXN_CLOSED';
+  | 'TXN_CLOSED'
+  /**
+   * A slice refused a scan program (`scanProgram`): no processor of that name on its node, or
+   * the processor could not run the program. The same program fails again: not retryable.
+   */
+  | 'PROGRAM_REFUSED';
 
 const retryableCodes: ReadonlySet<TxnErrorCode> = new Set([
   'WRITE_CONFLICT',

@@ -4,8 +4,16 @@ export { TxnClient } from './txn-client';
 export type { TxnClientDeps } from './txn-client';
 export { Transaction } from './transaction';
 export type { ScanOptions, TxnSavepoint, TxnState } from './transaction';
+export type { ProgramStreamOptions, ScanStreamOptions } from './scan-stream';
 export type { CommitOutcome } from './two-phase-commit';
-export type { KeyValue } from './snapshot-reader';
+export type { KeyValue, ScanProgramOptions } from './snapshot-reader';
+// Scan programs (coprocessor reads): the contract a processor (e.g. @tessera/sql's) implements.
+export type {
+  ProgramRefused,
+  ScanProcessor,
+  ScanProgramRun,
+  ScanProgramSpec,
+} from '@tessera/storage';
 export { defaultTxnOptions } from './options';
 export type { TxnOptions } from './options';
 
@@ -27,7 +35,7 @@ export type {
 export { LocalSliceKv, memorySlices } from './local-slice-kv';
 export { ClusterSliceKv } from './cluster-slice-kv';
 export type { ClusterSliceKvDeps } from './cluster-slice-kv';
-export type { LocalSlice } from './local-slice-kv';
+export type { LocalSlice, LocalSlicesOptions } from './local-slice-kv';
 
 export {
   ControlTimestampSource,

@@ -7,6 +7,7 @@ import type {
   PrewriteResult,
   RollbackResult,
   ScanOptions,
+  ScanProcessor,
   ScanResult,
   SpaceMissing,
   TxnStatus,
@@ -27,6 +28,12 @@ import type {
   SliceId,
   SliceKv,
 } from './slice-kv';
+
+/** How `LocalSliceKv.create` and `memorySlices` build their store. */
+export interface LocalSlicesOptions {
+  /** Processors the store runs scan programs with, by name (see storage's ScanOptions). */
+  readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
+}
 
 /** One slice served locally: its MVCC space in a store. */
 export interface LocalSlice {
@@ -59,8 +66,12 @@ export class LocalSliceKv implements SliceKv {
   }
 
   /** One store over `engine`, one space per slice (space id = slice id), created if absent. */
-  static async create(engine: KvEngine, sliceIds: readonly SliceId[]): Promise<LocalSliceKv> {
-    const store = new MvccStore(engine);
+  static async create(
+    engine: KvEngine,
+    sliceIds: readonly SliceId[],
+    options: LocalSlicesOptions = {},
+  ): Promise<LocalSliceKv> {
+    const store = new MvccStore(engine, { scanProcessors: options.scanProcessors });
     const batch = engine.newBatch();
     for (const slice of sliceIds) store.createSpace(batch, slice);
     await engine.commit(batch);
@@ -85,7 +96,8 @@ export class LocalSliceKv implements SliceKv {
     return settle(() => {
       const { store, space } = this.slot(slice);
       const result = store.scan(space, start, end, readTs, options);
-      if (result.kind !== 'rows') return result;
+      // A program's outputs are fresh arrays already: only plain rows are engine views.
+      if (result.kind !== 'rows' || options.program !== undefined) return result;
       const rows = result.rows.map((row) => ({
         key: row.key.slice(),
         value: row.value.slice(),
@@ -209,13 +221,14 @@ function missingSlice(slice: SliceId): TxnError {
  * smallest real store a layer above txn can run its statements against (its tests, a
  * single-process tool). Durability is immediate; nothing is replicated.
  */
-export async function memorySlices(count: number): Promise<LocalSliceKv> {
+export function memorySlices(
+  count: number,
+  options: LocalSlicesOptions = {},
+): Promise<LocalSliceKv> {
   const engine = new MemoryEngine({ durability: 'immediate' });
-  const store = new MvccStore(engine);
-  const batch = engine.newBatch();
-  for (let space = 1; space <= count; space++) store.createSpace(batch, space);
-  await engine.commit(batch);
-  return new LocalSliceKv(
-    Array.from({ length: count }, (_, i) => ({ slice: i + 1, store, space: i + 1 })),
+  return LocalSliceKv.create(
+    engine,
+    Array.from({ length: count }, (_, i) => i + 1),
+    options,
   );
 }

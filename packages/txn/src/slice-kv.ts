@@ -35,7 +35,11 @@ import type {
 export interface SliceKv {
   get(slice: SliceId, key: Uint8Array, readTs: number): Promise<GetResult>;
 
-  /** User keys in [start, end) (undefined = open) at readTs; see storage's ScanResult. */
+  /**
+   * User keys in [start, end) (undefined = open) at readTs; see storage's ScanResult. With
+   * `options.program` the slice's node runs it and answers its outputs (or `programRefused`,
+   * an answer like any other: implementations pass it through, never retry it).
+   */
   scan(
     slice: SliceId,
     start: Uint8Array | undefined,

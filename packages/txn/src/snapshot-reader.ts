@@ -3,13 +3,14 @@ import type {
   GetResult,
   Lock,
   ReadTooOld,
+  ScanProgramSpec,
   ScanResult,
   ScanRow,
   SpaceMissing,
 } from '@tessera/storage';
 import { Backoff } from './backoff';
 import { compareBytes } from './bytes';
-import { TxnError } from './errors';
+import { TxnError, TxnInvariantError } from './errors';
 import type { LockResolver } from './lock-resolver';
 import type { TxnOptions } from './options';
 import type { Router, SliceId, SliceKv } from './slice-kv';
@@ -17,6 +18,29 @@ import type { Router, SliceId, SliceKv } from './slice-kv';
 export interface KeyValue {
   readonly key: Uint8Array;
   readonly value: Uint8Array;
+}
+
+/** One page of a slice's rows (SnapshotReader.scanPage). */
+export interface SlicePage {
+  readonly rows: readonly ScanRow[];
+  /** Where the next page starts; undefined once the range is exhausted. */
+  readonly resumeKey: Uint8Array | undefined;
+}
+
+/** Clears the locks one read meets, within its budget of attempts and wait time. */
+interface LockWaiter {
+  clear(locks: readonly Lock[]): Promise<void>;
+}
+
+/** Bounds of a `scanProgram`, per slice. */
+export interface ScanProgramOptions {
+  /**
+   * Outputs one slice may stop at: no further request is sent to a slice once its outputs
+   * reach this (the last request may overshoot it). Default: the client's scanRowsMax.
+   */
+  readonly stopAfter?: number;
+  /** Visible rows (plus locks) one request examines at most. Default: scanPageRows. */
+  readonly examinePerRequest?: number;
 }
 
 /**
@@ -76,6 +100,68 @@ export class SnapshotReader {
     return merged.slice(0, limit).map((row) => ({ key: row.key, value: row.value }));
   }
 
+  /**
+   * Runs `program` over every slice the router names for [start, end) at readTs, in parallel;
+   * per slice, requests of at most `examinePerRequest` rows (default options.scanPageRows)
+   * until the range is exhausted or that slice's outputs reach `stopAfter`. Locks met are
+   * resolved and the request re-sent (as scanSlice does). Outputs grouped by slice in the
+   * router's slice order, request order within a slice.
+   *
+   * A program that says stop (its LIMIT met) ends one request, not the slice's scan: the
+   * caller bounds the scan with `stopAfter`. A refusal rejects with PROGRAM_REFUSED.
+   */
+  async scanProgram(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    readTs: number,
+    program: ScanProgramSpec,
+    options: ScanProgramOptions = {},
+  ): Promise<KeyValue[]> {
+    const stopAfter = options.stopAfter ?? this.options.scanRowsMax;
+    const examinePerRequest = options.examinePerRequest ?? this.options.scanPageRows;
+    const examine = Math.max(1, Math.floor(examinePerRequest));
+    const slices = this.router.slicesFor(start, end);
+    const perSlice = await Promise.all(
+      slices.map((slice) =>
+        this.programSlice(slice, start, end, readTs, program, { stopAfter, examine }),
+      ),
+    );
+    return perSlice.flat();
+  }
+
+  /** One slice's program outputs, request by request; a request that met locks is re-sent. */
+  private async programSlice(
+    slice: SliceId,
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    readTs: number,
+    program: ScanProgramSpec,
+    bounds: { readonly stopAfter: number; readonly examine: number },
+  ): Promise<KeyValue[]> {
+    const outputs: KeyValue[] = [];
+    const waiter = this.lockWaiter(readTs);
+    let from = start;
+    while (outputs.length < bounds.stopAfter) {
+      const answer: ScanResult = await this.kv.scan(slice, from, end, readTs, {
+        limit: bounds.examine,
+        program,
+      });
+      if (answer.kind === 'programRefused') {
+        throw new TxnError('PROGRAM_REFUSED', `slice ${slice}: ${answer.reason}`);
+      }
+      if (answer.kind !== 'rows') throw readFailure(answer);
+      if (answer.locks.length > 0) {
+        // The outputs are no answer until the locks are gone: resolve, send it again.
+        await waiter.clear(answer.locks);
+        continue;
+      }
+      for (const row of answer.rows) outputs.push({ key: row.key, value: row.value });
+      if (answer.resumeKey === undefined) break;
+      from = answer.resumeKey;
+    }
+    return outputs;
+  }
+
   /** One slice's rows in range, page by page; a page that met locks is read again. */
   private async scanSlice(
     slice: SliceId,
@@ -89,13 +175,7 @@ export class SnapshotReader {
     let from = start;
     while (rows.length < limit) {
       const pageRows = Math.min(this.options.scanPageRows, limit - rows.length);
-      const page: ScanResult = await this.kv.scan(slice, from, end, readTs, { limit: pageRows });
-      if (page.kind !== 'rows') throw readFailure(page);
-      if (page.locks.length > 0) {
-        // The page is not a consistent answer until its locks are gone: resolve, re-read it.
-        await waiter.clear(page.locks);
-        continue;
-      }
+      const page = await this.scanPage(slice, from, end, readTs, pageRows, waiter);
       rows.push(...page.rows);
       if (page.resumeKey === undefined) break;
       from = page.resumeKey;
@@ -103,8 +183,49 @@ export class SnapshotReader {
     return rows;
   }
 
+  // ---- pages, for Transaction.scanStream (scan-stream.ts) ----
+
+  /** The slices a read of [start, end) visits, in the order `scan` merges them. */
+  slicesFor(start: Uint8Array | undefined, end: Uint8Array | undefined): readonly SliceId[] {
+    return this.router.slicesFor(start, end);
+  }
+
+  /**
+   * One page of `slice`'s rows in [from, end) at readTs (at most `limit`), read again until no
+   * lock is left in it; `resumeKey` is where the next page starts (undefined: range exhausted).
+   * `waiter` bounds the lock waits; by default the page has a budget of its own. With a
+   * `program`, `limit` bounds the rows examined and the page holds the program's outputs.
+   */
+  async scanPage(
+    slice: SliceId,
+    from: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    readTs: number,
+    limit: number,
+    waiter: LockWaiter = this.lockWaiter(readTs),
+    program?: ScanProgramSpec,
+  ): Promise<SlicePage> {
+    for (;;) {
+      const page: ScanResult = await this.kv.scan(
+        slice,
+        from,
+        end,
+        readTs,
+        program === undefined ? { limit } : { limit, program },
+      );
+      if (page.kind === 'programRefused') {
+        if (program === undefined) throw unexpectedRefusal(slice, page.reason);
+        throw new TxnError('PROGRAM_REFUSED', `slice ${slice}: ${page.reason}`);
+      }
+      if (page.kind !== 'rows') throw readFailure(page);
+      if (page.locks.length === 0) return { rows: page.rows, resumeKey: page.resumeKey };
+      // The page is not a consistent answer until its locks are gone: resolve, re-read it.
+      await waiter.clear(page.locks);
+    }
+  }
+
   /** Bounded lock waiting for one read: attempts and total wait time both capped. */
-  private lockWaiter(readTs: number): { clear(locks: readonly Lock[]): Promise<void> } {
+  private lockWaiter(readTs: number): LockWaiter {
     const startedMs = this.clock.now();
     let attempt = 0;
     return {
@@ -126,6 +247,11 @@ function lockTimeout(locks: readonly Lock[], attempts: number): TxnError {
   const first = locks[0];
   const who = first === undefined ? 'a txn' : `txn ${first.startTs}`;
   return new TxnError('LOCK_TIMEOUT', `${who} still holds a lock after ${attempts} attempts`);
+}
+
+/** A plain scan carries no program: a refusal of one is a broken SliceKv. */
+function unexpectedRefusal(slice: SliceId, reason: string): TxnInvariantError {
+  return new TxnInvariantError(`slice ${slice} refused a scan without a program: ${reason}`);
 }
 
 function readFailure(result: ReadTooOld | SpaceMissing): TxnError {

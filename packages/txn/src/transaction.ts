@@ -1,5 +1,8 @@
+import type { ScanProgramSpec } from '@tessera/storage';
 import { TxnError } from './errors';
-import type { SnapshotReader, KeyValue } from './snapshot-reader';
+import type { SnapshotReader, KeyValue, ScanProgramOptions } from './snapshot-reader';
+import { scanStream } from './scan-stream';
+import type { ProgramStreamOptions, ScanStreamOptions } from './scan-stream';
 import { twoPhaseCommit } from './two-phase-commit';
 import type { CommitContext, CommitOutcome } from './two-phase-commit';
 import type { KeyMutation } from './slice-kv';
@@ -65,6 +68,83 @@ export class Transaction {
     const readLimit = limit + this.buffer.deletesInRange(start, end);
     const rows = await this.reader.scan(start, end, this.startTs, readLimit);
     return this.buffer.overlay(rows, start, end).slice(0, limit);
+  }
+
+  /**
+   * The rows `scan` would return for [start, end), in the same order, read while the caller
+   * consumes them (scan-stream.ts): per slice one page in hand and the next in flight, merged
+   * by key, own writes (as buffered now) laid over. No row limit; stop by breaking out. Fails
+   * with TXN_CLOSED at its next page once this transaction ended.
+   */
+  scanStream(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    options: ScanStreamOptions = {},
+  ): AsyncIterable<KeyValue> {
+    this.assertActive();
+    const snapshot = {
+      reader: this.reader,
+      readTs: this.startTs,
+      own: this.buffer.inRange(start, end),
+      assertActive: () => {
+        this.assertActive();
+      },
+    };
+    return scanStream(
+      snapshot,
+      start,
+      end,
+      options.pageRows ?? this.commitContext.options.scanPageRows,
+    );
+  }
+
+  /**
+   * `scanStream` with a row program (filters, projections) run on every slice: its outputs in
+   * key order, read while consumed. Undefined when this txn has buffered writes in the range
+   * (programs see committed rows only: stream plainly then). PROGRAM_REFUSED from the page
+   * that met the refusal.
+   */
+  programStream(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    program: ScanProgramSpec,
+    options: ProgramStreamOptions = {},
+  ): AsyncIterable<KeyValue> | undefined {
+    this.assertActive();
+    if (this.buffer.hasWritesIn(start, end)) return undefined;
+    const snapshot = {
+      reader: this.reader,
+      readTs: this.startTs,
+      own: [],
+      assertActive: () => {
+        this.assertActive();
+      },
+    };
+    return scanStream(
+      snapshot,
+      start,
+      end,
+      options.examinePerRequest ?? this.commitContext.options.scanPageRows,
+      program,
+    );
+  }
+
+  /**
+   * Runs a scan program over [start, end) at startTs on every slice that may hold keys there
+   * (see SnapshotReader.scanProgram): its outputs, grouped by slice. Programs see committed data
+   * only, so when this txn has buffered writes in the range it answers undefined and sends
+   * nothing — the caller reads the range plainly (`scan`) then, own writes laid over. Rejects
+   * with PROGRAM_REFUSED when a slice cannot run the program.
+   */
+  async scanProgram(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+    program: ScanProgramSpec,
+    options: ScanProgramOptions = {},
+  ): Promise<KeyValue[] | undefined> {
+    this.assertActive();
+    if (this.buffer.hasWritesIn(start, end)) return undefined;
+    return this.reader.scanProgram(start, end, this.startTs, program, options);
   }
 
   /**

@@ -74,6 +74,12 @@ export class WriteBuffer {
     return [...byId.values()].sort((a, b) => compareBytes(a.key, b.key));
   }
 
+  /** True when any write (put or delete) is buffered for a key in [start, end). */
+  hasWritesIn(start: Uint8Array | undefined, end: Uint8Array | undefined): boolean {
+    for (const m of this.byKey.values()) if (inRange(m.key, start, end)) return true;
+    return false;
+  }
+
   /** Deletes buffered in [start, end): how many slice rows the overlay may remove. */
   deletesInRange(start: Uint8Array | undefined, end: Uint8Array | undefined): number {
     return this.inRange(start, end).filter((m) => m.op === 'delete').length;

@@ -3,7 +3,7 @@
 import { SeededRng, SimClock } from '@tessera/cluster';
 import type { Rng } from '@tessera/cluster';
 import { MemoryEngine } from '@tessera/storage';
-import type { KvEngine } from '@tessera/storage';
+import type { KvEngine, ScanProcessor } from '@tessera/storage';
 import { LocalSliceKv } from '../local-slice-kv';
 import type { TxnOptions } from '../options';
 import { routerFromFunction } from '../slice-kv';
@@ -52,13 +52,21 @@ export interface TestCluster {
 }
 
 export async function makeCluster(
-  config: { seed?: number; sliceCount?: number; engine?: KvEngine; startMs?: number } = {},
+  config: {
+    seed?: number;
+    sliceCount?: number;
+    engine?: KvEngine;
+    startMs?: number;
+    scanProcessors?: ReadonlyMap<string, ScanProcessor>;
+  } = {},
 ): Promise<TestCluster> {
   const clock = new SimClock(config.startMs ?? 1_000);
   const rng = new SeededRng(config.seed ?? 1);
   const engine = config.engine ?? new MemoryEngine();
   const slices = Array.from({ length: config.sliceCount ?? 4 }, (_, i) => i + 1);
-  const local = await LocalSliceKv.create(engine, slices);
+  const local = await LocalSliceKv.create(engine, slices, {
+    scanProcessors: config.scanProcessors,
+  });
   const router = hashRouter(slices);
   const timestamps = new OracleTimestampSource({ clock, windowStore: new MemoryWindowStore() });
   return {

@@ -90,3 +90,6 @@ export type { KillScope, ProcessInfo, ProcessPort } from './engine/processes.js'
 // COM_FIELD_LIST: a table's columns with their defaults.
 export { fieldList } from './engine/field-list.js';
 export type { FieldListColumn } from './engine/field-list.js';
+// Scan pushdown: the 'sql' processor data nodes register with the store that serves scans.
+export { sqlScanProcessor, SQL_PROCESSOR } from './pushdown/index.js';
+export type { SqlScanProcessor } from './pushdown/index.js';

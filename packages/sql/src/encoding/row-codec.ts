@@ -13,6 +13,8 @@
  * ```
  *
  * Column ids ascend (the writer sorts them), so equal rows encode to equal bytes.
+ * `decodeRowInto` and `projectRow` read or cut a row without building every value (scans that
+ * look at a few columns of many rows).
  */
 export type RowValue = null | bigint | number | string | Uint8Array;
 
@@ -140,6 +142,144 @@ function readVarint(r: Reader): bigint {
 
 function readBytes(r: Reader): Uint8Array {
   const length = Number(readVarint(r));
+  if (r.at + length > r.data.length) throw truncated();
+  const out = r.data.subarray(r.at, r.at + length);
+  r.at += length;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Partial reads, for code that looks at a few columns of many rows (scan pushdown): the
+// framing of every field is still checked, but only the wanted values are built.
+
+/**
+ * Reads the columns of `slots` (column id → index in `out`) into `out`, leaving the others
+ * undefined (as `decodeRow(...).get(id)` would be for a column the row lacks). Other fields are
+ * skipped without decoding their text. Throws RowEncodingError as decodeRow does on a row that
+ * is not well framed.
+ */
+export function decodeRowInto(
+  data: Uint8Array,
+  slots: ReadonlyMap<number, number>,
+  out: (RowValue | undefined)[],
+): void {
+  out.fill(undefined);
+  const r = { data, at: 0 };
+  if (byte(r) !== VERSION) throw new RowEncodingError('unknown row format version');
+  const count = smallVarint(r);
+  for (let i = 0; i < count; i++) {
+    const slot = slots.get(smallVarint(r));
+    const tag = byte(r);
+    switch (tag) {
+      case 0:
+        if (slot !== undefined) out[slot] = null;
+        break;
+      case 1: {
+        if (slot === undefined) {
+          skipVarint(r);
+          break;
+        }
+        const z = readVarint(r);
+        out[slot] = z & 1n ? -((z + 1n) >> 1n) : z >> 1n;
+        break;
+      }
+      case 2:
+        if (r.at + 8 > data.length) throw truncated();
+        if (slot !== undefined) {
+          out[slot] = new DataView(data.buffer, data.byteOffset + r.at, 8).getFloat64(0);
+        }
+        r.at += 8;
+        break;
+      case 3: {
+        const b = readBytesFast(r);
+        if (slot === undefined) break;
+        try {
+          out[slot] = fromUtf8.decode(b);
+        } catch {
+          throw new RowEncodingError('text column is not UTF-8');
+        }
+        break;
+      }
+      case 4: {
+        const b = readBytesFast(r);
+        if (slot !== undefined) out[slot] = b.slice();
+        break;
+      }
+      default:
+        throw new RowEncodingError(`unknown value tag ${tag}`);
+    }
+  }
+  if (r.at !== data.length) throw new RowEncodingError('trailing bytes after the row');
+}
+
+/**
+ * The row with only the columns in `keep`, its fields copied as they are; undefined when the
+ * row holds no other column (use the row itself). Throws RowEncodingError as decodeRow does.
+ */
+export function projectRow(data: Uint8Array, keep: ReadonlySet<number>): Uint8Array | undefined {
+  const r = { data, at: 0 };
+  if (byte(r) !== VERSION) throw new RowEncodingError('unknown row format version');
+  const count = smallVarint(r);
+  const kept: [number, number][] = [];
+  for (let i = 0; i < count; i++) {
+    const start = r.at;
+    const id = smallVarint(r);
+    const tag = byte(r);
+    switch (tag) {
+      case 0:
+        break;
+      case 1:
+        skipVarint(r);
+        break;
+      case 2:
+        if (r.at + 8 > data.length) throw truncated();
+        r.at += 8;
+        break;
+      case 3:
+      case 4:
+        readBytesFast(r);
+        break;
+      default:
+        throw new RowEncodingError(`unknown value tag ${tag}`);
+    }
+    if (keep.has(id)) kept.push([start, r.at]);
+  }
+  if (r.at !== data.length) throw new RowEncodingError('trailing bytes after the row');
+  if (kept.length === count) return undefined;
+  const head: number[] = [VERSION];
+  varint(head, BigInt(kept.length));
+  let size = head.length;
+  for (const [s, e] of kept) size += e - s;
+  const out = new Uint8Array(size);
+  out.set(head, 0);
+  let at = head.length;
+  for (const [s, e] of kept) {
+    out.set(data.subarray(s, e), at);
+    at += e - s;
+  }
+  return out;
+}
+
+/** A varint that must fit a safe JS number (counts, ids, lengths). */
+function smallVarint(r: Reader): number {
+  let result = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    const b = byte(r);
+    result += (b & 0x7f) * mul;
+    if ((b & 0x80) === 0) return result;
+    mul *= 128;
+  }
+  throw new RowEncodingError('varint too long');
+}
+
+function skipVarint(r: Reader): void {
+  for (let i = 0; i < 70; i++) if ((byte(r) & 0x80) === 0) return;
+  throw new RowEncodingError('varint too long');
+}
+
+function readBytesFast(r: Reader): Uint8Array {
+  const length = smallVarint(r);
   if (r.at + length > r.data.length) throw truncated();
   const out = r.data.subarray(r.at, r.at + length);
   r.at += length;

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { collations } from '../encoding/key-codec.js';
-import { type AggregateSpec, createAggregate } from './aggregates.js';
+import { type AggregateSpec, createAggregate, importAggregateState } from './aggregates.js';
 import { toText } from './convert.js';
 import { parseDecimal } from './decimal.js';
 import { testContext } from './testing.js';
+import { decodeSqlValues, encodeSqlValues } from './value-codec.js';
 import { type SqlValue, decimal, double, int, str } from './value.js';
 
 function aggregate(
@@ -142,5 +143,93 @@ describe('merge (partial aggregation across slices)', () => {
       left.merge(right);
       expect(toText(left.result())).toBe(toText(whole.result()));
     }
+  });
+});
+
+describe('exportState / importAggregateState (partial states across nodes)', () => {
+  const rows: SqlValue[][] = [[int(5)], [dec('1.50')], [null], [int(-2)], [dec('0.25')], [int(9)]];
+  it('a state sent as bytes merges to the result of one pass', () => {
+    const { ctx } = testContext();
+    const specs: AggregateSpec[] = [
+      { name: 'COUNT', star: true },
+      { name: 'COUNT' },
+      { name: 'SUM' },
+      { name: 'AVG' },
+      { name: 'MIN' },
+      { name: 'MAX' },
+      { name: 'BIT_AND' },
+      { name: 'BIT_OR' },
+      { name: 'BIT_XOR' },
+    ];
+    for (const spec of specs) {
+      const whole = createAggregate(spec, ctx);
+      const gateway = createAggregate(spec, ctx);
+      for (const cut of [
+        [0, 2],
+        [2, 4],
+        [4, 6],
+      ] as const) {
+        const node = createAggregate(spec, ctx);
+        for (const r of rows.slice(cut[0], cut[1])) {
+          whole.add(r);
+          node.add(r);
+        }
+        const wire = encodeSqlValues(node.exportState());
+        gateway.merge(importAggregateState(spec, ctx, decodeSqlValues(wire)));
+      }
+      expect(gateway.result(), spec.name).toEqual(whole.result());
+    }
+  });
+
+  it('an empty state merges as nothing (SUM of no rows stays NULL)', () => {
+    const { ctx } = testContext();
+    for (const name of ['SUM', 'AVG', 'MIN', 'BIT_AND']) {
+      const fresh = createAggregate({ name }, ctx);
+      const gateway = createAggregate({ name }, ctx);
+      gateway.merge(importAggregateState({ name }, ctx, fresh.exportState()));
+      expect(gateway.result()).toEqual(createAggregate({ name }, ctx).result());
+    }
+  });
+
+  it('keeps a DOUBLE sum as a double', () => {
+    const { ctx } = testContext();
+    const node = createAggregate({ name: 'SUM' }, ctx);
+    node.add([double(0.5)]);
+    node.add([int(1)]);
+    expect(node.exportState()).toEqual([double(1.5), int(2)]);
+    const back = importAggregateState({ name: 'AVG' }, ctx, node.exportState());
+    expect(back.result()).toEqual(double(0.75));
+  });
+
+  it('has no partial form for DISTINCT and GROUP_CONCAT', () => {
+    const { ctx } = testContext();
+    expect(() => createAggregate({ name: 'GROUP_CONCAT' }, ctx).exportState()).toThrow(
+      /no partial/,
+    );
+    expect(() => createAggregate({ name: 'COUNT', distinct: true }, ctx).exportState()).toThrow(
+      /no partial/,
+    );
+    expect(() => importAggregateState({ name: 'GROUP_CONCAT' }, ctx, [])).toThrow(/no partial/);
+    expect(() =>
+      importAggregateState({ name: 'SUM', distinct: true }, ctx, [dec('1'), int(1)]),
+    ).toThrow(/no partial/);
+  });
+
+  it('refuses states of another shape', () => {
+    const { ctx } = testContext();
+    expect(() => importAggregateState({ name: 'COUNT' }, ctx, [dec('1')])).toThrow(
+      /not a partial COUNT/,
+    );
+    expect(() => importAggregateState({ name: 'COUNT' }, ctx, [int(-1)])).toThrow(/not a partial/);
+    expect(() => importAggregateState({ name: 'SUM' }, ctx, [int(1), int(1)])).toThrow(
+      /not a partial SUM/,
+    );
+    expect(() => importAggregateState({ name: 'AVG' }, ctx, [dec('1')])).toThrow(
+      /not a partial AVG/,
+    );
+    expect(() => importAggregateState({ name: 'MAX' }, ctx, [])).toThrow(/not a partial MAX/);
+    expect(() => importAggregateState({ name: 'BIT_OR' }, ctx, [int(1)])).toThrow(
+      /not a partial BIT_OR/,
+    );
   });
 });

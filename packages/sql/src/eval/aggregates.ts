@@ -14,6 +14,12 @@
 //
 // DISTINCT compares values as GROUP BY does: strings by collation sort key ('a' = 'A' under
 // _ci), numbers by value (1 = 1.0).
+//
+// Partial states cross nodes as values (scan pushdown, src/pushdown/): `exportState()` gives a
+// state as SqlValues (value-codec.ts turns them into bytes) and `importAggregateState` makes a
+// state of the same call from them, which `merge` accepts. COUNT, SUM, AVG, MIN, MAX and BIT_*
+// export; DISTINCT and GROUP_CONCAT states do not (their partial form is the values or text
+// themselves, so they are not pushed down).
 
 import type { FuncCall } from '../ast.js';
 import { sortKey } from '../encoding/key-codec.js';
@@ -54,6 +60,11 @@ export interface AggregateState {
   /** Folds another state of the same aggregate into this one. */
   merge(other: AggregateState): void;
   result(): SqlValue;
+  /**
+   * The state as values, for `importAggregateState`. Throws for DISTINCT and GROUP_CONCAT
+   * states, which have no partial form.
+   */
+  exportState(): SqlValue[];
 }
 
 export interface AggregateSpec {
@@ -92,6 +103,46 @@ export function createAggregate(spec: AggregateSpec | FuncCall, ctx: EvalContext
         `This version of MySQL doesn't yet support '${spec.name}'`,
       );
   }
+}
+
+/**
+ * A state of `spec` holding what `exportState()` of such a state gave (in another process,
+ * possibly): `merge` it into the state that accumulates the call. Throws an Error when
+ * `exported` is not the shape that call's state exports (bytes from elsewhere are checked).
+ */
+export function importAggregateState(
+  spec: AggregateSpec | FuncCall,
+  ctx: EvalContext,
+  exported: readonly SqlValue[],
+): AggregateState {
+  const state = createAggregate(spec, ctx);
+  if (!(state instanceof ExportableState)) {
+    throw new Error(
+      `${spec.name}${spec.distinct === true ? ' DISTINCT' : ''} has no partial state`,
+    );
+  }
+  state.importState(exported);
+  return state;
+}
+
+/** A state with a partial form (everything but DISTINCT and GROUP_CONCAT). */
+abstract class ExportableState implements AggregateState {
+  abstract add(args: readonly SqlValue[]): void;
+  abstract merge(other: AggregateState): void;
+  abstract result(): SqlValue;
+  abstract exportState(): SqlValue[];
+  /** Takes the state `exportState` described; throws on any other shape. */
+  abstract importState(exported: readonly SqlValue[]): void;
+}
+
+function badState(name: string, exported: readonly SqlValue[]): Error {
+  return new Error(
+    `not a partial ${name} state: [${exported.map((v) => (v === null ? 'NULL' : v.kind)).join(', ')}]`,
+  );
+}
+
+function noPartialState(name: string): Error {
+  return new Error(`${name} has no partial state`);
 }
 
 /** The key two values share when DISTINCT / GROUP BY calls them equal. */
@@ -135,12 +186,14 @@ class DistinctFilter {
   }
 }
 
-class CountState implements AggregateState {
+class CountState extends ExportableState {
   private count = 0n;
   constructor(
     private readonly star: boolean,
     private readonly distinct: DistinctFilter | undefined,
-  ) {}
+  ) {
+    super();
+  }
   add(args: readonly SqlValue[]): void {
     if (!this.star && args.some((a) => a === null)) return;
     if (this.distinct !== undefined && !this.distinct.admit(args)) return;
@@ -154,9 +207,19 @@ class CountState implements AggregateState {
   result(): SqlValue {
     return int(this.count);
   }
+  exportState(): SqlValue[] {
+    if (this.distinct !== undefined) throw noPartialState('COUNT(DISTINCT)');
+    return [int(this.count)];
+  }
+  importState(exported: readonly SqlValue[]): void {
+    const [n] = exported;
+    if (this.distinct !== undefined) throw noPartialState('COUNT(DISTINCT)');
+    if (exported.length !== 1 || n?.kind !== 'int' || n.v < 0n) throw badState('COUNT', exported);
+    this.count = n.v;
+  }
 }
 
-class SumState implements AggregateState {
+class SumState extends ExportableState {
   private exact: Decimal = { coef: 0n, scale: 0 };
   private approx = 0;
   private isDouble = false;
@@ -165,7 +228,9 @@ class SumState implements AggregateState {
     private readonly ctx: EvalContext,
     private readonly distinct: DistinctFilter | undefined,
     private readonly average: boolean,
-  ) {}
+  ) {
+    super();
+  }
   add(args: readonly SqlValue[]): void {
     const v = args[0] ?? null;
     if (v === null) return;
@@ -203,14 +268,40 @@ class SumState implements AggregateState {
     const scale = Math.min(this.exact.scale + DIV_PRECISION_INCREMENT, DECIMAL_SCALE_MAX);
     return decimal(decimalDiv(this.exact, { coef: this.count, scale: 0 }, scale));
   }
+  /** [exact sum as DECIMAL, or the DOUBLE sum once a double was added; row count]. */
+  exportState(): SqlValue[] {
+    if (this.distinct !== undefined)
+      throw noPartialState(this.average ? 'AVG(DISTINCT)' : 'SUM(DISTINCT)');
+    return [this.isDouble ? double(this.approx) : decimal(this.exact), int(this.count)];
+  }
+  importState(exported: readonly SqlValue[]): void {
+    const [sum, count] = exported;
+    const name = this.average ? 'AVG' : 'SUM';
+    if (this.distinct !== undefined) throw noPartialState(`${name}(DISTINCT)`);
+    if (exported.length !== 2 || count?.kind !== 'int' || count.v < 0n) {
+      throw badState(name, exported);
+    }
+    if (sum?.kind === 'double') {
+      this.isDouble = true;
+      this.approx = sum.v;
+    } else if (sum?.kind === 'decimal') {
+      this.isDouble = false;
+      this.exact = sum.v;
+    } else {
+      throw badState(name, exported);
+    }
+    this.count = count.v;
+  }
 }
 
-class ExtremeState implements AggregateState {
+class ExtremeState extends ExportableState {
   private best: SqlValue = null;
   constructor(
     private readonly ctx: EvalContext,
     private readonly direction: 1 | -1,
-  ) {}
+  ) {
+    super();
+  }
   add(args: readonly SqlValue[]): void {
     const v = args[0] ?? null;
     if (v === null) return;
@@ -227,6 +318,13 @@ class ExtremeState implements AggregateState {
   }
   result(): SqlValue {
     return this.best;
+  }
+  exportState(): SqlValue[] {
+    return [this.best];
+  }
+  importState(exported: readonly SqlValue[]): void {
+    if (exported.length !== 1) throw badState(this.direction < 0 ? 'MIN' : 'MAX', exported);
+    this.best = exported[0] ?? null;
   }
 }
 
@@ -281,6 +379,9 @@ class GroupConcatState implements AggregateState {
     this.append(other.parts.join(''));
     this.cut ||= other.cut;
   }
+  exportState(): SqlValue[] {
+    throw noPartialState('GROUP_CONCAT');
+  }
   result(): SqlValue {
     if (this.rows === 0) return null;
     const s = this.parts.join('');
@@ -290,12 +391,13 @@ class GroupConcatState implements AggregateState {
   }
 }
 
-class BitState implements AggregateState {
+class BitState extends ExportableState {
   private acc: bigint;
   constructor(
     private readonly ctx: EvalContext,
     private readonly op: 'and' | 'or' | 'xor',
   ) {
+    super();
     this.acc = op === 'and' ? UINT64_MAX : 0n;
   }
   add(args: readonly SqlValue[]): void {
@@ -312,5 +414,14 @@ class BitState implements AggregateState {
   }
   result(): SqlValue {
     return uint(this.acc);
+  }
+  exportState(): SqlValue[] {
+    return [uint(this.acc)];
+  }
+  importState(exported: readonly SqlValue[]): void {
+    const [acc] = exported;
+    if (exported.length !== 1 || acc?.kind !== 'uint')
+      throw badState(`BIT_${this.op.toUpperCase()}`, exported);
+    this.acc = acc.v;
   }
 }

@@ -190,15 +190,25 @@ export function sortCompare(a: SqlValue, b: SqlValue, env: CompareEnv): number {
 }
 
 export function compareEnv(ctx: EvalContext): CompareEnv {
-  return {
-    warn: (w) => {
-      ctx.warn(w);
-    },
-    get today() {
-      return today(ctx);
-    },
-  };
+  // One per context, made on first use: comparisons run per row, and an object with an accessor
+  // is not cheap to make. It reads the context when used, so a context refilled in place (a
+  // prepared statement's next run) is seen.
+  let env = compareEnvs.get(ctx);
+  if (env === undefined) {
+    env = {
+      warn: (w) => {
+        ctx.warn(w);
+      },
+      get today() {
+        return today(ctx);
+      },
+    };
+    compareEnvs.set(ctx, env);
+  }
+  return env;
 }
+
+const compareEnvs = new WeakMap<EvalContext, CompareEnv>();
 
 /** The truth of `a op b` for evaluated values. */
 export function compareResult(op: string, a: SqlValue, b: SqlValue, ctx: EvalContext): SqlValue {

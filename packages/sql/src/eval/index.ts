@@ -33,7 +33,7 @@ export { compareValues, sortCompare, aggregateCollation } from './compare.js';
 export { toText, formatDouble, toBool, toNumeric } from './convert.js';
 export { castValue } from './cast.js';
 export { FUNCTIONS, lookupFunction } from './functions/index.js';
-export { createAggregate, distinctKey } from './aggregates.js';
+export { createAggregate, distinctKey, importAggregateState } from './aggregates.js';
 export type { AggregateSpec, AggregateState } from './aggregates.js';
 export {
   COLLATION_IDS,

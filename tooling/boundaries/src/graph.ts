@@ -8,6 +8,7 @@ export const allowedImports: Readonly<Record<string, readonly string[]>> = {
   '@tessera/server': [
     '@tessera/api',
     '@tessera/gateway',
+    '@tessera/sql',
     '@tessera/cluster',
     '@tessera/txn',
     '@tessera/storage',

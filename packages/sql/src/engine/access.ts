@@ -324,12 +324,12 @@ function primaryRange(table: ResolvedTable, where: Expr, ectx: EvalContext): Acc
     }
     if (v === null) return undefined;
     if (v.kind === 'int' || v.kind === 'uint') return v.v;
-    if (v.kind === 'double') return Number.isFinite(v.v) ? v.v : undefined;
-    if (v.kind === 'decimal' || v.kind === 'string') {
-      const n = Number(toText(v));
-      return Number.isFinite(n) ? n : undefined;
-    }
-    return undefined;
+    // A parameter bounds the key as the literal of its value would: a number does; a string
+    // does not, as a string literal does not (the COM_QUERY plan cache turns literals into
+    // parameters and must choose the same path). Bounds from a double are a superset of the
+    // matches only where every integer is exact (below 2^53); past that none is taken.
+    const n = v.kind === 'double' ? v.v : v.kind === 'decimal' ? Number(toText(v)) : undefined;
+    return n !== undefined && Number.isFinite(n) && Math.abs(n) < 2 ** 53 ? n : undefined;
   };
   const floor = (n: number | bigint) => (typeof n === 'bigint' ? n : BigInt(Math.floor(n)));
   const ceil = (n: number | bigint) => (typeof n === 'bigint' ? n : BigInt(Math.ceil(n)));

@@ -369,6 +369,7 @@ function txnToSql(error: unknown): unknown {
     case 'KEY_TOO_LARGE':
     case 'TXN_TOO_LARGE':
     case 'TXN_CLOSED':
+    case 'PROGRAM_REFUSED':
       return semantic(1105, 'HY000', `${error.code}: ${error.message}`);
   }
 }

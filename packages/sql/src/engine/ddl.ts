@@ -50,6 +50,17 @@ export type EngineResult =
       readonly columns: readonly ResultColumn[];
       readonly rows: readonly (readonly SqlValue[])[];
       readonly warnings: readonly EngineWarning[];
+    }
+  /**
+   * Rows produced while the consumer reads them (stream-scan.ts; only from a session made with
+   * `streamResults`). Read `rows` once, before the session's next statement; `warnings` is
+   * complete once the iteration ended. An error mid-stream is thrown by the iteration.
+   */
+  | {
+      readonly kind: 'stream';
+      readonly columns: readonly ResultColumn[];
+      readonly rows: AsyncIterable<readonly SqlValue[]>;
+      readonly warnings: readonly EngineWarning[];
     };
 
 /** The databases every server shows besides the user's (read-only, served by the engine). */

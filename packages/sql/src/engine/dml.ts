@@ -66,6 +66,8 @@ export interface DmlContext {
   readonly work: StatementWork;
   /** The gateway's connections the session may see (information_schema.PROCESSLIST…). */
   readonly processes?: () => readonly ProcessInfo[];
+  /** Whether scans may push work to the slices (`tessera_pushdown`; default on). */
+  readonly pushdown?: boolean;
 }
 
 const EMPTY = new Uint8Array(0);

@@ -16,6 +16,9 @@
  *   nodes           the ranking replicas serving those slices (node ids)
  *   estimated_rows  the planner's estimate (no statistics: see join-plan.ts)
  *   condition       the conditions applied there (join keys first)
+ *   pushed_down     what a scan sends to the slices to run next to the data
+ *                   (pushdown-plan.ts): filter (n conditions), columns k of m, top-N / limit
+ *                   per slice, partial aggregate (calls) by keys
  *
  * TREE: MySQL's `-> operator` text, one line per operator, in one row of one column `EXPLAIN`.
  * FORMAT=JSON and EXPLAIN ANALYZE answer 1235; an unknown format 1791.
@@ -46,10 +49,12 @@ export interface ExplainNode {
   readonly placement?: AccessPlacement;
   readonly rows?: number;
   readonly condition?: string;
+  /** What the read sends to the slices with its scan (pushdown-plan.ts). */
+  readonly pushed?: string;
   readonly children: readonly ExplainNode[];
 }
 
-type PlanContext = Pick<DmlContext, 'view' | 'database' | 'evalContext'>;
+type PlanContext = Pick<DmlContext, 'view' | 'database' | 'evalContext' | 'pushdown'>;
 
 export function explainStatement(stmt: Explain, ctx: PlanContext): EngineResult {
   if (stmt.analyze) throw new SqlNotSupportedError('EXPLAIN ANALYZE', stmt.pos);
@@ -221,6 +226,7 @@ function scanNode(node: ScanNode, plan: SelectPlan): ExplainNode {
     };
   }
   const access: Access = node.access === 'memory' ? { kind: 'fullScan' } : node.access;
+  const pushed = plan.pushdowns.get(node)?.text;
   return {
     operator: 'Read',
     table: tableText(leaf),
@@ -231,6 +237,7 @@ function scanNode(node: ScanNode, plan: SelectPlan): ExplainNode {
     placement: accessPlacement(table, access),
     rows: node.rows,
     ...condition,
+    ...(pushed === undefined ? {} : { pushed }),
     children: [],
   };
 }
@@ -411,6 +418,7 @@ const EXPLAIN_COLUMNS: readonly ResultColumn[] = [
   { name: 'nodes', type: varString(256, defaultCollation) },
   { name: 'estimated_rows', type: longlong(21, true) },
   { name: 'condition', type: varString(4096, defaultCollation) },
+  { name: 'pushed_down', type: varString(256, defaultCollation) },
 ];
 
 function traditionalResult(root: ExplainNode): EngineResult {
@@ -423,6 +431,7 @@ function traditionalResult(root: ExplainNode): EngineResult {
     text(node.placement?.nodes.join(',')),
     node.rows === undefined ? null : int(estimate(node.rows)),
     text(node.condition),
+    text(node.pushed),
   ]);
   return { kind: 'rows', columns: [...EXPLAIN_COLUMNS], rows, warnings: [] };
 }
@@ -439,6 +448,7 @@ function treeResult(root: ExplainNode): EngineResult {
       );
     }
     if (node.rows !== undefined) parts.push(`(rows=${estimate(node.rows)})`);
+    if (node.pushed !== undefined) parts.push(`{pushed to slices: ${node.pushed}}`);
     return `${'    '.repeat(depth)}-> ${parts.join(' ')}`;
   });
   return {

@@ -18,6 +18,9 @@ import { RESUMED, runPlan } from './join-exec.js';
 import type { JoinAnswer, JoinRequest, Row } from './join-exec.js';
 import type { PlanLeaf, PlanNode } from './join-plan.js';
 import type { ResolvedTable } from './tables.js';
+import { readPushed } from './pushdown-plan.js';
+import type { Pushdowns } from './pushdown-plan.js';
+import type { AggregateState } from '../eval/aggregates.js';
 import { PAUSE, runCooperative } from './statement-work.js';
 import type { Cooperative, StatementWork } from './statement-work.js';
 
@@ -27,6 +30,19 @@ export interface StorageReads {
   readonly ectx: EvalContext;
   /** Paces and bounds the statement; its kill check runs after each storage read. */
   readonly work: StatementWork;
+  /** Work pushed to the slices with some scans (pushdown-plan.ts). */
+  readonly pushdowns?: Pushdowns;
+  /**
+   * Where a scan whose grouping was pushed puts the groups the slices sent (its rows then
+   * answer empty); `answered` says it happened.
+   */
+  readonly groups?: PushedGroups;
+}
+
+/** The groups a pushed aggregate answered, their first rows placed in joined rows. */
+export interface PushedGroups {
+  answered: boolean;
+  readonly groups: { readonly row: Row; readonly states: AggregateState[] }[];
 }
 
 /** Index lookups (each one a read, or a scan of index entries) in flight at once. */
@@ -109,7 +125,26 @@ export async function runFromStorage(
       if (access === 'memory' || table === undefined) {
         answer = await runCooperative(memoryAnswer(leaf, leaves, work), work);
       } else {
-        const stored = await readAccess(table, access, read.txn);
+        const pushdown = read.pushdowns?.get(request.node);
+        const pushed =
+          pushdown === undefined
+            ? undefined
+            : await readPushed(request.node, access, pushdown, read.txn, read.ectx);
+        if (pushed?.kind === 'groups') {
+          if (read.groups === undefined) throw new Error('a pushed aggregate without its sink');
+          read.groups.answered = true;
+          for (const g of pushed.groups) {
+            const row = decodeInto(table, leaf, g.firstRow, leaves.width);
+            work.holdRow(row);
+            read.groups.groups.push({ row, states: g.states });
+          }
+        }
+        const stored =
+          pushed === undefined
+            ? await readAccess(table, access, read.txn)
+            : pushed.kind === 'rows'
+              ? pushed.rows
+              : [];
         work.checkInterrupted();
         const rows: Row[] = [];
         for (const { key, value } of stored) {

@@ -28,6 +28,8 @@ function shown(o: StatementOutcome | undefined): unknown {
       };
     case 'ok':
       return { affected: o.affectedRows, warnings: o.warnings };
+    case 'stream':
+      throw new Error('the test session was made without streamResults');
   }
 }
 

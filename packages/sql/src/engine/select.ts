@@ -41,13 +41,16 @@
  *
  * Not built yet: pushing work to the slices (filters, partial aggregates, top-N), index
  * lookups inside subqueries (their tables are read whole), table statistics (the planner's
- * estimates are fixed guesses), streaming (rows are materialized per table and per join, within the statement's memory limit;
- * the result is sent once complete), yielding inside a correlated subquery's own loops.
+ * estimates are fixed guesses), streaming beyond a single-table scan (stream-scan.ts streams
+ * those; here rows are materialized per table and per join, within the statement's memory
+ * limit, and the result is sent once complete), yielding inside a correlated subquery's own
+ * loops.
  */
 import type {
   ColumnRef,
   DerivedTable,
   Expr,
+  FuncCall,
   Join,
   OrderItem,
   Query,
@@ -77,12 +80,18 @@ import { aggregatesIn, replaceAggregates, scanAll, scanEntries } from './dml.js'
 import type { DmlContext } from './dml.js';
 import { isVirtualDatabase, virtualTable } from './information-schema.js';
 import { planBlock } from './join-plan.js';
-import type { Block, PlanLeaf, PlanNode, Predicate } from './join-plan.js';
+import type { Block, PlanLeaf, PlanNode, Predicate, ScanNode } from './join-plan.js';
 import { PredicateCompiler } from './join-predicates.js';
 import { runFromStorage, runInMemory } from './join-read.js';
-import type { LeafRows } from './join-read.js';
+import type { LeafRows, PushedGroups } from './join-read.js';
+import type { Row } from './join-exec.js';
+import { columnMentions } from './columns-mentioned.js';
+import { choosePushdowns } from './pushdown-plan.js';
+import type { ScanPushdown } from './pushdown-plan.js';
+import type { AggregateState } from '../eval/aggregates.js';
 import { storedRowsEstimate } from './table-stats.js';
 import { resolveTable } from './tables.js';
+import { streamedQuery } from './stream-scan.js';
 import type { ResolvedTable } from './tables.js';
 import { PAUSE, runBlocking, runCooperative, StatementWork } from './statement-work.js';
 import type { Cooperative } from './statement-work.js';
@@ -95,6 +104,14 @@ interface Source {
   readonly visibleByAlias: Map<string, number[]>;
   readonly aliases: string[];
   rows: SqlValue[][];
+  /**
+   * Groups the slices aggregated (pushdown-plan.ts): partial states of `calls` (the executor's
+   * aggregate calls, the same nodes) to merge, with each group's first row, in key order.
+   */
+  partials?: {
+    readonly calls: readonly FuncCall[];
+    readonly groups: readonly { readonly row: Row; readonly states: AggregateState[] }[];
+  };
 }
 
 /** The result of a query: its columns and rows, and how far out it read (0 = only itself). */
@@ -107,7 +124,7 @@ interface QueryResult {
 /** Statement-wide state: tables read at the snapshot, results of uncorrelated subqueries. */
 interface QueryEnv {
   /** Names resolve against this view and default database. */
-  readonly ctx: Pick<DmlContext, 'view' | 'database' | 'processes'>;
+  readonly ctx: Pick<DmlContext, 'view' | 'database' | 'processes' | 'pushdown'>;
   readonly ectx: EvalContext;
   readonly tables: Map<string, { table: ResolvedTable; rows: SqlValue[][] }>;
   readonly cache: Map<Query, SqlValue[][]>;
@@ -228,12 +245,18 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /**
  * Run a query statement (SELECT with FROM, or a UNION) in the statement's transaction; `plans`
  * (a prepared statement's, under the session's `key`) keeps its compiled FROM clauses across runs.
+ * With `stream`, a single-table scan answers a 'stream' result (stream-scan.ts).
  */
 export async function executeQuery(
   query: Query,
   ctx: DmlContext,
   plans?: { readonly cache: QueryPlanCache; readonly key: string },
+  options?: { readonly stream?: boolean },
 ): Promise<EngineResult> {
+  if (options?.stream === true) {
+    const streamed = streamedQuery(query, ctx);
+    if (streamed !== undefined) return streamed;
+  }
   const env =
     plans === undefined
       ? queryEnv(ctx, ctx.evalContext(), false, ctx.work)
@@ -360,14 +383,26 @@ async function readFrom(
     inMemory: false,
     rowsOf: (table) => storedRowsEstimate(table, env.ctx.view),
   });
+  const pushdowns =
+    ctx.pushdown === false
+      ? undefined
+      : choosePushdowns(select, plan, { ectx: env.ectx, mentions: columnMentions(select) });
+  const groups: PushedGroups = { answered: false, groups: [] };
   const rows = await runFromStorage(
     plan,
     leafRows(from, env),
     compareEnv(env.ectx),
-    { txn: ctx.txn, ectx: env.ectx, work: env.work },
+    { txn: ctx.txn, ectx: env.ectx, work: env.work, pushdowns, groups },
     keyOf,
   );
-  return { ...from.shape, rows };
+  const calls = plan.kind === 'scan' ? pushdowns?.get(plan)?.calls : undefined;
+  return {
+    ...from.shape,
+    rows,
+    ...(groups.answered && calls !== undefined
+      ? { partials: { calls, groups: groups.groups } }
+      : {}),
+  };
 }
 
 /**
@@ -909,6 +944,8 @@ export interface SelectPlan {
   readonly derived: ReadonlyMap<number, QueryPlan>;
   /** The subqueries in its expressions (select list, WHERE, ON, GROUP BY, HAVING, ORDER BY). */
   readonly subqueries: readonly QueryPlan[];
+  /** What its scans push to the slices (pushdown-plan.ts), for a FROM clause read at run time. */
+  readonly pushdowns: ReadonlyMap<ScanNode, ScanPushdown>;
 }
 
 export type QueryPlan =
@@ -928,7 +965,7 @@ export type QueryPlan =
  */
 export function planQuery(
   query: Query,
-  ctx: Pick<DmlContext, 'view' | 'database' | 'evalContext'>,
+  ctx: Pick<DmlContext, 'view' | 'database' | 'evalContext' | 'pushdown'>,
 ): QueryPlan {
   const env = queryEnv(ctx, ctx.evalContext(), true);
   return planOf(query, env, undefined, new Set(independentSelects(query)));
@@ -968,6 +1005,7 @@ function planOf(
     };
   }
   let from: PlanNode | undefined;
+  let pushdowns: ReadonlyMap<ScanNode, ScanPushdown> = new Map();
   const derived = new Map<number, QueryPlan>();
   let scope = new Scope([], [], outer, env);
   const exprs: Expr[] = [
@@ -987,6 +1025,12 @@ function planOf(
       inMemory: !independent.has(query),
       rowsOf: (table) => storedRowsEstimate(table, env.ctx.view),
     });
+    if (independent.has(query) && env.ctx.pushdown !== false) {
+      pushdowns = choosePushdowns(query, from, {
+        ectx: env.ectx,
+        mentions: columnMentions(query),
+      });
+    }
     for (const { leaf, query: q } of built.leaves) {
       if (q !== undefined) derived.set(leaf.id, planOf(q, env, undefined, independent));
     }
@@ -999,6 +1043,7 @@ function planOf(
     from,
     derived,
     subqueries: subqueryPlans(exprs, scope, env),
+    pushdowns,
   };
 }
 
@@ -1194,8 +1239,7 @@ function* runSelect(
       first,
       states: calls.map((c) => createAggregate(c, ectx)),
     });
-    for (const r of source.rows) {
-      if (work.step()) yield PAUSE;
+    const groupOf = (r: readonly SqlValue[]) => {
       current = r;
       const key = groupBy
         .map((g, i) => {
@@ -1210,7 +1254,23 @@ function* runSelect(
         // Its key and its aggregates' states (its first row is the source's).
         work.hold(2 * key.length + 64 * calls.length);
       }
-      const states = group.states;
+      return group;
+    };
+    // Groups aggregated by the slices first (they came in key order, as rows would have).
+    const partials = source.partials;
+    if (partials !== undefined) {
+      if (partials.calls.length !== calls.length || partials.calls.some((c, i) => c !== calls[i])) {
+        throw new Error('the aggregate calls pushed to the slices are not the executor’s');
+      }
+      for (const p of partials.groups) {
+        if (work.step()) yield PAUSE;
+        const group = groupOf(p.row);
+        p.states.forEach((st, i) => group.states[i]?.merge(st));
+      }
+    }
+    for (const r of source.rows) {
+      if (work.step()) yield PAUSE;
+      const states = groupOf(r).states;
       calls.forEach((call, i) => {
         const args =
           call.star === true

@@ -13,6 +13,13 @@
  * Com_xxx counter). `execute` / `executePrepared` take the command's abort signal: a KILL
  * makes the running statement fail with 1317 at its next check and undoes its writes.
  *
+ * Streamed results (stream-scan.ts; a session made with `streamResults`, as the gateway makes
+ * them): a single-table scan answers a 'stream' result whose rows are produced while the
+ * consumer reads them. The statement lasts until that stream ends (`streamed`): its autocommit
+ * transaction stays open, its warnings and FOUND_ROWS() are set from the rows produced, and an
+ * error mid-stream is thrown to the consumer as the MySQL error. The next statement (or a
+ * reset) closes a stream left unread. ROW_COUNT() / FOUND_ROWS() follow MySQL (`counted`).
+ *
  * Every statement is first checked against the session's account's grants in the catalog
  * view it starts with (session-access.ts, statement-privileges.ts); the executors then see
  * only the databases and tables the account holds some privilege on. The account statements
@@ -25,7 +32,15 @@
  * settings binding and comparison read (`planCache`: collation_connection, sql_mode,
  * time_zone). Access paths are chosen again per EXECUTE (they depend on parameter values) and
  * privileges checked again. Not cached: INSERT / UPDATE / DELETE, the SELECT list / GROUP BY /
- * ORDER BY binding, FROM clauses with derived or system tables, COM_QUERY texts.
+ * ORDER BY binding, FROM clauses with derived or system tables.
+ *
+ * COM_QUERY texts (`executeText`): a SELECT with FROM or a set operation is parameterized after
+ * parsing (query-shape.ts: the literals compared in WHERE / ON become parameters) and looked up
+ * by its shape in an LRU of `tessera_plan_cache_size` shapes (default 200, 0: off; SESSION
+ * only). A hit runs the shape's kept statement object with this text's values and the shape's
+ * `QueryPlanCache`, exactly as an EXECUTE does (same keys, same invalidation, privileges
+ * checked at every run); a shape whose first run fails is dropped. Hits and misses:
+ * `shapeCacheStats`, SHOW SESSION STATUS `Tessera_plan_cache_hits` / `_misses`.
  */
 import type { Expr, SelectExprItem, SetStatement, Show, Statement } from '../ast.js';
 import { defaultCollation } from '../encoding/key-codec.js';
@@ -43,6 +58,7 @@ import { int, str, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import { toText } from '../eval/convert.js';
 import { parseMulti, parseOne } from '../parser.js';
+import type { ParsedStatement } from '../parser.js';
 import type { RoutingTable } from '../storage/layout.js';
 import type { Transaction, TxnClient, TxnSavepoint } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
@@ -82,6 +98,14 @@ import {
 } from './processes.js';
 import type { ProcessInfo, ProcessPort, ProcessViewer } from './processes.js';
 import { comCounter, showStatus } from './status.js';
+import { StatementStream } from './stream-scan.js';
+import type { StreamEnd } from './stream-scan.js';
+import {
+  parameterize,
+  PLAN_CACHE_SIZE_DEFAULT,
+  PLAN_CACHE_SIZE_MAX,
+  QueryShapeCache,
+} from './query-shape.js';
 import {
   STATEMENT_MEMORY_LIMIT_DEFAULT,
   STATEMENT_MEMORY_LIMIT_MIN,
@@ -143,6 +167,11 @@ export interface SessionDeps {
    * (statement-work.ts). Default: a resolved promise (deterministic tests; no other task runs).
    */
   readonly yieldToEventLoop?: () => Promise<void>;
+  /**
+   * Single-table scans answer 'stream' results: rows produced while the consumer reads them
+   * (stream-scan.ts). The gateway sets it; without it every result is an array (tests, slt).
+   */
+  readonly streamResults?: boolean;
 }
 
 /** A statement's outcome as the gateway writes it: a result, or MySQL's error. */
@@ -190,6 +219,9 @@ function defaultVariables(): Map<string, SqlValue> {
     ],
     ['sql_select_limit', uint(18_446_744_073_709_551_615n)],
     ['tessera_statement_memory_limit', uint(STATEMENT_MEMORY_LIMIT_DEFAULT)],
+    // Scans push filters, projections, top-N and partial aggregates to the slices.
+    ['tessera_pushdown', int(1)],
+    ['tessera_plan_cache_size', uint(PLAN_CACHE_SIZE_DEFAULT)],
     ['system_time_zone', s('UTC')],
     ['time_zone', s('SYSTEM')],
     ['transaction_isolation', s('REPEATABLE-READ')],
@@ -237,10 +269,22 @@ export class SqlSession {
   private savepoints: { readonly name: string; readonly at: TxnSavepoint }[] = [];
   /** The parameters of the prepared statement being executed. */
   private params: readonly SqlValue[] | undefined;
-  /** The plan cache of the prepared statement being executed (select.ts `QueryPlanCache`). */
+  /**
+   * The plan cache of the prepared statement or query shape being executed (select.ts
+   * `QueryPlanCache`).
+   */
   private plans: QueryPlanCache | undefined;
+  /** The COM_QUERY texts' shapes (query-shape.ts), `tessera_plan_cache_size` of them. */
+  private readonly shapes = new QueryShapeCache(PLAN_CACHE_SIZE_DEFAULT);
+  /** What literals evaluate in for `parameterize` (only the connection collation is read). */
+  private literals: EvalContext | undefined;
   /** Aborted when the running command is killed (KILL QUERY / CONNECTION). */
   private signal: AbortSignal | undefined;
+  /** ROW_COUNT() and FOUND_ROWS() as the previous statement left them. */
+  private rowCount = -1n;
+  private foundRows = 0n;
+  /** The streamed result still being read (stream-scan.ts): closed before the next statement. */
+  private openStream: StatementStream | undefined;
   /** Who the session is, and what the running statement was allowed to see. */
   private readonly access: SessionAccess;
   private statement: StatementAccess | undefined;
@@ -275,6 +319,7 @@ export class SqlSession {
 
   /** COM_RESET_CONNECTION: variables, warnings and the transaction back to a new session's. */
   reset(): void {
+    void this.closeStream().catch(() => undefined);
     void this.txn?.rollback().catch(() => undefined);
     this.txn = undefined;
     this.variables.clear();
@@ -283,6 +328,8 @@ export class SqlSession {
     this.warnings = [];
     this.inTransaction = false;
     this.collation = defaultCollation;
+    this.shapes.clear();
+    this.shapes.resize(PLAN_CACHE_SIZE_DEFAULT);
   }
 
   /**
@@ -386,6 +433,14 @@ export class SqlSession {
     return plans === undefined ? undefined : { hits: plans.hits, misses: plans.misses };
   }
 
+  /**
+   * How often a COM_QUERY text found its shape kept (hits) and how often its shape was new
+   * (misses), and how many shapes are kept (tests, benchmarks; SHOW STATUS shows the first two).
+   */
+  shapeCacheStats(): { readonly hits: number; readonly misses: number; readonly size: number } {
+    return { hits: this.shapes.hits, misses: this.shapes.misses, size: this.shapes.size };
+  }
+
   /** COM_STMT_CLOSE. */
   closePrepared(id: number): void {
     this.prepared.delete(id);
@@ -430,13 +485,49 @@ export class SqlSession {
     }
     for (const parsed of statements) {
       try {
-        const result = await this.executeOne(parsed.statement);
+        const result = await this.executeText(parsed);
         yield result;
       } catch (error) {
         yield this.errorOutcome(error);
         return;
       }
     }
+  }
+
+  /**
+   * A COM_QUERY statement, through the shape cache when it has a shape (query-shape.ts): the
+   * shape's kept statement object runs with this text's literals as its parameters and with the
+   * shape's plan cache, as a prepared statement's EXECUTE does. Keyed beyond the shape by the
+   * current database and the settings `planCache` keys on (so alternating ones do not evict
+   * each other's plans). A shape whose first run fails is dropped: a statement that does not
+   * bind or plan is not kept.
+   */
+  private async executeText(parsed: ParsedStatement): Promise<EngineResult> {
+    const shape = this.shapes.enabled ? parameterize(parsed, this.literalContext()) : undefined;
+    if (shape === undefined) return this.executeOne(parsed.statement);
+    const key = `${this.database ?? ''}\u0000${this.planSettings()}\u0000${shape.key}`;
+    const entry = this.shapes.entryFor(key, shape.statement);
+    this.params = shape.params;
+    this.plans = entry.plans;
+    try {
+      const result = await this.executeOne(entry.statement);
+      entry.proven = true;
+      return result;
+    } catch (error) {
+      if (!entry.proven) this.shapes.forget(key, entry);
+      throw error;
+    } finally {
+      this.params = undefined;
+      this.plans = undefined;
+    }
+  }
+
+  /** The context `parameterize` evaluates literals in: only its collation is read. */
+  private literalContext(): EvalContext {
+    if (this.literals?.collation !== this.collation) {
+      this.literals = createContext({ nowMicros: 0n, random: () => 0, collation: this.collation });
+    }
+    return this.literals;
   }
 
   private errorOutcome(error: unknown): StatementOutcome {
@@ -449,15 +540,18 @@ export class SqlSession {
       throw error;
     }
     this.warnings = [{ level: 'Error', code: outcome.errno, message: outcome.message }];
+    this.rowCount = -1n;
     return { kind: 'error', ...outcome };
   }
 
   private async executeOne(stmt: Statement): Promise<EngineResult> {
+    // A streamed result not read to its end ends here (its transaction released).
+    await this.closeStream();
     this.deps.processes?.statementStarted(comCounter(stmt));
     this.checkInterrupted();
     // SHOW WARNINGS reads the previous statement's; every other statement starts afresh.
     if (stmt.kind === 'show' && (stmt.target === 'WARNINGS' || stmt.target === 'ERRORS')) {
-      return this.showWarnings(stmt);
+      return this.counted(stmt, this.showWarnings(stmt));
     }
     this.warnings = [];
     this.statement = await this.access.authorize(stmt, this.database);
@@ -468,7 +562,7 @@ export class SqlSession {
       };
       const result = await this.dispatch(stmt, ddl);
       this.warnings = [...result.warnings];
-      return result;
+      return this.counted(stmt, result);
     } finally {
       this.statement = undefined;
     }
@@ -511,6 +605,7 @@ export class SqlSession {
           view: this.statement?.view ?? (await this.deps.catalog.view()),
           database: this.database,
           evalContext: () => this.context([]),
+          pushdown: this.pushdownOn(),
         });
       case 'set': {
         const [only, ...others] = stmt.items;
@@ -525,7 +620,9 @@ export class SqlSession {
         if (stmt.from.length === 0 && !hasSubquery(stmt) && !hasAggregate(stmt)) {
           return this.selectWithoutFrom(stmt.columns, stmt.where);
         }
-        return this.withTransaction(false, (ctx) => executeQuery(stmt, ctx, this.planCache()));
+        return this.withTransaction(false, (ctx) =>
+          executeQuery(stmt, ctx, this.planCache(), { stream: this.deps.streamResults === true }),
+        );
       case 'union':
         return this.withTransaction(false, (ctx) => executeQuery(stmt, ctx, this.planCache()));
       case 'insert':
@@ -694,7 +791,9 @@ export class SqlSession {
           },
           work: this.statementWork(),
           processes: () => this.visibleProcesses(view),
+          pushdown: this.pushdownOn(),
         });
+        if (result.kind === 'stream') return this.streamed(result, own ? txn : undefined, warnings);
         if (own) {
           // A statement killed after its last row is not committed (MySQL checks before commit).
           this.checkInterrupted();
@@ -723,11 +822,89 @@ export class SqlSession {
    */
   private planCache(): { readonly cache: QueryPlanCache; readonly key: string } | undefined {
     if (this.plans === undefined) return undefined;
+    return { cache: this.plans, key: this.planSettings() };
+  }
+
+  /** The session settings kept plans depend on: collation_connection, sql_mode, time_zone. */
+  private planSettings(): string {
     const setting = (name: string) => toText(this.variables.get(name) ?? null) ?? '';
+    return `${this.collation.name}\u0000${setting('sql_mode')}\u0000${setting('time_zone')}`;
+  }
+
+  /**
+   * ROW_COUNT() and FOUND_ROWS() after `result` (MySQL): a result set makes ROW_COUNT() -1 and,
+   * for a query, FOUND_ROWS() its row count (a streamed one's when it ends: `streamed`); any
+   * other statement makes ROW_COUNT() its affected rows (0 for DDL). Errors make it -1
+   * (`errorOutcome`). SQL_CALC_FOUND_ROWS is not built: FOUND_ROWS() counts the rows sent.
+   */
+  private counted(stmt: Statement, result: EngineResult): EngineResult {
+    switch (result.kind) {
+      case 'ok':
+        this.rowCount = BigInt(result.affectedRows);
+        break;
+      case 'rows':
+        this.rowCount = -1n;
+        if (stmt.kind === 'select' || stmt.kind === 'union') {
+          this.foundRows = BigInt(result.rows.length);
+        }
+        break;
+      case 'stream':
+        this.rowCount = -1n;
+        break;
+    }
+    return result;
+  }
+
+  /**
+   * A streamed result (stream-scan.ts): the statement lasts as long as its rows are read. Its
+   * own (autocommit) transaction stays open until the stream ends — every row read, the
+   * consumer stopping, an error, the next statement or a reset (`closeStream`) — and is then
+   * released (read-only: nothing to commit). The statement's warnings and FOUND_ROWS() are set
+   * from the rows actually produced; an error mid-stream reaches the consumer as the MySQL
+   * error the statement would have answered, after the rows already read.
+   */
+  private streamed(
+    result: Extract<EngineResult, { kind: 'stream' }>,
+    own: Transaction | undefined,
+    evalWarnings: readonly EvalWarning[],
+  ): EngineResult {
+    const warnings = (): EngineWarning[] => [
+      ...result.warnings,
+      ...evalWarnings.map((w) => ({ level: w.level, code: w.code, message: w.message })),
+    ];
+    const stream: StatementStream = new StatementStream(result.rows, {
+      mapError: (error) => txnToSql(this.asSqlError(error)),
+      ended: async (end: StreamEnd) => {
+        if (this.openStream === stream) this.openStream = undefined;
+        if (end.kind === 'failed') {
+          if (end.error instanceof SqlError) {
+            const { errno, message } = end.error;
+            this.warnings = [{ level: 'Error', code: errno, message }];
+          }
+          this.rowCount = -1n;
+        } else {
+          this.warnings = warnings();
+          this.foundRows = BigInt(end.rows);
+        }
+        if (own?.state === 'active') await own.rollback().catch(() => undefined);
+      },
+    });
+    this.openStream = stream;
     return {
-      cache: this.plans,
-      key: `${this.collation.name}\u0000${setting('sql_mode')}\u0000${setting('time_zone')}`,
+      kind: 'stream',
+      columns: result.columns,
+      rows: stream,
+      get warnings() {
+        return warnings();
+      },
     };
+  }
+
+  /** Ends the streamed result still open, if any (it releases its transaction). */
+  private async closeStream(): Promise<void> {
+    const open = this.openStream;
+    this.openStream = undefined;
+    await open?.close();
   }
 
   private context(warnings: EvalWarning[]): EvalContext {
@@ -744,6 +921,8 @@ export class SqlSession {
         user: `${this.deps.user}@${this.deps.host}`,
         currentUser: `${this.deps.account.user}@${this.deps.account.host}`,
         connectionId: BigInt(this.deps.connectionId),
+        rowCount: this.rowCount,
+        foundRows: this.foundRows,
         version: serverVersion,
       },
     });
@@ -822,7 +1001,12 @@ export class SqlSession {
           break;
         }
         case 'variable': {
-          const value = evaluate(item.value, ctx);
+          // A bare word set to a system variable is its text (`SET autocommit = OFF`,
+          // `SET sql_mode = ANSI`), as in MySQL.
+          const value =
+            item.scope !== 'user' && item.value.kind === 'column' && item.value.table === undefined
+              ? str(item.value.name, this.collation)
+              : evaluate(item.value, ctx);
           if (item.scope === 'user') {
             this.userVars.set(item.name.toLowerCase(), value);
             break;
@@ -851,12 +1035,17 @@ export class SqlSession {
           }
           this.variables.set(
             name,
-            name === 'autocommit'
+            name === 'autocommit' || name === 'tessera_pushdown'
               ? normalizeSwitch(item.name, value)
               : name === 'tessera_statement_memory_limit'
                 ? memoryLimit(item.name, value, warnings)
-                : value,
+                : name === 'tessera_plan_cache_size'
+                  ? planCacheSize(item.name, value, warnings)
+                  : value,
           );
+          if (name === 'tessera_plan_cache_size') {
+            this.shapes.resize(Number(toText(this.variables.get(name) ?? null)));
+          }
           if (name === 'autocommit' && this.autocommit) this.inTransaction = false;
           break;
         }
@@ -899,7 +1088,10 @@ export class SqlSession {
       case 'PROCESSLIST':
         return showProcesslist(stmt, this.visibleProcesses(await this.deps.catalog.view()));
       case 'STATUS':
-        return showStatus(stmt, requirePort(this.deps.processes, 'SHOW STATUS'));
+        return showStatus(stmt, requirePort(this.deps.processes, 'SHOW STATUS'), {
+          Tessera_plan_cache_hits: this.shapes.hits,
+          Tessera_plan_cache_misses: this.shapes.misses,
+        });
       case 'BINARY LOGS':
       case 'CHARSET':
       case 'COLLATION':
@@ -919,6 +1111,12 @@ export class SqlSession {
       case 'TRIGGERS':
         throw new SqlNotSupportedError(`SHOW ${stmt.target} (not built yet)`, stmt.pos);
     }
+  }
+
+  /** `tessera_pushdown`: whether scans push work to the slices (pushdown-plan.ts). */
+  private pushdownOn(): boolean {
+    const v = this.variables.get('tessera_pushdown');
+    return !(v?.kind === 'int' && v.v === 0n);
   }
 
   /** A statement's pacing and memory bound: the session's yield, kill check and limit. */
@@ -1044,6 +1242,31 @@ function memoryLimit(name: string, value: SqlValue, warnings: EvalWarning[]): Sq
   return uint(n > max ? max : n);
 }
 
+/**
+ * `tessera_plan_cache_size`: how many COM_QUERY shapes the session keeps, 0 (none: the cache
+ * is off) to PLAN_CACHE_SIZE_MAX. MySQL's rules for a numeric variable: a non-integer is 1232,
+ * a value out of range is clipped to it with warning 1292.
+ */
+function planCacheSize(name: string, value: SqlValue, warnings: EvalWarning[]): SqlValue {
+  const text = value === null ? '' : (toText(value) ?? '');
+  if (
+    value === null ||
+    !(value.kind === 'int' || value.kind === 'uint' || /^\s*[+-]?\d+\s*$/.test(text))
+  ) {
+    throw new SqlSemanticError(1232, '42000', `Incorrect argument type to variable '${name}'`);
+  }
+  const n = BigInt(text.trim());
+  const clipped = n < 0n ? 0n : n > BigInt(PLAN_CACHE_SIZE_MAX) ? BigInt(PLAN_CACHE_SIZE_MAX) : n;
+  if (clipped !== n) {
+    warnings.push({
+      level: 'Warning',
+      code: 1292,
+      message: `Truncated incorrect ${name} value: '${text.trim()}'`,
+    });
+  }
+  return uint(clipped);
+}
+
 function likePattern(pattern: string): RegExp {
   let out = '';
   for (const c of pattern) {
@@ -1077,6 +1300,7 @@ function txnToSql(error: unknown): unknown {
     case 'KEY_TOO_LARGE':
     case 'TXN_TOO_LARGE':
     case 'TXN_CLOSED':
+    case 'PROGRAM_REFUSED':
       return new SqlSemanticError(1105, 'HY000', `${error.code}: ${error.message}`);
   }
 }

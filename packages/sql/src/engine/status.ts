@@ -7,7 +7,9 @@
  * Queries, and the Com_xxx counter of every statement (the session names it through
  * `statementStarted(comCounter(stmt))`). SESSION scope shows this connection's Questions,
  * Queries, Bytes_* and Com_xxx, and the gateway's values for the others, as MySQL does for
- * variables without a session value. Not kept (so not shown): Slow_queries, handler and
+ * variables without a session value. The SQL session adds its own counters to SESSION scope:
+ * Tessera_plan_cache_hits / _misses (the COM_QUERY shape cache, query-shape.ts), not summed
+ * gateway-wide, so absent from GLOBAL. Not kept (so not shown): Slow_queries, handler and
  * InnoDB counters, Opened_tables and the rest of MySQL's ~400 variables.
  */
 import type { Show, Statement } from '../ast.js';
@@ -232,13 +234,23 @@ const comCounterNames: readonly string[] = [
   'Com_update_multi',
 ];
 
-/** SHOW [GLOBAL | SESSION] STATUS [LIKE]: Variable_name, Value, sorted by name as MySQL. */
-export function showStatus(stmt: Show, port: ProcessPort): EngineResult {
+/**
+ * SHOW [GLOBAL | SESSION] STATUS [LIKE]: Variable_name, Value, sorted by name as MySQL.
+ * `session`: the counters the SQL session keeps itself (Tessera_plan_cache_hits / _misses),
+ * shown in SESSION scope only — no gateway-wide sum of them is kept.
+ */
+export function showStatus(
+  stmt: Show,
+  port: ProcessPort,
+  session: Readonly<Record<string, number>> = {},
+): EngineResult {
   if (stmt.where !== undefined) throw new SqlNotSupportedError('SHOW STATUS WHERE', stmt.pos);
   const like = stmt.like === undefined ? undefined : likeRegExp(stmt.like);
-  const counted = port.status(stmt.scope === 'GLOBAL' ? 'global' : 'session');
+  const global = stmt.scope === 'GLOBAL';
+  const counted = port.status(global ? 'global' : 'session');
   const values = new Map<string, number>(comCounterNames.map((name) => [name, 0]));
   for (const [name, value] of counted) values.set(name, value);
+  if (!global) for (const [name, value] of Object.entries(session)) values.set(name, value);
   const rows = [...values]
     .filter(([name]) => like?.test(name) ?? true)
     .sort((a, b) => (a[0].toLowerCase() < b[0].toLowerCase() ? -1 : 1))

@@ -8,7 +8,8 @@
 // its own expected block, which the corpus writes out for each of them.
 //
 // The engine here is the real one, in-process: a fresh SqlSession over a MemoryCatalog and the
-// MVCC transactional store of localData(), in a database `slt`.
+// MVCC transactional store of localData(), in a database `slt`. Its scans stream as they do
+// behind the gateway (`streamResults`; stream-scan.ts); each stream is read whole here.
 
 import type { SqlValue } from '../eval/value.js';
 import { toText } from '../eval/convert.js';
@@ -104,6 +105,25 @@ function outcomeOf(outcomes: readonly StatementOutcome[]): ExecOutcome {
   return { kind: 'ok' };
 }
 
+/** A streamed result read whole: its rows, or the error it ended with (as the client sees it). */
+async function readStream(
+  o: Extract<StatementOutcome, { kind: 'stream' }>,
+): Promise<StatementOutcome> {
+  const rows: SqlValue[][] = [];
+  try {
+    for await (const row of o.rows) rows.push([...row]);
+  } catch (error) {
+    const e = error as { errno?: unknown; sqlState?: unknown; message?: unknown };
+    return {
+      kind: 'error',
+      errno: typeof e.errno === 'number' ? e.errno : 1105,
+      sqlState: typeof e.sqlState === 'string' ? e.sqlState : 'HY000',
+      message: typeof e.message === 'string' ? e.message : String(error),
+    };
+  }
+  return { kind: 'rows', columns: o.columns, rows, warnings: o.warnings };
+}
+
 /** The detail of records judged without being run (see RunOptions.notRunReason). */
 export const NOT_RUN = 'not run';
 
@@ -128,11 +148,14 @@ export async function tesseraEngine(): Promise<SltEngine> {
     random: () => 0.25,
     // Each table takes one slice per node (3); select5 alone creates 64 tables.
     data: await localData(SLICES),
+    streamResults: true,
   });
   const engine: SltEngine = {
     async execute(sql) {
       const outcomes: StatementOutcome[] = [];
-      for await (const o of session.execute(sql, true)) outcomes.push(o);
+      for await (const o of session.execute(sql, true)) {
+        outcomes.push(o.kind === 'stream' ? await readStream(o) : o);
+      }
       return outcomeOf(outcomes);
     },
   };

@@ -359,8 +359,10 @@ describe('sqllogictest corpus (CI set)', () => {
     firstScript('index/between'),
   ];
 
-  // Measured on a 2-core machine: 15 s (in-process, one file after another).
-  it(`passes at least ${CI_PASS_RATE_FLOOR} % of the records`, { timeout: 100_000 }, async () => {
+  // Measured on a 2-core machine: 24 s alone (in-process, one file after another; 15 s before
+  // scans streamed — a streamed statement costs more to set up), 160 s under the whole
+  // suite's parallel load. The limit only catches a hang: every record must still pass.
+  it(`passes at least ${CI_PASS_RATE_FLOOR} % of the records`, { timeout: 400_000 }, async () => {
     let passed = 0;
     let total = 0;
     const perFile: string[] = [];

@@ -2,10 +2,22 @@
 // the session refreshes — the same TxnClient and Router contract as over the cluster.
 import { memorySlices, MemoryWindowStore, OracleTimestampSource, TxnClient } from '@tessera/txn';
 import { RoutingTable } from '../../storage/layout.js';
+import { SQL_PROCESSOR, sqlScanProcessor } from '../../pushdown/index.js';
 
-/** Slices (= replication group ids 1..count) over one in-memory engine. */
-export async function localData(count = 64): Promise<{ txn: TxnClient; routing: RoutingTable }> {
-  const kv = await memorySlices(count);
+/**
+ * Slices (= replication group ids 1..count) over one in-memory engine, serving the SQL scan
+ * processor as data nodes do (scans push work down), unless `pushdown` is false.
+ */
+export async function localData(
+  count = 64,
+  options: { readonly pushdown?: boolean } = {},
+): Promise<{ txn: TxnClient; routing: RoutingTable }> {
+  const kv = await memorySlices(
+    count,
+    options.pushdown === false
+      ? {}
+      : { scanProcessors: new Map([[SQL_PROCESSOR, sqlScanProcessor()]]) },
+  );
   const routing = new RoutingTable();
   let now = 1_000;
   const clock = {

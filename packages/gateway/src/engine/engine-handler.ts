@@ -9,6 +9,13 @@
  *                          │ after each statement: session.database / inTransaction /
  *                          ▼ autocommit copied to the protocol's Session (status flags)
  *
+ * Streamed results: sessions are made with `streamResults`, so a single-table scan's outcome
+ * is a 'stream' whose rows the protocol pulls while it writes them (backpressure reaches the
+ * scan); result-mapping.ts turns an engine error thrown mid-stream into the MysqlError the
+ * protocol sends after the rows already written, and reads the warning count only after the
+ * last row. The command (PROCESSLIST's Query) lasts until the stream ends: this generator is
+ * resumed only after the protocol read the rows.
+ *
  * Connections as SQL (SHOW PROCESSLIST, KILL, SHOW STATUS, system.sessions): the
  * ProcessRegistry (process-registry.ts) tracks what each connection runs and counts; every
  * SqlSession gets a ProcessPort bound to its connection, and KILL reaches the MysqlServer
@@ -17,17 +24,7 @@
  *
  * Host bindings (clock, randomness, uptime) are injected: this is engine-package code.
  */
-import {
-  binary,
-  defaultCollation,
-  double,
-  int,
-  SqlError,
-  SqlEvalError,
-  SqlSession,
-  str,
-  uint,
-} from '@tessera/sql';
+import { binary, defaultCollation, double, int, SqlSession, str, uint } from '@tessera/sql';
 import type { CatalogPort, SessionDeps, SqlValue } from '@tessera/sql';
 
 import type {
@@ -41,11 +38,10 @@ import type {
   QueryResult,
   Session,
 } from '../handler';
-import { MysqlError } from '../protocol/errors';
 import { findAccount } from './accounts';
 import type { AccountSource } from './accounts';
 import { ProcessRegistry } from './process-registry';
-import { columnDefinition, queryResult } from './result-mapping';
+import { columnDefinition, mysqlErrorOf, queryResult } from './result-mapping';
 import { AuthPlugin, ColumnType } from '../protocol/constants';
 import { nativeCredential, sha2Credential } from '../protocol/credentials';
 import type { ScryptCost } from '../protocol/credentials';
@@ -84,17 +80,6 @@ interface Connection {
   /** The login the SQL session was made for (COM_CHANGE_USER makes a new one). */
   readonly user: string;
   readonly sql: SqlSession;
-}
-
-/** An engine error (thrown outside a statement, e.g. by `use`) as the client sees it. */
-function mysqlErrorOf(error: unknown): unknown {
-  if (error instanceof SqlError) {
-    return new MysqlError(error.errno, error.sqlState, error.message, { cause: error });
-  }
-  if (error instanceof SqlEvalError) {
-    return new MysqlError(error.code, error.sqlState, error.message, { cause: error });
-  }
-  return error;
 }
 
 export class EngineHandler implements Handler {
@@ -276,6 +261,8 @@ export class EngineHandler implements Handler {
       makeCredential: this.makeCredential,
       nowMicros: this.options.nowMicros,
       random: this.options.random,
+      // Scans stream: rows leave while the scan runs (the protocol writes them with backpressure).
+      streamResults: true,
       ...(this.options.data === undefined ? {} : { data: this.options.data }),
       ...(this.options.yieldToEventLoop === undefined
         ? {}

@@ -3,11 +3,12 @@
  * becomes a `ColumnDefinition`, an `SqlValue` becomes a wire `Value`, a `StatementOutcome`
  * becomes a `QueryResult`. The one place where the SQL engine's types meet the protocol's.
  */
-import { COLLATION_IDS, columnFlags, toText } from '@tessera/sql';
+import { COLLATION_IDS, columnFlags, SqlError, SqlEvalError, toText } from '@tessera/sql';
 import type { ResultColumn, ResultType, SqlValue, StatementOutcome } from '@tessera/sql';
 
 import type { ColumnDefinition, QueryResult } from '../handler';
 import { Collation, ColumnType } from '../protocol/constants';
+import { MysqlError } from '../protocol/errors';
 import { dateTime, time } from '../protocol/values';
 import type { Row, Value } from '../protocol/values';
 
@@ -141,6 +142,32 @@ function* wireRows(
   for (const row of rows) yield wireRow(row, families);
 }
 
+/**
+ * A streamed result's rows (the engine produces them while the protocol writes them): an error
+ * the engine throws mid-stream leaves as its MySQL error, after the rows already written.
+ */
+async function* wireStream(
+  rows: AsyncIterable<readonly SqlValue[]>,
+  families: readonly TypeFamily[],
+): AsyncGenerator<Row> {
+  try {
+    for await (const row of rows) yield wireRow(row, families);
+  } catch (error) {
+    throw mysqlErrorOf(error);
+  }
+}
+
+/** An engine error as the client sees it (anything else is the protocol's 1105). */
+export function mysqlErrorOf(error: unknown): unknown {
+  if (error instanceof SqlError) {
+    return new MysqlError(error.errno, error.sqlState, error.message, { cause: error });
+  }
+  if (error instanceof SqlEvalError) {
+    return new MysqlError(error.code, error.sqlState, error.message, { cause: error });
+  }
+  return error;
+}
+
 /** A statement's outcome as the protocol writes it. */
 export function queryResult(outcome: StatementOutcome): QueryResult {
   switch (outcome.kind) {
@@ -159,6 +186,18 @@ export function queryResult(outcome: StatementOutcome): QueryResult {
         columns: outcome.columns.map(columnDefinition),
         rows: wireRows(outcome.rows, families),
         warnings: outcome.warnings.length,
+      };
+    }
+    case 'stream': {
+      const families = outcome.columns.map((c) => c.type.family);
+      return {
+        kind: 'resultset',
+        columns: outcome.columns.map(columnDefinition),
+        rows: wireStream(outcome.rows, families),
+        // Read by the protocol after the last row: the warnings of the rows produced.
+        get warnings() {
+          return outcome.warnings.length;
+        },
       };
     }
     case 'error':

@@ -21,6 +21,7 @@ import { SystemClock } from '@tessera/host';
 import type { ClusterNode } from '@tessera/placement';
 import { planInitialPlacement } from '@tessera/placement';
 import { LmdbEngine } from '@tessera/storage';
+import type { ScanProcessor } from '@tessera/storage';
 import { LatencyRecorder } from './histogram';
 import type { SliceKv, TimestampSource } from '@tessera/txn';
 import {
@@ -44,6 +45,11 @@ export interface EmbeddedClusterOptions {
    */
   readonly peerNetwork?: NetworkKind;
   readonly clientNetwork?: NetworkKind;
+  /**
+   * Scan processors every data node runs scan programs with, by name (e.g. 'sql' for the SQL
+   * engine's pushed-down filters and aggregates). None by default.
+   */
+  readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
 }
 
 /**
@@ -126,6 +132,7 @@ export class EmbeddedCluster {
         rng: this.rng.fork(),
         transport: this.peerNet.connect(n.id),
         engine,
+        scanProcessors: options.scanProcessors,
       });
       this.nodes.push(node);
       this.services.push(new KvService(node, this.clientNet.connect(n.id)));

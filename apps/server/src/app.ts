@@ -5,6 +5,7 @@ import type { BootstrapOutcome } from './auth/bootstrap';
 import { bootstrapAdmin } from './auth/bootstrap';
 import { defaultLoginLimiterOptions, LoginLimiter } from './auth/login-limiter';
 import { EmbeddedCluster } from './cluster/embedded-cluster';
+import { dataNodeScanProcessors } from './cluster/scan-processors';
 import type { DataDirLock } from './data-dir';
 import { lockDataDir } from './data-dir';
 import type { RunningApiServer } from './http/api-server';
@@ -63,6 +64,7 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
     cluster = await EmbeddedCluster.start({
       dir: join(lock.dir, 'cluster'),
       ...(options.clusterNodes === undefined ? {} : { nodes: options.clusterNodes }),
+      scanProcessors: dataNodeScanProcessors(),
     });
     const runningCluster = cluster;
     await migrateConsoleDb(lock.dir);

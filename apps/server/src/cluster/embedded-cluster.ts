@@ -16,6 +16,7 @@ import {
 } from '@tessera/cluster';
 import { cryptoSeededRng, SystemClock } from '@tessera/host';
 import { LmdbEngine } from '@tessera/storage';
+import type { ScanProcessor } from '@tessera/storage';
 import {
   ClusterSliceKv,
   ControlTimestampSource,
@@ -36,6 +37,12 @@ export interface EmbeddedClusterOptions {
   readonly table?: { readonly slices: number; readonly replicas: number; readonly loggers: number };
   /** How long `start` waits for the table to be placed before returning anyway (default 30 s). */
   readonly placeTimeoutMs?: number;
+  /**
+   * Scan processors every data node runs scan programs with, by name (e.g. 'sql' for the SQL
+   * engine's pushed-down filters and aggregates); a scan naming another answers
+   * `programRefused`. None by default.
+   */
+  readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
 }
 
 interface RunningNode {
@@ -414,6 +421,7 @@ export class EmbeddedCluster {
         rng: rng.fork(),
         transport: this.peerNet.connect(id),
         engine,
+        scanProcessors: this.options.scanProcessors,
       });
       const service = new KvService(node, this.kvNet.connect(id));
       const control = new ControlClient({

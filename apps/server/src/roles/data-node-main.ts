@@ -5,6 +5,7 @@ import { tesseraVersion } from '../version';
 import { ClusterDirectory, ClusterSpecError, parseClusterFile } from './cluster-spec';
 import { startControlPlaneRole } from './control-plane-role';
 import { startDataNodeRole } from './data-node-role';
+import { dataNodeScanProcessors } from '../cluster/scan-processors';
 import { RoleConfigError } from './role-errors';
 
 export interface ProcessIo {
@@ -81,6 +82,7 @@ export async function runDataNode(command: DataNodeCommand, io: ProcessIo): Prom
       zone: command.zone,
       directory,
       dataDir: command.dataDir,
+      scanProcessors: dataNodeScanProcessors(),
     }),
   );
   if (running === 1 || running === 2) return running;

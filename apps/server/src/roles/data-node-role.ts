@@ -6,6 +6,7 @@ import type { DataNodeOptions } from '@tessera/cluster';
 import { cryptoSeededRng, SystemClock, TcpTransport } from '@tessera/host';
 import type { PeerAddress } from '@tessera/host';
 import { LmdbEngine } from '@tessera/storage';
+import type { ScanProcessor } from '@tessera/storage';
 import { lockDataDir } from '../data-dir';
 import type { ClusterDirectory } from './cluster-spec';
 import { parseAddress } from './cluster-spec';
@@ -25,6 +26,12 @@ export interface DataNodeRoleOptions {
   /** How often the node tells the control plane it is alive (default 500 ms). */
   readonly heartbeatMs?: number;
   readonly nodeOptions?: DataNodeOptions;
+  /**
+   * Scan processors the node runs scan programs with, by name (e.g. 'sql' for the SQL engine's
+   * pushed-down filters and aggregates); a scan naming another answers `programRefused`. None
+   * by default.
+   */
+  readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
 }
 
 /** What `<data-dir>/status.json` holds: a snapshot of the node for operators and tests. */
@@ -135,6 +142,7 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       transport: peerTransport,
       engine,
       ...(options.nodeOptions === undefined ? {} : { options: options.nodeOptions }),
+      scanProcessors: options.scanProcessors,
     });
     cleanups.push(() => {
       node.close();

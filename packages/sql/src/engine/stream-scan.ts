@@ -55,7 +55,7 @@ import { toText } from '../eval/convert.js';
 import { evaluate } from '../eval/evaluate.js';
 import { conformValue } from '../eval/types.js';
 import type { SqlValue } from '../eval/value.js';
-import { successor } from './access.js';
+import { chooseAccess, successor } from './access.js';
 import { fromRowValue } from './column-values.js';
 import type { EngineResult } from './ddl.js';
 import type { DmlContext } from './dml.js';
@@ -94,6 +94,11 @@ export function streamedQuery(query: Query, ctx: DmlContext): EngineResult | und
   const probe: EvalContext = { ...ectx, warn: () => undefined };
   const limit = limitOf(select, probe);
   if (limit === undefined) return undefined;
+  // Most statements read by key (a point or batch get, an index lookup): they do not stream, and
+  // the access path WHERE's `col = constant` conjuncts decide that is found without binding
+  // or compiling anything (the planner below chooses from the same conjuncts).
+  const cheap = chooseAccess(table, select.where, probe).kind;
+  if (cheap !== 'fullScan' && cheap !== 'range') return undefined;
   const from = compiledFrom(select, table, alias, ectx, ctx);
   const scan = planBlock(from.block, {
     ectx: probe,

@@ -257,6 +257,13 @@ describe('data nodes as processes', () => {
       log(`snapshot reads during traffic: ${audit.reads} ok, ${audit.failed} failed`);
       expect(audit.badSums).toEqual([]);
       expect(audit.reads).toBeGreaterThan(0);
+      // Transparent failover (issue 5): the KV client buffers calls to the victim's groups
+      // until their new leaders answer, and a commit whose answer died with the leader is
+      // resolved from the primary's status. No read fails, no transfer meets an unavailable
+      // slice or an unknown outcome (write conflicts between the workers remain theirs).
+      expect(audit.failed).toBe(0);
+      expect(counts.undetermined).toBe(0);
+      expect(counts.failed.get('UNAVAILABLE') ?? 0).toBe(0);
 
       // Every acknowledged transfer is there and the money adds up (victim still down).
       const records = acks.map((a) => a.record);

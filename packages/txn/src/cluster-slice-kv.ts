@@ -36,8 +36,10 @@ import type {
  *
  * All write commands of the transaction layer are idempotent under redelivery (storage answers
  * a repeated prewrite or commit `ok`), so the client may re-send them after an ambiguous
- * attempt; a call that still has no answer rejects with UNAVAILABLE, which the commit point
- * turns into UNDETERMINED.
+ * attempt, and it waits out a leaderless group for its failover window; a call that still has
+ * no answer rejects with UNAVAILABLE. At the commit point the coordinator then decides the
+ * outcome from the primary's status (two-phase-commit.ts `resolveCommitOutcome`): committed,
+ * rolled back (UNAVAILABLE), or — the primary unreachable too — UNDETERMINED.
  */
 export interface ClusterSliceKvDeps {
   readonly client: KvClient;

@@ -24,9 +24,11 @@ export type TxnErrorCode =
   /** More buffered mutations than the txn allows. */
   | 'TXN_TOO_LARGE'
   /**
-   * The commit of the primary was sent but its outcome is unknown (the slice did not answer):
-   * the txn may or may not have committed. Not retryable blindly (CockroachDB's ambiguous
-   * result); the caller must check.
+   * The commit of the primary was sent but its outcome is unknown: the slice did not answer,
+   * and the coordinator could not read the primary's status either (a commit whose status it
+   * could read is decided: committed, or UNAVAILABLE when rolled back). The txn may or may not
+   * have committed. Not retryable blindly (CockroachDB's ambiguous result); the caller must
+   * check.
    */
   | 'UNDETERMINED'
   /** The txn was already committed or rolled back (or is committing). */

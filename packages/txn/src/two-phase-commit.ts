@@ -43,6 +43,8 @@ interface SliceGroup {
  *     any conflict → roll back every key (markers), throw WRITE_CONFLICT / TXN_ABORTED
  *   commitTs ← TSO                       (after every lock is in place, see below)
  *   commit the primary key, alone        ← THE COMMIT POINT (one atomic apply)
+ *     no answer → the primary's status decides (resolveCommitOutcome): committed → go on;
+ *       rolled back → UNAVAILABLE (clean, retryable); unreadable → UNDETERMINED
  *   acknowledge
  *   commit the other keys in the background, one call per slice; readers resolve the rest
  *   (single-slice txn: the other keys are committed before acknowledging, nothing left)
@@ -246,9 +248,33 @@ async function commitPrimary(
   try {
     results = await ctx.kv.commit(slice, [primary], startTs, commitTs);
   } catch (error) {
-    throw new TxnError('UNDETERMINED', `commit of txn ${startTs}'s primary got no answer`, {
-      cause: error,
-    });
+    if (error instanceof TxnInvariantError) throw error;
+    // No answer within the client's failover window: the commit may or may not have applied.
+    // Never re-proposed blindly: the primary's record decides (resolveCommitOutcome).
+    const fate = await resolveCommitOutcome(ctx, startTs, primary, slice);
+    switch (fate.kind) {
+      case 'committed':
+        invariant(
+          fate.commitTs === commitTs,
+          () => `txn ${startTs} committed at ${fate.commitTs}, not at its own ${commitTs}`,
+        );
+        return;
+      case 'rolledBack':
+        ctx.background.track(rollbackAll(ctx, startTs, others));
+        throw new TxnError(
+          'UNAVAILABLE',
+          `commit of txn ${startTs}'s primary got no answer; resolved from its status: ` +
+            'rolled back, nothing committed',
+          { cause: error },
+        );
+      case 'unknown':
+        throw new TxnError(
+          'UNDETERMINED',
+          `commit of txn ${startTs}'s primary got no answer, and its status could not be ` +
+            `read (${fate.why})`,
+          { cause: error },
+        );
+    }
   }
   const [result] = results;
   invariant(result !== undefined && results.length === 1, () => 'commit answered wrong count');
@@ -259,6 +285,56 @@ async function commitPrimary(
       'TXN_ABORTED',
       `txn ${startTs} lost its primary lock (${result.status.kind})`,
     );
+  }
+}
+
+/** The fate of a txn whose primary commit got no answer, as the primary's record tells. */
+export type CommitFate =
+  | { readonly kind: 'committed'; readonly commitTs: number }
+  | { readonly kind: 'rolledBack' }
+  | { readonly kind: 'unknown'; readonly why: string };
+
+/**
+ * Decides an ambiguous commit point from the primary's record (the lock resolver's path, run
+ * by the coordinator itself): a status read under the leader's lease, and — when the primary
+ * is still only prewritten — a rollback proposal of the primary, whose answer is final either
+ * way: `ok` means it is rolled back (a commit still in flight will find the rollback marker
+ * and fail), `alreadyCommitted` means the commit had applied. The commit itself is never
+ * re-sent. Each call waits out a leaderless slice for the KV client's failover window; when
+ * the slice stays out of reach the fate stays unknown (UNDETERMINED).
+ */
+export async function resolveCommitOutcome(
+  ctx: CommitContext,
+  startTs: number,
+  primary: Uint8Array,
+  slice: SliceId,
+): Promise<CommitFate> {
+  try {
+    const status = await ctx.kv.checkTxnStatus(slice, {
+      primary,
+      startTs,
+      callerStartTs: startTs,
+      nowMs: ctx.physicalNow(),
+    });
+    switch (status.kind) {
+      case 'committed':
+        return { kind: 'committed', commitTs: status.commitTs };
+      case 'rolledBack':
+        return { kind: 'rolledBack' };
+      case 'spaceNotFound':
+        return { kind: 'unknown', why: `slice ${slice} is not served where the router said` };
+      case 'locked':
+      case 'none':
+        break;
+    }
+    const [rolledBack] = await ctx.kv.rollback(slice, [primary], startTs);
+    invariant(rolledBack !== undefined, () => 'rollback gave no result');
+    return rolledBack.kind === 'ok'
+      ? { kind: 'rolledBack' }
+      : { kind: 'committed', commitTs: rolledBack.commitTs };
+  } catch (error) {
+    if (error instanceof TxnInvariantError) throw error;
+    return { kind: 'unknown', why: error instanceof Error ? error.message : String(error) };
   }
 }
 

@@ -370,8 +370,9 @@ export class ProcessCluster {
       clock,
       rng: rng.fork(),
       membersOf: (groupId) => layout.membersOf(groupId),
-      // Generous for a loaded CI machine: an attempt that sees no answer in 1 s moves on.
-      options: { attemptTimeoutMs: 1_000, maxAttempts: 12, backoffBaseMs: 20, backoffMaxMs: 400 },
+      // Generous for a loaded CI machine: an attempt that sees no answer in 1 s moves on; a
+      // call waits out a leaderless group for the default failover window (10 s).
+      options: { attemptTimeoutMs: 1_000, backoffBaseMs: 20, backoffMaxMs: 400 },
     });
     const physicalNow = () => physicalFromUnixMs(clock.now());
     const txn = new TxnClient({

@@ -6,12 +6,24 @@ import type { KvAnswers, KvErrorCode, KvFailure, KvMessage, KvOperation } from '
 export interface KvClientOptions {
   /** How long one attempt waits for an answer (default 2 000 ms). */
   readonly attemptTimeoutMs?: number;
-  /** Attempts per call, across members (default 8). */
+  /**
+   * The failover window (default 10 000 ms, vtgate's buffering window): while a group has no
+   * reachable leader, a call keeps retrying until this long has passed since it started. No
+   * new attempt starts after it; one already sent may still finish.
+   */
+  readonly failoverWindowMs?: number;
+  /**
+   * Bound on calls buffered at once — waiting out a leaderless group between attempts
+   * (default 10 000). A call that would wait beyond it fails at once (`BUFFER_FULL`).
+   */
+  readonly maxBuffered?: number;
+  /** An extra bound on attempts per call, across members (default: none, the window decides). */
   readonly maxAttempts?: number;
   /** Backoff before retrying the same member: base doubled per attempt, with jitter. */
   readonly backoffBaseMs?: number;
+  /** The backoff's ceiling (default 500 ms): how late a call may notice a new leader. */
   readonly backoffMaxMs?: number;
-  /** Bound on calls waiting for an answer (default 100 000). */
+  /** Bound on attempts waiting for an answer (default 100 000); beyond it: `BUFFER_FULL`. */
   readonly maxPending?: number;
 }
 
@@ -35,7 +47,7 @@ export class KvCallError extends Error {
   override readonly name = 'KvCallError';
   constructor(
     readonly kind: 'failed' | 'ambiguous',
-    readonly lastCode: KvErrorCode | 'TIMEOUT' | 'NO_MEMBERS',
+    readonly lastCode: KvErrorCode | 'TIMEOUT' | 'NO_MEMBERS' | 'BUFFER_FULL',
     message: string,
   ) {
     super(message);
@@ -52,10 +64,24 @@ interface Pending {
 
 /**
  * The client side of the KV protocol: sends each call to the group's leader, learning it from
- * NOT_LEADER hints and caching it per group, and retries — a bounded number of times, with
- * jittered backoff from the injected Rng — while the failure says the operation did not
- * happen. Reads are always safe to retry; a proposal is retried after a timeout only when the
- * caller declares it idempotent.
+ * NOT_LEADER hints and caching it per group, and retries with jittered backoff (injected Rng
+ * and Clock) while the failure says the operation did not happen.
+ *
+ * Transparent failover: a call whose group has no reachable leader — NOT_LEADER without a
+ * usable hint, LEASE_UNAVAILABLE, NO_SUCH_REPLICA, timeouts, a dead connection — is buffered:
+ * it keeps retrying across the members until `failoverWindowMs` has passed since it started,
+ * so a leader election (about a second) is invisible to the caller. At most `maxBuffered`
+ * calls wait this way; beyond that a call fails at once with `BUFFER_FULL` instead of
+ * queueing without bound. Reads are always safe to retry; a proposal is re-sent after a
+ * timeout only when the caller declares it idempotent, otherwise its call ends `ambiguous`.
+ *
+ *   call ─► attempt(leader?) ─ ok ─────────────────────────────► answer
+ *              │ refused / no answer
+ *              ├─ hint to a live leader ─► attempt(hint)            (no wait)
+ *              ├─ INVALID_COMMAND / INTERNAL ─► failed              (never retried)
+ *              ├─ ambiguous and not idempotent ─► ambiguous
+ *              └─ buffered: backoff, next member ─► attempt …  until the window ends
+ *                                                               ─► failed | ambiguous
  */
 export class KvClient {
   private nextRequestId = 1;
@@ -72,7 +98,11 @@ export class KvClient {
    */
   private sweepTimer: TimerHandle | undefined;
   private readonly leaders = new Map<number, NodeId>();
+  /** Calls now waiting out a leaderless group (bounded by `maxBuffered`). */
+  private bufferedCalls = 0;
   private readonly attemptTimeoutMs: number;
+  private readonly failoverWindowMs: number;
+  private readonly maxBuffered: number;
   private readonly maxAttempts: number;
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
@@ -81,9 +111,11 @@ export class KvClient {
   constructor(private readonly deps: KvClientDeps) {
     const o = deps.options ?? {};
     this.attemptTimeoutMs = o.attemptTimeoutMs ?? 2_000;
-    this.maxAttempts = o.maxAttempts ?? 8;
+    this.failoverWindowMs = o.failoverWindowMs ?? 10_000;
+    this.maxBuffered = o.maxBuffered ?? 10_000;
+    this.maxAttempts = o.maxAttempts ?? Number.POSITIVE_INFINITY;
     this.backoffBaseMs = o.backoffBaseMs ?? 20;
-    this.backoffMaxMs = o.backoffMaxMs ?? 1_000;
+    this.backoffMaxMs = o.backoffMaxMs ?? 500;
     this.maxPending = o.maxPending ?? 100_000;
     deps.transport.onMessage((_from, message) => {
       if (message.kind !== 'kvResponse') return;
@@ -93,6 +125,11 @@ export class KvClient {
       if (this.pending.size === 0) this.disarmSweep();
       pending.resolve(message.outcome);
     });
+  }
+
+  /** Calls now buffered, waiting for a leader (for status pages and tests). */
+  get buffered(): number {
+    return this.bufferedCalls;
   }
 
   /** The node last known to lead the group, if any (for status pages and routing tests). */
@@ -150,27 +187,61 @@ export class KvClient {
     if (members.length === 0) {
       throw new KvCallError('failed', 'NO_MEMBERS', `group ${groupId} has no known members`);
     }
+    const clock = this.deps.clock;
+    const windowEndMs = clock.now() + this.failoverWindowMs;
     let target = this.leaders.get(groupId) ?? members[0] ?? 0;
     let ambiguous = false;
-    let lastCode: KvErrorCode | 'TIMEOUT' = 'TIMEOUT';
-    for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
-      const outcome = await this.attempt(target, groupId, body);
-      if (outcome?.ok === true) {
-        this.leaders.set(groupId, target);
-        return outcome.answer;
+    let buffered = false;
+    let lastCode: KvErrorCode | 'TIMEOUT' | 'BUFFER_FULL' = 'TIMEOUT';
+    // Redirects followed without a wait since the last backoff: hints that chase each other
+    // (two members each naming the other during an election) must not spin without a pause.
+    let redirects = 0;
+    let attempts = 0;
+    try {
+      while (attempts < this.maxAttempts) {
+        const outcome = await this.attempt(target, groupId, body);
+        attempts++;
+        if (outcome === 'full') {
+          lastCode = 'BUFFER_FULL';
+          break;
+        }
+        if (outcome?.ok === true) {
+          this.leaders.set(groupId, target);
+          return outcome.answer;
+        }
+        const failure: KvFailure | undefined = outcome?.ok === false ? outcome.failure : undefined;
+        lastCode = failure?.code ?? 'TIMEOUT';
+        const next = this.nextStep(groupId, target, members, failure, body.op === 'propose');
+        if (next.ambiguous) ambiguous = true;
+        if (next.stop || (ambiguous && !retrySafe)) break;
+        const wait = next.backoff || ++redirects > members.length;
+        target = next.target;
+        if (!wait) continue;
+        redirects = 0;
+        const remainingMs = windowEndMs - clock.now();
+        if (remainingMs <= 0) break;
+        if (!buffered) {
+          if (this.bufferedCalls >= this.maxBuffered) {
+            lastCode = 'BUFFER_FULL';
+            break;
+          }
+          buffered = true;
+          this.bufferedCalls++;
+        }
+        await this.sleep(Math.min(this.backoffMs(attempts - 1), remainingMs));
+        if (clock.now() >= windowEndMs) break;
       }
-      const failure: KvFailure | undefined = outcome?.ok === false ? outcome.failure : undefined;
-      lastCode = failure?.code ?? 'TIMEOUT';
-      const next = this.nextStep(groupId, target, members, failure, body.op === 'propose');
-      if (next.ambiguous) ambiguous = true;
-      if (next.stop || (ambiguous && !retrySafe)) break;
-      if (next.backoff) await this.sleep(this.backoffMs(attempt));
-      target = next.target;
+    } finally {
+      if (buffered) this.bufferedCalls--;
     }
     throw new KvCallError(
       ambiguous ? 'ambiguous' : 'failed',
       lastCode,
-      `group ${groupId}: ${body.op} gave up after ${this.maxAttempts} attempts (last: ${lastCode})`,
+      lastCode === 'BUFFER_FULL'
+        ? `group ${groupId}: ${body.op} refused: the client's failover buffer is full ` +
+            `(${this.maxBuffered} calls waiting for a leader, ${this.maxPending} attempts in flight)`
+        : `group ${groupId}: ${body.op} found no leader in ${attempts} attempts within the ` +
+            `${this.failoverWindowMs} ms failover window (last: ${lastCode})`,
     );
   }
 
@@ -230,8 +301,8 @@ export class KvClient {
     target: NodeId,
     groupId: number,
     body: KvOperation,
-  ): Promise<Extract<KvMessage, { kind: 'kvResponse' }>['outcome'] | undefined> {
-    if (this.pending.size >= this.maxPending) return Promise.resolve(undefined);
+  ): Promise<Extract<KvMessage, { kind: 'kvResponse' }>['outcome'] | undefined | 'full'> {
+    if (this.pending.size >= this.maxPending) return Promise.resolve('full');
     const requestId = this.nextRequestId++;
     const deadlineMs = this.deps.clock.now() + this.attemptTimeoutMs;
     return new Promise((resolve) => {

@@ -152,3 +152,128 @@ describe('KvClient and KvService', () => {
     });
   });
 });
+
+describe('KvClient failover window (calls buffered while a group has no leader)', () => {
+  /** Settles `call` on simulated time, recording when (sim clock) and how it ended. */
+  async function timed<T>(
+    sim: SimCluster,
+    call: Promise<T>,
+    settle: (p: Promise<T>) => Promise<T>,
+  ): Promise<{ atMs: number; value?: T; error?: unknown }> {
+    try {
+      const value = await settle(call);
+      return { atMs: sim.clock.now(), value };
+    } catch (error) {
+      return { atMs: sim.clock.now(), error };
+    }
+  }
+
+  it('rides out a quorum loss shorter than the window: reads and writes just wait', async () => {
+    const { sim, client, settle, crash, restart } = setup({ failoverWindowMs: 10_000 });
+    const leader = await sim.waitForLeader(1);
+    await settle(client.propose(1, [put('before', '1', 5_000)], true));
+    // The leader and one follower die: no quorum, no leader, until one comes back at +4 s.
+    const other = [1, 2, 3].find((id) => id !== leader) ?? 0;
+    crash(leader);
+    crash(other);
+    const startMs = sim.clock.now();
+    sim.clock.setTimer(4_000, () => {
+      restart(other);
+    });
+    const write = client.propose(1, [put('during', '2', 6_000)], true);
+    const read = client.get(1, 6_500, b('before'));
+    const [w, r] = await Promise.all([timed(sim, write, settle), timed(sim, read, settle)]);
+    expect(w.error).toBeUndefined();
+    expect(w.value).toEqual([{ kind: 'ok' }]);
+    expect(r.error).toBeUndefined();
+    expect(r.value?.kind).toBe('value');
+    // They completed after the restart, within the window.
+    expect(w.atMs - startMs).toBeGreaterThanOrEqual(4_000);
+    expect(w.atMs - startMs).toBeLessThan(10_000);
+    expect(client.buffered).toBe(0);
+    const got = await settle(client.get(1, 7_000, b('during')));
+    expect(got.kind === 'value' ? s(got.value) : got.kind).toBe('2');
+  });
+
+  it('gives up when the window ends, with the failure it last saw, and keeps retry traffic bounded', async () => {
+    const { sim, kvNet, client, settle, crash } = setup({
+      failoverWindowMs: 3_000,
+      attemptTimeoutMs: 500,
+    });
+    const leader = await sim.waitForLeader(1);
+    await settle(client.get(1, 2_000, b('warm-up')));
+    // The leader and a follower die: the survivor has no quorum and answers NOT_LEADER.
+    crash(leader);
+    crash([1, 2, 3].find((n) => n !== leader) ?? 0);
+    const startMs = sim.clock.now();
+    const sent = kvNet.stats.sent;
+    const r = await timed(sim, client.get(1, 2_000, b('k')), settle);
+    expect(r.error).toBeInstanceOf(KvCallError);
+    expect(r.error).toMatchObject({ kind: 'failed' });
+    expect((r.error as Error).message).toMatch(/3000 ms failover window/);
+    // No attempt starts after the window; the last one sent may run its timeout out.
+    expect(r.atMs - startMs).toBeGreaterThanOrEqual(3_000);
+    expect(r.atMs - startMs).toBeLessThanOrEqual(3_500);
+    // Backoff, not a hot loop: a few dozen requests (and answers) at most in 3 s.
+    expect(kvNet.stats.sent - sent).toBeLessThan(80);
+    expect(client.buffered).toBe(0);
+  });
+
+  it('rides out a partition from every member shorter than the window; fails one longer', async () => {
+    const { sim, kvNet, client, settle } = setup({ failoverWindowMs: 5_000 });
+    await sim.waitForLeader(1);
+    await settle(client.propose(1, [put('p', '1', 5_000)], true));
+
+    kvNet.partition([[clientId], [1, 2, 3]]);
+    sim.clock.setTimer(2_500, () => {
+      kvNet.heal();
+    });
+    const short = await timed(sim, client.get(1, 6_000, b('p')), settle);
+    expect(short.error).toBeUndefined();
+    expect(short.value?.kind).toBe('value');
+
+    kvNet.partition([[clientId], [1, 2, 3]]);
+    const startMs = sim.clock.now();
+    sim.clock.setTimer(8_000, () => {
+      kvNet.heal();
+    });
+    const long = await timed(sim, client.get(1, 6_000, b('p')), settle);
+    expect(long.error).toMatchObject({ kind: 'failed', lastCode: 'TIMEOUT' });
+    expect(long.atMs - startMs).toBeGreaterThanOrEqual(5_000);
+    expect(long.atMs - startMs).toBeLessThan(8_000);
+    // An idempotent proposal through a partition is ambiguous (it may have applied), but is
+    // re-sent until the window ends; after the heal it lands exactly once (storage idempotent).
+    kvNet.partition([[clientId], [1, 2, 3]]);
+    sim.clock.setTimer(1_000, () => {
+      kvNet.heal();
+    });
+    const write = await timed(sim, client.propose(1, [put('q', '1', 7_000)], true), settle);
+    expect(write.value).toEqual([{ kind: 'ok' }]);
+  });
+
+  it('bounds the buffer: beyond maxBuffered a call fails at once, clearly', async () => {
+    const { sim, kvNet, client, settle } = setup({
+      failoverWindowMs: 10_000,
+      attemptTimeoutMs: 500,
+      maxBuffered: 2,
+    });
+    await sim.waitForLeader(1);
+    await settle(client.get(1, 2_000, b('warm-up')));
+    kvNet.partition([[clientId], [1, 2, 3]]);
+    sim.clock.setTimer(3_000, () => {
+      kvNet.heal();
+    });
+    const startMs = sim.clock.now();
+    const calls = [0, 1, 2].map((i) => timed(sim, client.get(1, 2_000, b(`k${i}`)), settle));
+    const results = await Promise.all(calls);
+    const refused = results.filter((r) => r.error !== undefined);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.error).toMatchObject({ kind: 'failed', lastCode: 'BUFFER_FULL' });
+    expect((refused[0]?.error as Error).message).toMatch(/failover buffer is full/);
+    // Refused when its first attempt timed out, not after waiting.
+    expect((refused[0]?.atMs ?? 0) - startMs).toBeGreaterThanOrEqual(500);
+    expect((refused[0]?.atMs ?? 0) - startMs).toBeLessThan(600);
+    expect(results.filter((r) => r.value?.kind === 'none')).toHaveLength(2);
+    expect(client.buffered).toBe(0);
+  });
+});

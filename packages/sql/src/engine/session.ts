@@ -248,8 +248,18 @@ const readOnlyVariables = new Set([
   'performance_schema',
 ]);
 
-/** How many times an autocommit statement is run again after losing a write conflict. */
+/**
+ * How many times an autocommit statement is run again after losing a write conflict, or
+ * after a clean unavailability (UNAVAILABLE: nothing was committed).
+ */
 const AUTOCOMMIT_RETRIES = 8;
+
+/**
+ * How long (µs, by `nowMicros`) an autocommit statement may keep being retried after clean
+ * unavailability, counted from its first attempt: the KV client's failover window (10 s,
+ * vtgate's), so a statement never waits much past it however many retries it makes.
+ */
+const FAILOVER_WINDOW_MICROS = 10_000_000n;
 
 export class SqlSession {
   database: string | undefined;
@@ -740,6 +750,11 @@ export class SqlSession {
         await txn.commit();
       } else await txn.rollback();
     } catch (error) {
+      // A COMMIT that failed cleanly (a slice unreachable for the whole failover window before
+      // the commit point, or a lost commit answer the primary's status showed rolled back)
+      // lost the transaction's work: 1213, retryable, as for a conflict. The transaction is
+      // already over (above).
+      if (commit && isTxnError(error, 'UNAVAILABLE')) throw lostTransaction(error.message);
       throw txnToSql(error);
     }
   }
@@ -768,13 +783,40 @@ export class SqlSession {
     const own = this.txn === undefined;
     // An autocommit statement that loses a write conflict runs again in a new transaction
     // (its snapshot moves past the winner), as the issue's clients expect from MySQL, where it
-    // would have waited for the lock instead. Inside an explicit transaction the client decides.
+    // would have waited for the lock instead. So does one that met a slice without a leader
+    // (UNAVAILABLE: nothing committed; a commit whose answer was lost and that the primary's
+    // status showed rolled back counts too), within the failover window: a leader change is
+    // not the client's business. UNDETERMINED (the commit may have applied) is never retried.
+    // Inside an explicit transaction the client decides.
+    const startedMicros = this.deps.nowMicros();
+    const retryable = (error: unknown, attempt: number): boolean => {
+      if (!own || attempt >= AUTOCOMMIT_RETRIES || !isTxnError(error)) return false;
+      switch (error.code) {
+        case 'WRITE_CONFLICT':
+        case 'TXN_ABORTED':
+          return true;
+        case 'UNAVAILABLE':
+          return this.deps.nowMicros() - startedMicros < FAILOVER_WINDOW_MICROS;
+        case 'LOCK_TIMEOUT':
+        case 'SNAPSHOT_TOO_OLD':
+        case 'KEY_TOO_LARGE':
+        case 'TXN_TOO_LARGE':
+        case 'UNDETERMINED':
+        case 'TXN_CLOSED':
+        case 'PROGRAM_REFUSED':
+          return false;
+      }
+    };
     for (let attempt = 0; ; attempt++) {
-      const txn =
-        this.txn ??
-        (await data.txn.begin().catch((e: unknown) => {
+      let txn = this.txn;
+      if (txn === undefined) {
+        try {
+          txn = await data.txn.begin();
+        } catch (e) {
+          if (retryable(e, attempt)) continue;
           throw txnToSql(e);
-        }));
+        }
+      }
       const warnings: EvalWarning[] = [];
       // Inside a transaction a failed statement leaves nothing behind (MySQL's statement
       // atomicity): its writes are rolled back to where it started.
@@ -807,9 +849,7 @@ export class SqlSession {
       } catch (error) {
         if (own && txn.state === 'active') await txn.rollback().catch(() => undefined);
         if (start !== undefined && txn.state === 'active') txn.rollbackTo(start);
-        const conflict =
-          isTxnError(error) && (error.code === 'WRITE_CONFLICT' || error.code === 'TXN_ABORTED');
-        if (own && conflict && attempt < AUTOCOMMIT_RETRIES) continue;
+        if (retryable(error, attempt)) continue;
         throw txnToSql(error);
       }
     }
@@ -1277,6 +1317,19 @@ function likePattern(pattern: string): RegExp {
   return new RegExp(`^${out}$`, 'i');
 }
 
+/**
+ * 1213 (40001) for a transaction that lost its work to unavailability: the client's cue to run
+ * it again (MySQL's text first, for clients that match on it, then why).
+ */
+function lostTransaction(why: string): SqlSemanticError {
+  return new SqlSemanticError(
+    1213,
+    '40001',
+    `Deadlock found when trying to get lock; try restarting transaction (the transaction was ` +
+      `rolled back, nothing committed: ${why})`,
+  );
+}
+
 /** Transaction-layer failures as MySQL errors (anything else passes through). */
 function txnToSql(error: unknown): unknown {
   if (!isTxnError(error)) return error;
@@ -1294,8 +1347,16 @@ function txnToSql(error: unknown): unknown {
         'HY000',
         'Lock wait timeout exceeded; try restarting transaction',
       );
-    case 'UNAVAILABLE':
     case 'UNDETERMINED':
+      // MySQL has no code for "outcome unknown" (the standard's 08007 is not among MySQL's):
+      // 1105 with words a person and a log search understand. Never retried by the server.
+      return new SqlSemanticError(
+        1105,
+        'HY000',
+        `UNDETERMINED: the transaction's outcome is unknown — it may or may not have ` +
+          `committed; check the data before running it again (${error.message})`,
+      );
+    case 'UNAVAILABLE':
     case 'SNAPSHOT_TOO_OLD':
     case 'KEY_TOO_LARGE':
     case 'TXN_TOO_LARGE':

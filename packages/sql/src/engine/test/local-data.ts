@@ -1,16 +1,18 @@
 // Test support: the engine's data layer over local MVCC slices (no Raft), with a routing table
 // the session refreshes — the same TxnClient and Router contract as over the cluster.
 import { memorySlices, MemoryWindowStore, OracleTimestampSource, TxnClient } from '@tessera/txn';
+import type { SliceKv } from '@tessera/txn';
 import { RoutingTable } from '../../storage/layout.js';
 import { SQL_PROCESSOR, sqlScanProcessor } from '../../pushdown/index.js';
 
 /**
  * Slices (= replication group ids 1..count) over one in-memory engine, serving the SQL scan
- * processor as data nodes do (scans push work down), unless `pushdown` is false.
+ * processor as data nodes do (scans push work down), unless `pushdown` is false. `wrap` puts a
+ * SliceKv in front of the slices (fault injection: failover.test.ts).
  */
 export async function localData(
   count = 64,
-  options: { readonly pushdown?: boolean } = {},
+  options: { readonly pushdown?: boolean; readonly wrap?: (kv: SliceKv) => SliceKv } = {},
 ): Promise<{ txn: TxnClient; routing: RoutingTable }> {
   const kv = await memorySlices(
     count,
@@ -43,7 +45,7 @@ export async function localData(
     fork: () => rng,
   };
   const txn = new TxnClient({
-    kv,
+    kv: options.wrap?.(kv) ?? kv,
     router: routing,
     timestamps: new OracleTimestampSource({ clock, windowStore: new MemoryWindowStore() }),
     clock,

@@ -43,7 +43,7 @@ export { applyChanges } from './applyChanges';
 
 export { planInitialPlacement } from './initialPlacement';
 export type { InitialPlacementOptions } from './initialPlacement';
-export { planRepair } from './repair';
+export { planRankingRepair, planRepair } from './repair';
 export type { RepairOptions } from './repair';
 export { planRebalance, defaultMaxChanges } from './rebalance';
 export type { RebalanceOptions } from './rebalance';

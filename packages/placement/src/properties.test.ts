@@ -5,7 +5,7 @@ import { hashSpaceEnd } from './hashSpace';
 import { planInitialPlacement } from './initialPlacement';
 import type { ClusterNode, Placement, SliceLoad } from './model';
 import { planRebalance } from './rebalance';
-import { planRepair } from './repair';
+import { planRankingRepair, planRepair } from './repair';
 import { expectedMembers } from './rules';
 import { sliceFor, splitSlice } from './sliceMap';
 import { Prng } from './test/prng';
@@ -84,6 +84,49 @@ describe('placement properties over random clusters', () => {
       expect(validatePlacement(repaired, failed)).toEqual([]);
       expect(planRepair(repaired, failed)).toEqual([]);
       expect(planRepair(placement, failed)).toEqual(changes);
+    },
+  );
+
+  it.each(seeds)(
+    'seed %i: ranking repair only promotes live data replicas, heals every ranking it can, is a fixpoint',
+    (seed) => {
+      const rng = new Prng(seed);
+      const { nodes, specs } = randomCluster(rng);
+      const placement = placeAll(nodes, specs);
+      // Any number of nodes out, even every replica of a slice: those slices stay as they are.
+      const failed = failSomeNodes(rng, nodes, rng.int(1, nodes.length));
+      const up = new Set(failed.filter((n) => n.state === 'up').map((n) => n.id));
+      const changes = planRankingRepair(placement, failed);
+      const before = new Map(
+        placement.representations.flatMap((r) => r.slices).map((s) => [s.id, s]),
+      );
+      for (const change of changes) {
+        const slice = before.get(change.slice);
+        expect(slice?.rankingReplica).toBe(change.from);
+        expect(up.has(change.from)).toBe(false);
+        expect(up.has(change.to)).toBe(true);
+        expect(slice?.members.find((m) => m.node === change.to)?.role).toBe('replica');
+      }
+      // At most one promotion per slice, and no member moves: only rankings change.
+      expect(new Set(changes.map((c) => c.slice)).size).toBe(changes.length);
+      const reranked = applyChanges(placement, changes);
+      for (const slice of reranked.representations.flatMap((r) => r.slices)) {
+        expect(slice.members).toEqual(before.get(slice.id)?.members);
+        const live = slice.members.filter((m) => m.role === 'replica' && up.has(m.node));
+        if (live.length > 0) expect(up.has(slice.rankingReplica), `slice ${slice.id}`).toBe(true);
+      }
+      expect(planRankingRepair(reranked, failed)).toEqual([]);
+      // The slices planRepair's first step promotes (a surviving replica takes over). Which
+      // survivor may differ: planRepair's later steps for earlier slices change the tallies.
+      const firstStep = planRepair(placement, failed).filter(
+        (c) =>
+          c.kind === 'promote' &&
+          !up.has(c.from) &&
+          before.get(c.slice)?.members.some((m) => m.node === c.to && m.role === 'replica'),
+      );
+      const promoted = (list: readonly PlacementChange[]) =>
+        list.map((c) => (c.kind === 'promote' ? [c.slice, c.from] : []));
+      expect(promoted(changes)).toEqual(promoted(firstStep));
     },
   );
 

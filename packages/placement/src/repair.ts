@@ -1,4 +1,4 @@
-import type { PlacementChange } from './changes';
+import type { PlacementChange, PromoteChange } from './changes';
 import { addKindFor } from './changes';
 import { chooseNode, compareKeys } from './chooseNode';
 import type { ClusterView } from './cluster';
@@ -53,6 +53,28 @@ export function planRepair(
   return plan.changes();
 }
 
+/**
+ * Step 1 of `planRepair` on its own: for every slice whose ranking replica is not a data
+ * replica on an up node, promote the surviving data replica `planRepair` would promote (the
+ * one serving the fewest reads, else ranking the fewest slices, then the lowest id), and
+ * nothing else. No data moves, so the control plane can apply it at once when a node goes
+ * down, long before it decides to re-replicate around the node. A slice with no data replica
+ * on an up node is left as it is (its node may return).
+ */
+export function planRankingRepair(
+  placement: Placement,
+  nodes: readonly ClusterNode[],
+  options: RepairOptions = {},
+): PromoteChange[] {
+  const view = viewCluster(nodes);
+  const work = new WorkingPlacement(placement, sliceWeights(options.load));
+  const plan = new PlanBuilder(work);
+  for (const slice of work.sliceList()) {
+    new SliceRepair(work, view, plan, slice.id).restoreRanking('promote');
+  }
+  return plan.changes().filter((c): c is PromoteChange => c.kind === 'promote');
+}
+
 class SliceRepair {
   /** Nodes that left this slice in this plan: zone moves do not pick them again (churn). */
   private readonly removedHere = new Set<NodeId>();
@@ -76,7 +98,7 @@ class SliceRepair {
     return this.work.slice(this.slice).members;
   }
 
-  private restoreRanking(stage: Stage): void {
+  restoreRanking(stage: Stage): void {
     if (rankingHealthy(this.work, this.view, this.slice)) return;
     const from = this.work.slice(this.slice).rankingReplica ?? -1;
     const to = bestRankingCandidate(this.work, this.view, this.slice);

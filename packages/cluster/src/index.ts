@@ -49,6 +49,21 @@ export type {
 } from './control/control-state';
 export { ControlState } from './control/control-state';
 export type {
+  ActivityRequest,
+  ActivityState,
+  RebalancerAction,
+  RebalancerActivity,
+} from './control/rebalancer-activity';
+export { activityLogMax } from './control/rebalancer-activity';
+export type { PlacementCommand, RebalancerOptions } from './control/rebalancer';
+export {
+  defaultReplaceAfterMs,
+  loadFromPositions,
+  planFailureRerank,
+  planReplacementProgress,
+  planReplacementStart,
+} from './control/rebalancer';
+export type {
   CatalogAccount,
   CatalogGrant,
   CatalogDatabase,
@@ -104,6 +119,8 @@ export { KvCallError, KvClient } from './service/kv-client';
 export type { KvClientDeps, KvClientOptions } from './service/kv-client';
 export type { SliceGroup } from './layout/slice-groups';
 export { groupIdOfSlice, SliceGroupLayout } from './layout/slice-groups';
+export { syncRankingNodes } from './layout/ranking-sync';
+export { isJoiningMember, MembershipSync, nextMembershipChange } from './layout/membership-sync';
 // The embedded mode's in-process transport: FIFO, batched, never re-entrant (runtime/).
 export { LocalNetwork } from './runtime/local-network';
 export type { LocalNetworkOptions, LocalNetworkStats } from './runtime/local-network';

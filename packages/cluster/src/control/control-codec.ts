@@ -87,7 +87,8 @@ export function decodeControlSnapshot(bytes: Uint8Array): ControlSnapshot {
     typeof value.placement !== 'object' ||
     !Array.isArray(value.sliceEpochs) ||
     typeof value.tsoWindowEndMs !== 'number' ||
-    !Array.isArray(value.counters)
+    !Array.isArray(value.counters) ||
+    (value.activity !== undefined && !Array.isArray(value.activity))
   ) {
     throw new ControlCodecError('not a control snapshot');
   }

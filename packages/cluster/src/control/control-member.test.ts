@@ -68,6 +68,76 @@ describe('ControlMember (3-member control plane)', () => {
     cp.close();
   });
 
+  it('re-ranks the slices of a node that went silent, once, on every member, across a leader crash', async () => {
+    const cp = new SimControlPlane({
+      seed: 14,
+      memberOptions: { nodeDownAfterMs: 1_000, rerankAfterMs: 1_500 },
+    });
+    const client = cp.client();
+    const zones = ['a', 'b', 'c', 'a', 'b'];
+    const beat = (ids: readonly number[]) =>
+      Promise.all(ids.map((id) => client.heartbeat(id, zones[id - 1] ?? 'a', '')));
+    await cp.settle(beat([1, 2, 3, 4, 5]));
+    const created = await cp.settle(
+      client.command({
+        kind: 'createRepresentation',
+        spec: { name: 't', sliceCount: 10, replicas: 2, loggers: 1 },
+      }),
+    );
+    expect(created.kind).toBe('representationCreated');
+    const rankedOn = (node: number) => {
+      const state = cp.member(cp.leader() ?? 1).current;
+      return state.slicePlacement.representations[0]?.slices.filter(
+        (s) => s.rankingReplica === node,
+      );
+    };
+    const lost = rankedOn(3)?.map((s) => s.id) ?? [];
+    expect(lost.length).toBeGreaterThan(0);
+    // Node 3 goes silent; the others keep beating.
+    const isDown = () => cp.member(cp.leader() ?? 1).current.node(3)?.state === 'down';
+    while (!isDown()) {
+      await cp.settle(beat([1, 2, 4, 5]));
+      await cp.runFor(200);
+    }
+    // Marked down; rerankAfterMs not over yet. The leader dies before it acts: its successor
+    // decides from the replicated state (the time node 3 was marked down), not from scratch.
+    expect(rankedOn(3)?.length).toBe(lost.length);
+    const markedAt = cp.member(cp.leader() ?? 1).current.node(3)?.stateChangedAtMs ?? 0;
+    cp.crash(await cp.waitForServingLeader());
+    await cp.waitForServingLeader();
+    for (let i = 0; i < 20 && (rankedOn(3)?.length ?? 0) > 0; i++) {
+      await cp.settle(beat([1, 2, 4, 5]));
+      await cp.runFor(200);
+    }
+    expect(rankedOn(3)).toEqual([]);
+    const leader = cp.member(await cp.waitForServingLeader());
+    const activity = leader.current.rebalancerActivity;
+    expect(activity.map((a) => a.sliceId).sort((a, b) => a - b)).toEqual(lost);
+    for (const entry of activity) {
+      expect(entry).toMatchObject({ action: 'rerank', from: 3, reason: 'node 3 down' });
+      expect(entry.atMs - markedAt).toBeGreaterThanOrEqual(1_500);
+    }
+    // One round, logged once; every member holds the same history.
+    expect(new Set(activity.map((a) => a.atMs)).size).toBe(1);
+    for (const id of cp.memberIds) cp.restartIfDown(id);
+    await cp.runUntil(
+      () =>
+        cp.memberIds.every(
+          (id) => cp.member(id).current.stateVersion === leader.current.stateVersion,
+        ),
+      5_000,
+    );
+    for (const id of cp.memberIds) {
+      expect(cp.member(id).current.rebalancerActivity).toEqual(activity);
+    }
+    // Node 3 comes back: it ranks nothing until a rebalance moves rankings to it (not built).
+    await cp.settle(beat([1, 2, 3, 4, 5]));
+    await cp.runFor(1_000);
+    expect(rankedOn(3)).toEqual([]);
+    expect(cp.member(cp.leader() ?? 1).current.rebalancerActivity).toEqual(activity);
+    cp.close();
+  });
+
   it('keeps the replica positions nodes report, and forgets them at a new term', async () => {
     const cp = new SimControlPlane({ seed: 12 });
     const client = cp.client();

@@ -21,6 +21,12 @@ import { ControlState } from './control-state';
 import type { ControlCommand, ControlResult, RegisteredNode } from './control-state';
 import { loadAppliedControlState, putAppliedControlState } from './control-store';
 import type { NodePositions, ReplicaPosition, ReplicaReport } from './control-protocol';
+import {
+  defaultReplaceAfterMs,
+  defaultReplacementsInFlightMax,
+  loadFromPositions,
+  Rebalancer,
+} from './rebalancer';
 import { OracleUnavailableError, TimestampOracle } from './timestamp-oracle';
 import type { TimestampBatch } from './timestamp-oracle';
 
@@ -41,6 +47,18 @@ export interface ControlMemberOptions {
   readonly tsoWindowMs?: number;
   /** A data node not heard from for this long is marked down (default 3000 ms). */
   readonly nodeDownAfterMs?: number;
+  /**
+   * How long after a node is marked down its slices get new ranking replicas (default 0: at
+   * the leader's next tick). See rebalancer.ts.
+   */
+  readonly rerankAfterMs?: number;
+  /**
+   * How long after a node is marked down its slices' data replicas are replaced elsewhere
+   * (default 10 s: see rebalancer.ts for why).
+   */
+  readonly replaceAfterMs?: number;
+  /** At most this many replacements copy at once (default 4). */
+  readonly replacementsInFlightMax?: number;
 }
 
 type ResolvedOptions = Required<ControlMemberOptions> & { readonly leaseDurationMs: number };
@@ -60,8 +78,26 @@ function resolve(options: ControlMemberOptions = {}): ResolvedOptions {
     invariant(Number.isSafeInteger(value) && value >= 1, () => `${name} must be an integer ≥ 1`);
   }
   invariant(o.electionTicks > o.heartbeatTicks, 'electionTicks must exceed heartbeatTicks');
+  const rerankAfterMs = options.rerankAfterMs ?? 0;
+  invariant(
+    Number.isSafeInteger(rerankAfterMs) && rerankAfterMs >= 0,
+    'rerankAfterMs must be an integer ≥ 0',
+  );
+  const replaceAfterMs = options.replaceAfterMs ?? defaultReplaceAfterMs;
+  invariant(
+    Number.isSafeInteger(replaceAfterMs) && replaceAfterMs >= 0,
+    'replaceAfterMs must be an integer ≥ 0',
+  );
+  const replacementsInFlightMax = options.replacementsInFlightMax ?? defaultReplacementsInFlightMax;
+  invariant(
+    Number.isSafeInteger(replacementsInFlightMax) && replacementsInFlightMax >= 1,
+    'replacementsInFlightMax must be an integer ≥ 1',
+  );
   return {
     ...o,
+    rerankAfterMs,
+    replaceAfterMs,
+    replacementsInFlightMax,
     leaseDurationMs: (o.electionTicks - 1) * o.tickIntervalMs - o.maxClockDriftMs,
   };
 }
@@ -115,8 +151,10 @@ interface PendingProposal {
  * is `ControlState` — node registry, slice map, id counters, the timestamp oracle's window.
  *
  * On the leader it also runs what must not be replicated per event: the timestamp oracle
- * (one log entry per window of time, not per timestamp) and node liveness (heartbeats are
- * soft state; only the decisions up → down → up are proposed).
+ * (one log entry per window of time, not per timestamp), node liveness (heartbeats are
+ * soft state; only the decisions up → down → up are proposed) and the rebalancer (each tick
+ * it may propose one round of changes to the slice map — today: new ranking replicas for the
+ * slices of a down node; rebalancer.ts).
  *
  * Durability: each cycle writes the Ready's entries and hard state and, when it applied
  * anything, the whole applied state (control-store.ts) in one batch; messages other than a
@@ -151,6 +189,7 @@ export class ControlMember {
   private readonly positions = new Map<NodeId, NodePositions>();
   private lastHeardTerm = 0;
   private readonly livenessProposals = new Set<NodeId>();
+  private readonly rebalancer: Rebalancer;
   private tickTimer: TimerHandle | undefined;
   private cycleQueued = false;
   private cycleRunning = false;
@@ -191,6 +230,18 @@ export class ControlMember {
       heartbeatTicks: this.options.heartbeatTicks,
       preVote: true,
       checkQuorum: true,
+    });
+    this.rebalancer = new Rebalancer({
+      state: () => this.state,
+      propose: (command) => this.propose(command),
+      load: () =>
+        this.positions.size === 0 ? undefined : loadFromPositions(this.replicaPositions()),
+      positions: () => this.replicaPositions(),
+      options: {
+        rerankAfterMs: this.options.rerankAfterMs,
+        replaceAfterMs: this.options.replaceAfterMs,
+        replacementsInFlightMax: this.options.replacementsInFlightMax,
+      },
     });
     this.transport.onMessage((from, message) => {
       this.guard(() => {
@@ -451,6 +502,7 @@ export class ControlMember {
         if (this.closed) return;
         this.rawNode.tick();
         this.checkLiveness();
+        if (this.isServingLeader) this.rebalancer.tick(this.clock.now());
         this.requestCycle();
         this.armTick();
       });

@@ -20,11 +20,14 @@ import type {
   JsonValue,
   RepresentationRequest,
 } from './catalog';
+import { recordRound, malformedActivityRound, staleActivityRound } from './rebalancer-activity';
+import type { ActivityRequest, RebalancerActivity } from './rebalancer-activity';
 
 /**
- * The replicated state of the control plane: node registry, slice map, timestamp window and
- * id allocators. The control-plane Raft group applies `ControlCommand`s to it in log order on
- * every member, so `apply` is deterministic: it reads nothing but its state and the command
+ * The replicated state of the control plane: node registry, slice map, timestamp window, id
+ * allocators, the SQL catalog and the rebalancer's activity history (rebalancer-activity.ts).
+ * The control-plane Raft group applies `ControlCommand`s to it in log order on every member,
+ * so `apply` is deterministic: it reads nothing but its state and the command
  * (time arrives inside commands, stamped by the leader), and it never throws on a command that
  * is merely invalid — it answers with a typed rejection and leaves the state unchanged.
  *
@@ -62,7 +65,17 @@ export type ControlCommand =
     }
   | { readonly kind: 'createRepresentation'; readonly spec: Omit<RepresentationSpec, 'id'> }
   | { readonly kind: 'dropRepresentation'; readonly representationId: number }
-  | { readonly kind: 'applyPlacementChanges'; readonly changes: readonly PlacementChange[] }
+  | {
+      readonly kind: 'applyPlacementChanges';
+      readonly changes: readonly PlacementChange[];
+      /**
+       * Set by the rebalancer: the changes are one decision round (a re-rank, or a step of a
+       * replacement: add / finishAdd / abandonAdd), logged in the activity history by this
+       * same command (`recordRound`). Such a round is conditional (see
+       * `staleActivityRound`): refused whole if the state moved.
+       */
+      readonly activity?: ActivityRequest;
+    }
   | { readonly kind: 'splitSlice'; readonly sliceId: SliceId; readonly at?: bigint }
   | { readonly kind: 'reserveTsoWindow'; readonly endPhysicalMs: number }
   | { readonly kind: 'allocateIds'; readonly counter: AllocatableCounter; readonly count: number }
@@ -138,11 +151,11 @@ export type ControlCommand =
     };
 
 /** The id sequences the state keeps. Node and representation ids come with their commands. */
-export type IdCounter = 'node' | 'representation' | 'group' | 'database' | 'table';
+export type IdCounter = 'node' | 'representation' | 'group' | 'database' | 'table' | 'activity';
 /** Sequences handed out in batches by `allocateIds` (AUTO_INCREMENT ranges join with the catalog). */
 export type AllocatableCounter = Exclude<
   IdCounter,
-  'node' | 'representation' | 'database' | 'table'
+  'node' | 'representation' | 'database' | 'table' | 'activity'
 >;
 
 export type ControlResult =
@@ -175,6 +188,8 @@ export interface ControlSnapshot {
   readonly counters: readonly (readonly [IdCounter, number])[];
   /** Absent in snapshots taken before the catalog existed (read as empty). */
   readonly catalog?: CatalogSnapshot;
+  /** The rebalancer's newest activity entries, oldest first (absent in older snapshots). */
+  readonly activity?: readonly RebalancerActivity[];
 }
 
 const maxIdBatch = 1_000_000;
@@ -187,6 +202,7 @@ export class ControlState {
   private tsoWindowEndMs = 0;
   private readonly counters = new Map<IdCounter, number>();
   private catalog: CatalogSnapshot = emptyCatalog;
+  private activity: readonly RebalancerActivity[] = [];
 
   static fromSnapshot(snapshot: ControlSnapshot): ControlState {
     const state = new ControlState();
@@ -197,6 +213,7 @@ export class ControlState {
     state.tsoWindowEndMs = snapshot.tsoWindowEndMs;
     for (const [counter, next] of snapshot.counters) state.counters.set(counter, next);
     state.catalog = snapshot.catalog ?? emptyCatalog;
+    state.activity = snapshot.activity ?? [];
     return state;
   }
 
@@ -210,6 +227,7 @@ export class ControlState {
       tsoWindowEndMs: this.tsoWindowEndMs,
       counters: [...this.counters.entries()].sort((a, b) => a[0].localeCompare(b[0])),
       catalog: this.catalog,
+      activity: this.activity,
     };
   }
 
@@ -220,6 +238,11 @@ export class ControlState {
 
   table(database: string, name: string): CatalogTable | undefined {
     return this.catalog.tables.find((t) => t.database === database && t.name === name);
+  }
+
+  /** What the rebalancer did, oldest first (the newest `activityLogMax` entries). */
+  get rebalancerActivity(): readonly RebalancerActivity[] {
+    return this.activity;
   }
 
   /** Bumped by every change; unchanged by rejected commands. */
@@ -268,7 +291,7 @@ export class ControlState {
       case 'dropRepresentation':
         return this.dropRepresentation(command.representationId);
       case 'applyPlacementChanges':
-        return this.applyPlacementChanges(command.changes);
+        return this.applyPlacementChanges(command.changes, command.activity);
       case 'splitSlice':
         return this.split(command.sliceId, command.at);
       case 'reserveTsoWindow':
@@ -720,7 +743,31 @@ export class ControlState {
     return { kind: 'ok' };
   }
 
-  private applyPlacementChanges(changes: readonly PlacementChange[]): ControlResult {
+  private applyPlacementChanges(
+    changes: readonly PlacementChange[],
+    activity: ActivityRequest | undefined,
+  ): ControlResult {
+    if (activity !== undefined) {
+      const bad = malformedActivityRound(activity, changes);
+      if (bad !== undefined) return reject(bad);
+      const stale = staleActivityRound(activity, changes, {
+        placement: this.placement,
+        isUp: (node) => this.nodes.get(node)?.state === 'up',
+        activity: this.activity,
+      });
+      if (stale !== undefined) return reject(`stale ${activity.action} round: ${stale}`);
+    }
+    const recorded =
+      activity === undefined
+        ? undefined
+        : recordRound(
+            this.activity,
+            activity,
+            changes,
+            this.placement,
+            this.catalog,
+            this.peek('activity'),
+          );
     try {
       this.placement = applyChanges(this.placement, changes);
     } catch (err) {
@@ -728,6 +775,10 @@ export class ControlState {
       throw err;
     }
     for (const change of changes) this.bumpEpoch(change.slice);
+    if (recorded !== undefined) {
+      this.activity = recorded.log;
+      this.counters.set('activity', this.peek('activity') + recorded.added);
+    }
     return { kind: 'ok' };
   }
 

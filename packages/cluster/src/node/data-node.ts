@@ -10,7 +10,12 @@ import { Outbox } from './node-message';
 import type { DataNodeOptions, ResolvedDataNodeOptions } from './options';
 import { resolveOptions } from './options';
 import { confStateOf, loadRaftStorage } from './raft-state';
-import { deleteReplicaRecord, isDataRecord, loadReplicaRecords } from './replica-registry';
+import {
+  deleteReplicaRecord,
+  isDataRecord,
+  loadReplicaRecords,
+  putReplicaRecord,
+} from './replica-registry';
 import type { ReplicaMember, ReplicaRecord } from './replica-registry';
 import { runReadyCycle } from './ready-cycle';
 import type { CycleHost } from './ready-cycle';
@@ -94,6 +99,8 @@ export class DataNode {
   private removals: PendingRemoval[] = [];
   /** Created replicas whose record and space the next cycle writes (before any Ready). */
   private registrations: SliceReplica[] = [];
+  /** Replicas whose record changed outside a Ready (a new ranking node): the next cycle writes it. */
+  private readonly recordRewrites = new Set<SliceReplica>();
   private tickTimer: TimerHandle | undefined;
   private cycleQueued = false;
   private cycleRunning = false;
@@ -276,6 +283,10 @@ export class DataNode {
       requestCycle: () => {
         this.requestCycle();
       },
+      recordChanged: (replica) => {
+        this.recordRewrites.add(replica);
+        this.requestCycle();
+      },
     };
   }
 
@@ -341,6 +352,7 @@ export class DataNode {
 
   private hasWork(): boolean {
     if (this.removals.length > 0 || this.registrations.length > 0) return true;
+    if (this.recordRewrites.size > 0) return true;
     for (const replica of this.replicas.values()) if (replica.hasReady()) return true;
     return false;
   }
@@ -353,6 +365,7 @@ export class DataNode {
       replicasWithReady: () => this.replicasWithReady(),
       writeNodeChanges: (batch) => [
         ...this.writeRegistrations(batch),
+        ...this.writeRecordRewrites(batch),
         ...this.writeRemovals(batch),
       ],
       flushOutbox: () => {
@@ -381,6 +394,21 @@ export class DataNode {
     const created = this.registrations.filter((r) => !r.isClosed); // removed before written
     this.registrations = [];
     return created.map((replica) => replica.writeRegistration(batch));
+  }
+
+  /**
+   * Rewrites the records of replicas whose ranking node changed. Nothing waits on them (no
+   * callback, so no forced sync): a later synced batch makes them durable, and a crash that
+   * loses one only brings back the old preference. A closed replica is skipped: it is being
+   * removed, and its record must stay deleted. Runs after this cycle's registrations, so every
+   * open replica's record is in the batch already or earlier.
+   */
+  private writeRecordRewrites(batch: WriteBatch): (() => void)[] {
+    for (const replica of this.recordRewrites) {
+      if (!replica.isClosed) putReplicaRecord(batch, replica.record);
+    }
+    this.recordRewrites.clear();
+    return [];
   }
 
   private writeRemovals(batch: WriteBatch): (() => void)[] {

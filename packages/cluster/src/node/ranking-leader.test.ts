@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadReplicaRecords } from './replica-registry';
 import { SimCluster, Workload, verifyAcked, verifyConverged } from './test/sim-cluster';
 
 const lossy = { dropRate: 0.02, duplicateRate: 0.02, delayMsMin: 1, delayMsMax: 10 };
@@ -98,5 +99,27 @@ describe('the leader is the ranking replica', () => {
     expect(seen).toBe(true);
     await sim.runUntil(() => sim.leaderOf(1) === target, 5_000);
     expect(sim.leaderOf(1)).toBe(target);
+  }, 30_000);
+
+  it('follows a re-rank and keeps it in the replica record across a restart', async () => {
+    const sim = new SimCluster({ seed: 51, nodeIds: [1, 2, 3] });
+    const voters = [1, 2, 3].map((nodeId) => ({ nodeId, role: 'voter' as const }));
+    sim.createGroup({ groupId: 1, spaceId: 1, members: voters, rankingNode: 1 });
+    await sim.runUntil(() => sim.leaderOf(1) === 1, 10_000);
+    expect(sim.leaderOf(1)).toBe(1);
+    // The control plane re-ranks the slice on node 3: every member hears it (node agents).
+    for (const id of [1, 2, 3]) sim.node(id).replica(1)?.setRankingNode(3);
+    await sim.runUntil(() => sim.leaderOf(1) === 3, 10_000);
+    expect(sim.leaderOf(1)).toBe(3);
+    await sim.runFor(200); // the rewritten records reach the (periodically synced) disk
+    const recorded = (id: number) =>
+      loadReplicaRecords(sim.engine(id)).find((r) => r.groupId === 1)?.rankingNode;
+    expect([1, 2, 3].map(recorded)).toEqual([3, 3, 3]);
+    // Every node restarts: the preference comes back from the records, not from the creator.
+    for (const id of [1, 2, 3]) sim.crash(id);
+    for (const id of [1, 2, 3]) sim.restart(id);
+    expect([1, 2, 3].map((id) => sim.node(id).replica(1)?.rankingNode)).toEqual([3, 3, 3]);
+    await sim.runUntil(() => sim.leaderOf(1) === 3, 10_000);
+    expect(sim.leaderOf(1)).toBe(3);
   }, 30_000);
 });

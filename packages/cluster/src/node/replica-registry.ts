@@ -10,7 +10,8 @@ import { invariant } from './errors';
  * are storage's; 0xC0 is reserved here for the cluster layer):
  *
  * ```
- * C0 01 group u32   → JSON {v: 2, groupId, spaceId, dataMember, members: [{nodeId, role}]}
+ * C0 01 group u32   → JSON {v: 2, groupId, spaceId, dataMember, members: [{nodeId, role}],
+ *                           rankingNode?}
  * ```
  *
  * A record is written in the same batch as the replica's first Raft state and MVCC space, and
@@ -44,8 +45,9 @@ export interface ReplicaRecord {
   /** Membership as of the log start (see above); empty for a joiner before its snapshot. */
   readonly members: readonly ReplicaMember[];
   /**
-   * The slice's ranking replica as placed when the replica was created: the member that should
-   * lead (absent: no preference). The leader hands leadership to it when it is caught up.
+   * The slice's ranking replica: the member that should lead (absent: no preference). Set when
+   * the replica is created and rewritten when the control plane re-ranks the slice
+   * (`SliceReplica.setRankingNode`). The leader hands leadership to it when it is caught up.
    */
   readonly rankingNode?: number;
 }

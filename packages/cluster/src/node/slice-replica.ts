@@ -55,6 +55,8 @@ export interface ReplicaHost {
   readonly voteQuietUntilMs: number;
   /** Something changed that may give this replica a Ready: run a cycle soon. */
   requestCycle(): void;
+  /** The replica's record changed outside a Ready (its ranking node): write it soon. */
+  recordChanged(replica: SliceReplica): void;
 }
 
 /** How a replica comes to be: created now, or recovered from the node's engine. */
@@ -160,8 +162,6 @@ export class SliceReplica {
   /** Take a snapshot (and compact) at the next opportunity, whatever snapshotEveryEntries says. */
   private wantSnapshot = false;
   private pendingCompaction: PendingCompaction | undefined;
-  /** The member that should lead (the slice's ranking replica), if any. */
-  private rankingNode: NodeId | undefined;
   /** Ticks since the last check whether to hand leadership to the ranking replica. */
   private ticksSinceHandoffCheck = 0;
   /**
@@ -177,7 +177,6 @@ export class SliceReplica {
   ) {
     const { record } = start;
     this.currentRecord = record;
-    this.rankingNode = record.rankingNode;
     this.groupId = record.groupId;
     this.spaceId = record.spaceId;
     this.isDataMember = isDataRecord(record, host.nodeId);
@@ -436,9 +435,23 @@ export class SliceReplica {
     }
   }
 
-  /** Changes which member should lead (the control plane re-ranks); in memory until recreated. */
+  /** The member that should lead (the slice's ranking replica), if any. */
+  get rankingNode(): NodeId | undefined {
+    return this.currentRecord.rankingNode;
+  }
+
+  /**
+   * Changes which member should lead (the control plane re-ranked the slice): from the next
+   * hand-off check on, a leader that is not `nodeId` hands leadership to it once it is caught
+   * up. Kept in the replica record, rewritten by the node's next cycle (not forced to disk: a
+   * crash that loses it brings back the old preference until the node agent, which compares
+   * every replica with the slice map, sets it again).
+   */
   setRankingNode(nodeId: NodeId | undefined): void {
-    this.rankingNode = nodeId;
+    if (this.closed || nodeId === this.currentRecord.rankingNode) return;
+    const { rankingNode: _, ...rest } = this.currentRecord;
+    this.currentRecord = nodeId === undefined ? rest : { ...rest, rankingNode: nodeId };
+    this.host.recordChanged(this);
   }
 
   /**
@@ -449,7 +462,7 @@ export class SliceReplica {
    * timeout; leases stop for the rest of the term (see `transferTerm`).
    */
   private maybeHandToRankingReplica(): void {
-    const target = this.rankingNode;
+    const target = this.currentRecord.rankingNode;
     if (target === undefined || target === this.host.nodeId || !this.isDataMember) return;
     const st = this.rawNode.status();
     if (st.role !== 'leader' || st.leadTransferee !== 0 || this.appliedTerm !== st.term) return;

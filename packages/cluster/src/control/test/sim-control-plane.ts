@@ -102,6 +102,11 @@ export class SimControlPlane {
     return this.start(id);
   }
 
+  /** Restarts the member if it is down (after `crash`). */
+  restartIfDown(id: number): void {
+    if (!this.members.has(id)) this.restart(id);
+  }
+
   /** The live member leading in the highest term, if any. */
   leader(): number | undefined {
     let best: { id: number; term: number } | undefined;

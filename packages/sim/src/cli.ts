@@ -1,9 +1,11 @@
 /**
- * `npm run sim -- --seed N [--steps M | --ms M] [--no-faults]` runs one simulated cluster (see
- * sim/run-simulation.ts) and prints its report; `--seeds A-B` runs a range. `--steps` counts
- * steps of the fault schedule (200–600 simulated ms of traffic, then at most one fault);
- * `--ms` bounds the simulated time of traffic instead (default 5000). A failing seed prints
- * its findings and the command to replay it; the exit code is 1 if any seed failed.
+ * `npm run sim -- --seed N [--steps M | --ms M] [--no-faults] [--node-loss]` runs one
+ * simulated cluster (see sim/run-simulation.ts) and prints its report; `--seeds A-B` runs a
+ * range. `--steps` counts steps of the fault schedule (200–600 simulated ms of traffic, then at
+ * most one fault); `--ms` bounds the simulated time of traffic instead (default 5000).
+ * `--node-loss` runs the node-loss scenario (sim/node-loss.ts: a node dies for good, its slices
+ * must be re-ranked and led on live nodes). A failing seed prints its findings and the command
+ * to replay it; the exit code is 1 if any seed failed.
  */
 import { parseArgs } from 'node:util';
 import { runSimulation } from './sim/run-simulation';
@@ -15,6 +17,7 @@ const { values } = parseArgs({
     ms: { type: 'string', default: '5000' },
     steps: { type: 'string' },
     'no-faults': { type: 'boolean', default: false },
+    'node-loss': { type: 'boolean', default: false },
   },
 });
 
@@ -43,6 +46,7 @@ for (const seed of seedList()) {
     seed,
     durationMs,
     faults: !values['no-faults'],
+    nodeLoss: values['node-loss'],
     ...(steps === undefined ? {} : { steps }),
   });
   const s = report.stats;
@@ -53,13 +57,20 @@ for (const seed of seedList()) {
       `(${s.diskLosses} with disk loss), ${s.controlCrashes} control-plane crashes, ` +
       `${s.snapshotsInstalled} snapshots installed, ${s.partitions} partitions, ${s.messagesDropped} messages dropped, ` +
       `${s.registerOps} register ops (${s.registerReads} reads, ${s.registerWrites} writes ok), ` +
+      `${s.reranks} slices re-ranked, ${s.replacements} replicas replaced, ` +
+      (report.nodeLoss === undefined
+        ? ''
+        : `n${report.nodeLoss.node} lost, the slices it ranked (${report.nodeLoss.slices}) led ` +
+          `on live nodes after ${report.nodeLoss.rerankMs ?? '∞'} ms, its members ` +
+          `(${report.nodeLoss.replicated} slices) replaced after ${report.nodeLoss.rereplicateMs ?? '∞'} ms, `) +
       `${Math.round(s.simulatedMs / 1000)} s simulated in ${wallMs} ms`,
   );
   if (!report.ok) {
     failed++;
     for (const v of report.violations) console.log(`  ${v.replaceAll('\n', '\n  ')}`);
     const length = steps === undefined ? `--ms ${durationMs}` : `--steps ${steps}`;
-    console.log(`  replay: npm run sim -- --seed ${seed} ${length}`);
+    const scenario = values['node-loss'] ? ' --node-loss' : '';
+    console.log(`  replay: npm run sim -- --seed ${seed} ${length}${scenario}`);
   }
 }
 console.log(`${seedList().length - failed} passed, ${failed} failed`);

@@ -25,6 +25,8 @@ import {
   registerContext,
   runRegisters,
 } from './register-workload';
+import type { NodeLoss } from './node-loss';
+import { checkNodeLoss, loseBusiestNode } from './node-loss';
 import { gatewayNodeId, SimCluster } from './sim-cluster';
 
 /**
@@ -53,6 +55,14 @@ export interface SimulationOptions {
   readonly registers?: Partial<RegisterWorkloadOptions>;
   /** Probability that a committing coordinator dies (half before, half after its commit point). */
   readonly coordinatorCrashChance?: number;
+  /**
+   * The node-loss scenario (node-loss.ts): after the first step of traffic the data node
+   * ranking the most slices crashes for good; the fault schedule goes on around it (never
+   * crashing a node that shares a group with it, and losing no disk). Checked besides the
+   * usual: its slices get live ranking replicas that lead their groups within a bound, logged
+   * as re-ranks.
+   */
+  readonly nodeLoss?: boolean;
   /** Plants a transaction bug the checkers must catch (tests of the simulator itself). */
   readonly plantedBug?: 'commitTsBeforePrewrite' | 'ackBeforePrimaryCommit' | 'staleRegisterReads';
 }
@@ -82,6 +92,21 @@ export interface SimulationReport {
     readonly partitions: number;
     readonly messagesDropped: number;
     readonly simulatedMs: number;
+    /** Slices the control plane re-ranked off a down node (its activity history). */
+    readonly reranks: number;
+    /** Members (data replicas, loggers) the control plane replaced (`add`s done). */
+    readonly replacements: number;
+  };
+  /** The node-loss scenario: which node died, and how long until its slices were led again. */
+  readonly nodeLoss?: {
+    readonly node: number;
+    readonly slices: number;
+    /** Crash → every slice ranked on a live node that leads it (undefined: not in the run). */
+    readonly rerankMs: number | undefined;
+    /** Slices the node held a member of. */
+    readonly replicated: number;
+    /** Crash → every slice's members on live nodes, Raft agreeing (node-loss.ts). */
+    readonly rereplicateMs: number | undefined;
   };
 }
 
@@ -226,14 +251,20 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // is acknowledged without one.
   const endAt = sim.clock.now() + options.durationMs;
   const controlIds = [101, 102, 103];
+  let loss: NodeLoss | undefined;
   for (
     let step = 0;
     options.steps === undefined ? sim.clock.now() < endAt : step < options.steps;
     step++
   ) {
     await sim.runFor(rng.int(200, 600));
+    if (options.nodeLoss === true && step === 0) {
+      loss = loseBusiestNode(sim, rng);
+      if (loss === undefined) violations.push('node loss: no slice map to pick a node from');
+      continue;
+    }
     if (!options.faults) continue;
-    const down = [1, 2, 3, 4, 5].filter((id) => !sim.isUp(id));
+    const down = [1, 2, 3, 4, 5].filter((id) => !sim.isUp(id) && !sim.isLost(id));
     const controlDown = controlIds.filter((id) => !sim.isControlMemberUp(id));
     const roll = rng.next();
     if ((down.length > 0 || controlDown.length > 0) && roll < 0.5) {
@@ -243,7 +274,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       const candidates = [1, 2, 3, 4, 5].filter((id) => crashable(sim, id));
       const victim = candidates[rng.int(0, candidates.length - 1)];
       if (victim !== undefined) {
-        if (diskLosses === 0 && rng.chance(0.15)) {
+        if (options.nodeLoss !== true && diskLosses === 0 && rng.chance(0.15)) {
           sim.crashWithDiskLoss(victim);
           diskLosses++;
         } else {
@@ -289,6 +320,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   await sim.runUntil(() => traffic$.done, 60_000);
   if (!traffic$.done) violations.push('clients did not finish within 60 s of healing (a hang)');
   await sim.runFor(3_000);
+  if (loss !== undefined) violations.push(...(await checkNodeLoss(sim, loss)));
+  const activity = sim.newestControlState()?.rebalancerActivity ?? [];
+  const reranks = activity.filter((a) => a.action === 'rerank').length;
+  const replacements = activity.filter((a) => a.action === 'add' && a.state === 'done').length;
 
   // The final state, read in one snapshot once everything settled.
   const finalState = await readFinal(sim, client, workload.accounts);
@@ -378,19 +413,33 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       partitions,
       messagesDropped: sim.peerNet.stats.dropped + sim.clientNet.stats.dropped,
       simulatedMs: sim.clock.now(),
+      reranks,
+      replacements,
     },
+    ...(loss === undefined
+      ? {}
+      : {
+          nodeLoss: {
+            node: loss.node,
+            slices: loss.slices.length,
+            rerankMs: loss.rerankMs(),
+            replicated: loss.replicated.length,
+            rereplicateMs: loss.rereplicateMs(),
+          },
+        }),
   };
 }
 
 /**
- * Whether crashing `id` keeps a majority in each of its groups: with a wiped node out of its
- * groups for good, its group-mates must stay up.
+ * Whether crashing `id` keeps a majority in each of its groups: with a wiped or lost node out
+ * of its groups for good, its group-mates must stay up.
  */
 function crashable(sim: SimCluster, id: number): boolean {
   return sim.groupIds.every((groupId) => {
-    const members = sim.membersOf(groupId);
+    // Loggers count: they vote, and a group needs a majority of all its voters.
+    const members = sim.votersOf(groupId);
     if (!members.includes(id)) return true;
-    return !members.some((m) => m !== id && sim.wasWiped(m));
+    return !members.some((m) => m !== id && (sim.wasWiped(m) || sim.isLost(m)));
   });
 }
 

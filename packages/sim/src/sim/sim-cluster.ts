@@ -1,4 +1,10 @@
-import type { ControlMessage, FaultPolicy, KvMessage, NodeMessage } from '@tessera/cluster';
+import type {
+  ControlMessage,
+  ControlSnapshot,
+  FaultPolicy,
+  KvMessage,
+  NodeMessage,
+} from '@tessera/cluster';
 import {
   ControlClient,
   ControlMember,
@@ -6,6 +12,8 @@ import {
   DataNode,
   KvClient,
   KvService,
+  isJoiningMember,
+  MembershipSync,
   MemoryNetwork,
   perfectNetwork,
   SeededRng,
@@ -13,7 +21,9 @@ import {
   runSimulatedUntil,
   SimClock,
   SliceGroupLayout,
+  syncRankingNodes,
 } from '@tessera/cluster';
+import type { ConfState } from '@tessera/raft';
 import { MemoryEngine } from '@tessera/storage';
 
 /**
@@ -51,6 +61,15 @@ const snapshotEveryEntries = 40;
 /** How often a data node tells the control plane it is alive. */
 const heartbeatMs = 500;
 
+/** How often a node's agent reads the slice map and hands replicas their ranking replica. */
+const reconcileMs = 250;
+
+/** A data node not heard from for this long is marked down, and its slices re-ranked. */
+export const simNodeDownAfterMs = 2_000;
+
+/** How long a node stays down before its slices' data replicas are replaced elsewhere. */
+export const simReplaceAfterMs = 3_000;
+
 export class SimCluster {
   readonly clock = new SimClock(1_000);
   readonly rng: SeededRng;
@@ -69,6 +88,10 @@ export class SimCluster {
   private retiredSnapshotInstalls = 0;
   /** Data nodes whose disk was lost: they never host their old replicas again. */
   private readonly wiped = new Set<number>();
+  /** Data nodes crashed for good: never restarted. */
+  private readonly lost = new Set<number>();
+  /** The newest control state any agent has seen (for the clients' ranking-first routing). */
+  private newestStateVersion = -1;
 
   constructor(readonly options: SimClusterOptions) {
     this.rng = new SeededRng(options.seed);
@@ -173,9 +196,17 @@ export class SimCluster {
     return this.layout.groupOfKey(key);
   }
 
-  /** Members of a group, the ranking replica first (where a client tries first). */
+  /**
+   * Members of a group, the ranking replica first (where a client tries first), by the
+   * newest slice map a node agent has read (re-ranks move the ranking replica).
+   */
   membersOf(groupId: number): number[] {
     return this.layout.membersOf(groupId);
+  }
+
+  /** Every member of a group, loggers included. */
+  votersOf(groupId: number): number[] {
+    return this.layout.group(groupId)?.members.map((m) => m.nodeId) ?? [];
   }
 
   /** A control-plane client (timestamps, state) for endpoint `nodeId` on the control network. */
@@ -239,6 +270,43 @@ export class SimCluster {
     this.wiped.add(id);
   }
 
+  /** A crash the node never comes back from: `restart` leaves it down. */
+  crashForGood(id: number): void {
+    this.crash(id);
+    this.lost.add(id);
+  }
+
+  isLost(id: number): boolean {
+    return this.lost.has(id);
+  }
+
+  /** The node leading `groupId` in the highest term among the running nodes, if any. */
+  leaderOf(groupId: number): number | undefined {
+    let best: { id: number; term: number } | undefined;
+    for (const [id, node] of this.nodes) {
+      const st = node.replica(groupId)?.raftStatus();
+      if (st?.role === 'leader' && (best === undefined || st.term > best.term)) {
+        best = { id, term: st.term };
+      }
+    }
+    return best?.id;
+  }
+
+  /** Raft's membership of `groupId` as the replica on running node `id` applied it. */
+  raftMembership(groupId: number, id: number): ConfState | undefined {
+    return this.nodes.get(id)?.replica(groupId)?.raftStatus().confState;
+  }
+
+  /** The most recent applied control state among the running control-plane members. */
+  newestControlState(): ControlMember['current'] | undefined {
+    let newest: ControlMember['current'] | undefined;
+    for (const member of this.controlMembers.values()) {
+      const state = member.current;
+      if (newest === undefined || state.stateVersion > newest.stateVersion) newest = state;
+    }
+    return newest;
+  }
+
   /** Raft snapshots installed by slice replicas over the whole run. */
   snapshotsInstalled(): number {
     let live = 0;
@@ -290,13 +358,17 @@ export class SimCluster {
    * (never synced) is created again, as the control plane would re-issue it.
    */
   restart(id: number): void {
-    if (this.nodes.has(id)) return;
+    if (this.nodes.has(id) || this.lost.has(id)) return;
     this.peerNet.setDown(id, false);
     this.clientNet.setDown(id, false);
     this.controlNet.setDown(id, false);
     const node = this.start(id);
-    if (this.wiped.has(id) || this.layoutValue === undefined) return;
-    for (const group of this.layoutValue.groupsOf(id)) {
+    const layout = this.layoutValue;
+    if (this.wiped.has(id) || layout === undefined) return;
+    for (const group of layout.groupsOf(id)) {
+      const slice = layout.representation.slices.find((s) => s.id + 1 === group.groupId);
+      // A replacement being copied joins through its agent (MembershipSync), never founds.
+      if (slice !== undefined && isJoiningMember(layout.representation, slice, id)) continue;
       if (node.replica(group.groupId) === undefined)
         node.createReplica({ ...group, bootstrap: true });
     }
@@ -361,18 +433,57 @@ export class SimCluster {
       rng: this.rng.fork(),
       transport: this.peerNet.connect(id),
       engine,
-      options: { snapshotEveryEntries: 64, nodeDownAfterMs: 2_000 },
+      options: {
+        snapshotEveryEntries: 64,
+        nodeDownAfterMs: simNodeDownAfterMs,
+        replaceAfterMs: simReplaceAfterMs,
+      },
     });
     this.controlMembers.set(id, member);
     this.controlServices.set(id, new ControlService(member, this.controlNet.connect(id)));
   }
 
-  /** The node's heartbeat loop to the control plane (stops with the node). */
+  /**
+   * The node's agent (apps/server's node-agent.ts, reduced to what the simulator needs):
+   * heartbeats to the control plane, and reads the slice map to hand every replica its
+   * slice's current ranking replica (re-ranks) and to make the groups it leads follow the
+   * map's membership (MembershipSync: replacements join, are promoted, replaced members
+   * leave); it removes a replica the map no longer places on the node. Founding replicas are
+   * created by `bootstrap` and `restart`. Stops with the node.
+   */
   private startAgent(id: number): void {
     const zone = this.options.nodes.find((n) => n.id === id)?.zone ?? '';
     const client = this.newControlClient(id);
     let stopped = false;
     let timer: { cancel(): void } | undefined;
+    let reconcileTimer: { cancel(): void } | undefined;
+    const map = { version: -1, reading: false, snapshot: undefined as ControlSnapshot | undefined };
+    const node = this.nodes.get(id);
+    const membership = node === undefined ? undefined : new MembershipSync(node);
+    const reconcile = () => {
+      if (stopped) return;
+      reconcileTimer = this.clock.setTimer(reconcileMs, reconcile);
+      if (map.snapshot !== undefined && node !== undefined && !node.isClosed) {
+        syncRankingNodes(node, map.snapshot.placement);
+        membership?.sync(map.snapshot.placement);
+        removeUnplaced(node, map.snapshot);
+      }
+      if (map.reading) return;
+      map.reading = true;
+      client.state(map.version).then(
+        (snapshot) => {
+          map.reading = false;
+          if (stopped || snapshot === undefined) return;
+          map.version = snapshot.version;
+          map.snapshot = snapshot;
+          this.noteControlState(snapshot);
+        },
+        () => {
+          map.reading = false; // electing or unreachable: read again next time
+        },
+      );
+    };
+    reconcile();
     const beat = () => {
       if (stopped) return;
       const replicas = this.nodes
@@ -385,6 +496,8 @@ export class SimCluster {
           term: r.term,
           applied: r.applied,
           appliedCommitTs: r.appliedCommitTs,
+          records: r.records,
+          bytes: r.bytes,
         }));
       client.heartbeat(id, zone, '', replicas).then(
         () => undefined,
@@ -398,8 +511,18 @@ export class SimCluster {
       stop: () => {
         stopped = true;
         timer?.cancel();
+        reconcileTimer?.cancel();
       },
     });
+  }
+
+  /** Keeps the clients' layout at the newest slice map seen (same slices, new rankings). */
+  private noteControlState(snapshot: ControlSnapshot): void {
+    if (snapshot.version <= this.newestStateVersion || this.layoutValue === undefined) return;
+    const representation = snapshot.placement.representations.find((r) => r.name === 'sim');
+    if (representation === undefined) return;
+    this.newestStateVersion = snapshot.version;
+    this.layoutValue = new SliceGroupLayout(representation);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -434,5 +557,21 @@ export class SimCluster {
       }
       this.syncDisks();
     });
+  }
+}
+
+/**
+ * Removes the replicas of the table's groups that the slice map no longer places on `node`
+ * (its member was replaced while it was down). Only once the map holds the table: before
+ * that, nothing is placed yet.
+ */
+function removeUnplaced(node: DataNode, snapshot: ControlSnapshot): void {
+  const representation = snapshot.placement.representations.find((r) => r.name === 'sim');
+  if (representation === undefined) return;
+  const placed = new Set(
+    new SliceGroupLayout(representation).groupsOf(node.nodeId).map((g) => g.groupId),
+  );
+  for (const groupId of node.groupIds()) {
+    if (!placed.has(groupId)) node.removeReplica(groupId).catch(() => undefined);
   }
 }

@@ -59,5 +59,6 @@ export type {
   CatalogGrantView,
   CatalogTableView,
   CatalogView,
+  RebalancerActivityView,
   ReplicaStatsView,
 } from '@tessera/sql';

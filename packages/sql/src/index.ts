@@ -76,6 +76,7 @@ export type {
   CatalogGrantView,
   CatalogTableView,
   CatalogView,
+  RebalancerActivityView,
   ReplicaStatsView,
 } from './engine/catalog-port.js';
 export type { EngineResult, EngineWarning, ResultColumn } from './engine/ddl.js';

@@ -47,6 +47,11 @@ export interface CatalogView {
    */
   readonly replicaStats?: readonly ReplicaStatsView[];
   /**
+   * What the control plane's rebalancer did, oldest first (its newest entries, for
+   * `system.rebalancer_activity`); absent when the port does not know it.
+   */
+  readonly rebalancerActivity?: readonly RebalancerActivityView[];
+  /**
    * The MySQL accounts and their grants (privileges.ts checks every statement against the
    * session's). Credentials stay out of the view: the engine makes new ones (through
    * SessionDeps) but never reads them.
@@ -86,6 +91,26 @@ export interface ReplicaStatsView {
   /** Between the node's last two reports (absent until there are two). */
   readonly readsPerSec?: number;
   readonly writesPerSec?: number;
+}
+
+/** One rebalancer action as the control plane logged it (rebalancer-activity.ts there). */
+export interface RebalancerActivityView {
+  readonly id: number;
+  /** The control-plane leader's clock when it decided (ms since the Unix epoch). */
+  readonly atMs: number;
+  /** 'rerank', 'add' or 'remove' today ('split', 'move' later). */
+  readonly action: string;
+  readonly sliceId: number;
+  /** `db.table`, `db.table.index`, or the placement's own name. */
+  readonly representation: string;
+  /** Node ids; 0 when the action has no such side. */
+  readonly from: number;
+  readonly to: number;
+  readonly reason: string;
+  /** 'running', 'done' or 'failed'. */
+  readonly state: string;
+  readonly bytes: number;
+  readonly durationMs: number;
 }
 
 export interface RepresentationRequest {

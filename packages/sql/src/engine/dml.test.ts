@@ -642,6 +642,7 @@ describe('INSERT and SELECT over the transactional store', () => {
     await run(s, 'CREATE TABLE t (id INT PRIMARY KEY, v INT, KEY v (v)) SLICES = 3');
     expect(await rows(s, 'SHOW TABLES FROM system')).toEqual([
       ['nodes'],
+      ['rebalancer_activity'],
       ['replicas'],
       ['representations'],
       ['sessions'],
@@ -679,6 +680,66 @@ describe('INSERT and SELECT over the transactional store', () => {
     );
     expect(await fails(s, 'SELECT * FROM system.nope')).toBe(
       "1146: Table 'system.nope' doesn't exist",
+    );
+  });
+
+  it("shows the rebalancer's history as system.rebalancer_activity", async () => {
+    const catalog = new MemoryCatalog(nodes);
+    const s = await session(catalog);
+    // A port that knows no history shows an empty table, not an error.
+    expect(await rows(s, 'SELECT COUNT(*) FROM system.rebalancer_activity')).toEqual([['0']]);
+    const rerank = {
+      action: 'rerank',
+      representation: 'shop.t',
+      reason: 'node 3 down',
+      state: 'done',
+      bytes: 0,
+      durationMs: 0,
+    };
+    catalog.rebalancerActivity = [
+      { ...rerank, id: 1, atMs: 1_767_225_600_123, sliceId: 4, from: 3, to: 1 },
+      { ...rerank, id: 2, atMs: 1_767_225_600_123, sliceId: 7, from: 3, to: 2 },
+      // A future action without a source node shows NULL there.
+      { ...rerank, id: 3, atMs: 1_767_225_601_000, sliceId: 9, from: 0, to: 2, reason: 'x' },
+    ];
+    expect(await rows(s, 'SELECT * FROM system.rebalancer_activity')).toEqual([
+      [
+        '2026-01-01 00:00:00.123',
+        'rerank',
+        '4',
+        'shop.t',
+        '3',
+        '1',
+        'node 3 down',
+        'done',
+        '0',
+        '0',
+      ],
+      [
+        '2026-01-01 00:00:00.123',
+        'rerank',
+        '7',
+        'shop.t',
+        '3',
+        '2',
+        'node 3 down',
+        'done',
+        '0',
+        '0',
+      ],
+      ['2026-01-01 00:00:01.000', 'rerank', '9', 'shop.t', null, '2', 'x', 'done', '0', '0'],
+    ]);
+    expect(
+      await rows(
+        s,
+        "SELECT `time`, slice, to_node FROM system.rebalancer_activity WHERE from_node = 3 AND reason LIKE 'node%' ORDER BY slice DESC",
+      ),
+    ).toEqual([
+      ['2026-01-01 00:00:00.123', '7', '2'],
+      ['2026-01-01 00:00:00.123', '4', '1'],
+    ]);
+    expect(await fails(s, 'DELETE FROM system.rebalancer_activity')).toBe(
+      "1036: Table 'rebalancer_activity' is read only",
     );
   });
 });

@@ -9,6 +9,7 @@
  * | `system.representations` | representation (a table's primary or an index): id, name, table, slices, replicas, loggers |
  * | `system.slices` | slice: representation, id, group, hash range, ranking node, members |
  * | `system.replicas` | slice member: slice, group, node, role (ranking / replica / logger / learner), Raft role, applied position (index, commit timestamp), size, reads/s, writes/s as its node last reported them (NULL until reported) |
+ * | `system.rebalancer_activity` | rebalancer action, oldest first (the control plane keeps its newest 1 000): time (UTC), action (`rerank` today), slice, representation (`db.table[.index]`), from / to node, reason (`node 3 down`), state, bytes copied, duration |
  * | `system.sessions` | connection of this gateway (processes.ts; per gateway until gateways register sessions with the control plane) |
  */
 import { groupIdOfSlice } from '@tessera/txn';
@@ -16,7 +17,8 @@ import type { ColumnSchema, ColumnType, TableDefinition } from '../schema/defini
 import { representationOf } from '../schema/definition.js';
 import { defaultCollation } from '../encoding/key-codec.js';
 import { SqlSemanticError } from '../errors.js';
-import { double, int, str, uint } from '../eval/value.js';
+import { partsFromEpochMicros } from '../eval/temporal.js';
+import { datetime, double, int, str, uint } from '../eval/value.js';
 import type { SqlValue } from '../eval/value.js';
 import type { CatalogView } from './catalog-port.js';
 import { sessionsTable } from './processes.js';
@@ -27,6 +29,7 @@ export const systemDatabase = 'system';
 const bigintType: ColumnType = { name: 'bigint', family: 'int', intBytes: 8 };
 const ubigintType: ColumnType = { name: 'bigint', family: 'int', intBytes: 8, unsigned: true };
 const doubleType: ColumnType = { name: 'double', family: 'double' };
+const datetime3: ColumnType = { name: 'datetime', family: 'datetime', fsp: 3 };
 const textType: ColumnType = {
   name: 'varchar',
   family: 'varchar',
@@ -185,6 +188,34 @@ const tables: Readonly<Record<string, SystemTable>> = {
         ),
       );
     },
+  },
+  rebalancer_activity: {
+    columns: [
+      column(1, 'time', datetime3),
+      column(2, 'action', textType),
+      column(3, 'slice', bigintType),
+      column(4, 'representation', textType),
+      column(5, 'from_node', bigintType, true),
+      column(6, 'to_node', bigintType, true),
+      column(7, 'reason', textType),
+      column(8, 'state', textType),
+      column(9, 'bytes', ubigintType),
+      column(10, 'duration_ms', ubigintType),
+    ],
+    rows: (view) =>
+      (view.rebalancerActivity ?? []).map((a) => [
+        // The leader's clock, shown in UTC (as system.sessions' times).
+        datetime(partsFromEpochMicros(BigInt(a.atMs) * 1000n, 0), 3),
+        s(a.action),
+        int(a.sliceId),
+        s(a.representation),
+        a.from === 0 ? null : int(a.from),
+        a.to === 0 ? null : int(a.to),
+        s(a.reason),
+        s(a.state),
+        uint(BigInt(a.bytes)),
+        uint(BigInt(a.durationMs)),
+      ]),
   },
   sessions: sessionsTable,
 };

@@ -10,6 +10,7 @@ import type {
   CatalogPort,
   CatalogTableView,
   CatalogView,
+  RebalancerActivityView,
   ReplicaStatsView,
 } from '../catalog-port.js';
 import { allPrivilegesAt } from '../privileges.js';
@@ -54,8 +55,14 @@ export class MemoryCatalog implements CatalogPort {
       representations: [...this.representations],
       accounts: this.accounts.map(({ credential: _, ...account }) => account),
       ...(this.replicaStats === undefined ? {} : { replicaStats: this.replicaStats }),
+      ...(this.rebalancerActivity === undefined
+        ? {}
+        : { rebalancerActivity: this.rebalancerActivity }),
     });
   }
+
+  /** What the control plane's rebalancer would have logged (tests of system tables). */
+  rebalancerActivity: RebalancerActivityView[] | undefined;
 
   /** What the nodes would report about their replicas (tests of table-size estimates). */
   replicaStats: ReplicaStatsView[] | undefined;

@@ -246,6 +246,22 @@ export class EmbeddedCluster {
     return control;
   }
 
+  /**
+   * Stops one data node as a crash of its process would: no more heartbeats, Raft traffic or
+   * KV answers (its engine stays open until `close`, unsynced writes included, so this is a
+   * kill without disk loss). It does not come back: the control plane marks it down after
+   * `nodeDownAfterMs` and re-ranks its slices. For tests; `ALTER CLUSTER KILL NODE` (issue 5)
+   * is not built.
+   */
+  stopNode(id: number): void {
+    const running = this.nodes.get(id);
+    if (running === undefined) throw new RangeError(`no data node ${id} in this cluster`);
+    running.agent.stop();
+    running.control.close();
+    running.service.close();
+    running.node.close();
+  }
+
   /** Replica groups each running node hosts now (for tests and status). */
   hostedGroups(): Map<number, number[]> {
     return new Map(

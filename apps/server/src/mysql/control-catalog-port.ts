@@ -72,6 +72,8 @@ export class ControlCatalogPort implements CatalogPort {
         state: n.state,
       })),
       ...(this.replicaStats === undefined ? {} : { replicaStats: this.replicaStats }),
+      // The rebalancer's history travels in the replicated state (system.rebalancer_activity).
+      rebalancerActivity: snapshot.activity ?? [],
       accounts: this.accountsOf(snapshot.version, catalog?.accounts ?? []),
     };
   }

@@ -1,5 +1,11 @@
 import type { Clock, ControlClient, DataNode } from '@tessera/cluster';
-import { SliceGroupLayout } from '@tessera/cluster';
+import {
+  groupIdOfSlice,
+  isJoiningMember,
+  MembershipSync,
+  SliceGroupLayout,
+  syncRankingNodes,
+} from '@tessera/cluster';
 import type { Placement } from '@tessera/placement';
 import type { KvEngine } from '@tessera/storage';
 import { seedTableName } from './cluster-spec';
@@ -48,8 +54,12 @@ export interface NodeAgent {
 
 /**
  * A data node's link to the control plane: decides whether this start may found replicas
- * (before the first heartbeat registers the node), heartbeats, fetches the slice map and
- * creates the replicas placed here. Shared by the process role and the embedded cluster.
+ * (before the first heartbeat registers the node), heartbeats, fetches the slice map, creates
+ * the replicas placed here, tells each replica its slice's ranking replica (so leadership
+ * follows the control plane's re-ranks) and makes the groups it leads follow the map's
+ * membership (MembershipSync: replacements join as learners, are promoted, the members they
+ * replace are removed; a replica the map no longer places here is removed). Shared by the
+ * process role and the embedded cluster.
  */
 export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
   const { nodeId, node, control, clock } = deps;
@@ -91,13 +101,17 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
     });
 
   // Reconciles the node's replicas with the slice map, for good: creates the groups placed
-  // here (founding them only when that is safe), removes the groups of dropped tables.
+  // here (founding them only when that is safe), removes the groups of dropped tables, and
+  // hands every replica the slice's current ranking replica. The replica keeps that in its
+  // record (rewritten lazily); a crash that loses the rewrite restarts it with the old one,
+  // which the first reconcile after the restart corrects.
   const loop = async () => {
     let founding: boolean | undefined;
     let version = -1;
     let placement: Placement | undefined;
     let announced = false;
     const skippedOnce = new Set<number>();
+    const membership = new MembershipSync(node);
     while (!flags.stopped) {
       const answer = await control.state(version).then(
         (state) => ({ ok: true as const, state }),
@@ -116,6 +130,10 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
       // (A function, not the field: the loop condition makes TypeScript think it is false.)
       if (founding !== undefined && placement !== undefined && !isStopped()) {
         const outcome = await reconcile(node, nodeId, placement, founding);
+        if (!isStopped()) {
+          syncRankingNodes(node, placement);
+          membership.sync(placement);
+        }
         for (const group of outcome.skipped) skippedOnce.add(group);
         const seed = placement.representations.find((r) => r.name === seedTableName);
         if (!announced && seed !== undefined) {
@@ -163,9 +181,15 @@ async function reconcile(
   const skipped: number[] = [];
   const durable: Promise<void>[] = [];
   for (const representation of placement.representations) {
+    const joining = new Set(
+      representation.slices
+        .filter((s) => isJoiningMember(representation, s, nodeId))
+        .map((s) => groupIdOfSlice(s.id)),
+    );
     for (const group of new SliceGroupLayout(representation).groupsOf(nodeId)) {
       wanted.add(group.groupId);
-      if (node.replica(group.groupId) !== undefined) continue;
+      // A replacement being copied joins (MembershipSync), never founds.
+      if (node.replica(group.groupId) !== undefined || joining.has(group.groupId)) continue;
       if (!founding) {
         skipped.push(group.groupId);
         continue;

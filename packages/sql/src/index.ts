@@ -88,6 +88,8 @@ export type { AccountName, PrivilegeLevel, PrivilegeName } from './engine/privil
 export type { SessionDeps, StatementOutcome } from './engine/session.js';
 // Sessions as SQL: the gateway implements the ProcessPort (PROCESSLIST, KILL, SHOW STATUS).
 export type { KillScope, ProcessInfo, ProcessPort } from './engine/processes.js';
+// ALTER CLUSTER KILL / RESTART NODE: the embedded host implements the ClusterOpsPort.
+export type { ClusterOpOutcome, ClusterOpsPort } from './engine/cluster-ops.js';
 // COM_FIELD_LIST: a table's columns with their defaults.
 export { fieldList } from './engine/field-list.js';
 export type { FieldListColumn } from './engine/field-list.js';

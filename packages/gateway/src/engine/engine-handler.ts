@@ -70,6 +70,11 @@ export interface EngineHandlerOptions {
    */
   readonly data?: SessionDeps['data'];
   /**
+   * The host's data nodes (the embedded cluster only): ALTER CLUSTER KILL / RESTART NODE.
+   * Without it those answer 1235.
+   */
+  readonly clusterOps?: SessionDeps['clusterOps'];
+  /**
    * Lets the event loop run (the host: `setImmediate`): statements pause on it every slice of
    * rows of in-memory work, so one big join does not stall the process (SessionDeps).
    */
@@ -264,6 +269,7 @@ export class EngineHandler implements Handler {
       // Scans stream: rows leave while the scan runs (the protocol writes them with backpressure).
       streamResults: true,
       ...(this.options.data === undefined ? {} : { data: this.options.data }),
+      ...(this.options.clusterOps === undefined ? {} : { clusterOps: this.options.clusterOps }),
       ...(this.options.yieldToEventLoop === undefined
         ? {}
         : { yieldToEventLoop: this.options.yieldToEventLoop }),

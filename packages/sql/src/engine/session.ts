@@ -13,6 +13,9 @@
  * Com_xxx counter). `execute` / `executePrepared` take the command's abort signal: a KILL
  * makes the running statement fail with 1317 at its next check and undoes its writes.
  *
+ * Cluster operations (cluster-ops.ts): ALTER CLUSTER KILL / RESTART NODE go through the host's
+ * ClusterOpsPort (`deps.clusterOps`, the embedded cluster only; 1235 without it).
+ *
  * Streamed results (stream-scan.ts; a session made with `streamResults`, as the gateway makes
  * them): a single-table scan answers a 'stream' result whose rows are produced while the
  * consumer reads them. The statement lasts until that stream ends (`streamed`): its autocommit
@@ -97,6 +100,8 @@ import {
   visibleProcesses,
 } from './processes.js';
 import type { ProcessInfo, ProcessPort, ProcessViewer } from './processes.js';
+import { alterCluster } from './cluster-ops.js';
+import type { ClusterOpsPort } from './cluster-ops.js';
 import { comCounter, showStatus } from './status.js';
 import { StatementStream } from './stream-scan.js';
 import type { StreamEnd } from './stream-scan.js';
@@ -161,6 +166,11 @@ export interface SessionDeps {
    * SHOW STATUS. Without it those answer 1235.
    */
   readonly processes?: ProcessPort;
+  /**
+   * The host's data nodes (cluster-ops.ts): ALTER CLUSTER KILL / RESTART NODE. Only the
+   * embedded cluster injects it; without it those answer 1235.
+   */
+  readonly clusterOps?: ClusterOpsPort;
   /**
    * Lets the event loop run (the host: `setImmediate`): a statement's in-memory work pauses on
    * it every slice of rows so the rest of the process is served and a KILL is heard
@@ -705,8 +715,9 @@ export class SqlSession {
       case 'lockTables':
       case 'unlockTables':
       case 'flush':
-      case 'alterCluster':
         throw new SqlNotSupportedError(`${stmt.kind} statements (not built yet)`, 0);
+      case 'alterCluster':
+        return alterCluster(stmt, this.deps.clusterOps);
     }
   }
 

@@ -128,7 +128,21 @@ export interface ServerInfoService {
 /** The cluster as this process sees it: control plane, nodes, tables and slices. */
 export interface ClusterService {
   overview(): ClusterOverview;
+  /**
+   * Crashes one data node (the embedded cluster: no heartbeats, Raft or KV answers; its disk
+   * kept), for demos and failover tests. Resolves once it no longer serves.
+   */
+  killNode(nodeId: number): Promise<ClusterNodeOpResult>;
+  /** Restarts a killed data node from its own disk; resolves once it runs (catch-up follows). */
+  restartNode(nodeId: number): Promise<ClusterNodeOpResult>;
 }
+
+/** What a node operation did: done, or why not (no such node, or already in that state). */
+export type ClusterNodeOpResult =
+  | { readonly kind: 'done' }
+  | { readonly kind: 'unknownNode'; readonly nodes: readonly number[] }
+  | { readonly kind: 'notRunning' }
+  | { readonly kind: 'alreadyRunning' };
 
 export interface ClusterOverview {
   /** How the cluster runs relative to this process (embedded: every role in this process). */

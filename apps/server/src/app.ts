@@ -5,6 +5,7 @@ import type { BootstrapOutcome } from './auth/bootstrap';
 import { bootstrapAdmin } from './auth/bootstrap';
 import { defaultLoginLimiterOptions, LoginLimiter } from './auth/login-limiter';
 import { EmbeddedCluster } from './cluster/embedded-cluster';
+import { embeddedClusterOps } from './cluster/cluster-ops';
 import { dataNodeScanProcessors } from './cluster/scan-processors';
 import type { DataDirLock } from './data-dir';
 import { lockDataDir } from './data-dir';
@@ -89,7 +90,10 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
         endpoints: () => ({ api: apiUrl, mysql: mysqlAddress }),
         cluster: () => runningCluster.overview(),
       }),
-      cluster: { overview: () => runningCluster.overview() },
+      cluster: {
+        overview: () => runningCluster.overview(),
+        ...embeddedClusterOps(runningCluster),
+      },
     };
     const runningApi = await startApiServer({
       host: options.apiHost,
@@ -108,6 +112,7 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
         rootPassword: options.mysql.rootPassword,
         txnClientFor: (router) =>
           runningCluster.txnClientFor(router, (groupId) => runningCluster.membersOfGroup(groupId)),
+        clusterOps: embeddedClusterOps(runningCluster),
       });
       mysqlAddress = mysql.address;
     }

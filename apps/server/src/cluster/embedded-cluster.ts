@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClusterOverview, SliceMemberOverview } from '@tessera/api';
-import type { ControlMessage, ControlState, KvMessage, NodeMessage } from '@tessera/cluster';
+import type { ControlMessage, ControlState, KvMessage, NodeMessage, Rng } from '@tessera/cluster';
 import {
   ControlClient,
   ControlMember,
@@ -93,6 +93,8 @@ export class EmbeddedCluster {
   private readonly placedBy = new Map<number, Promise<Placed>>();
   private seedTimer: { cancel(): void } | undefined;
   private closed = false;
+  /** Nodes `restartNode` is reopening (their entry in `nodes` is the stopped one until then). */
+  private readonly restarting = new Set<number>();
   private nextClientId = 1_000;
   private readonly clients: { close(): void }[] = [];
   /** `membersOfGroup`'s answers for one control state (see there). */
@@ -250,16 +252,60 @@ export class EmbeddedCluster {
    * Stops one data node as a crash of its process would: no more heartbeats, Raft traffic or
    * KV answers (its engine stays open until `close`, unsynced writes included, so this is a
    * kill without disk loss). It does not come back: the control plane marks it down after
-   * `nodeDownAfterMs` and re-ranks its slices. For tests; `ALTER CLUSTER KILL NODE` (issue 5)
-   * is not built.
+   * `nodeDownAfterMs` and re-ranks its slices; `restartNode` brings it back. `ALTER CLUSTER
+   * KILL NODE` (clusterOpsPort) calls it.
    */
   stopNode(id: number): void {
     const running = this.nodes.get(id);
     if (running === undefined) throw new RangeError(`no data node ${id} in this cluster`);
-    running.agent.stop();
-    running.control.close();
-    running.service.close();
-    running.node.close();
+    if (running.node.isClosed) throw new Error(`data node ${id} is not running`);
+    crash(running);
+  }
+
+  /**
+   * Brings back a node `stopNode` crashed, as a restart of its process would: its engine is
+   * closed (what it held is on disk) and the node reopened from its own directory exactly as
+   * `start` opens it (`openNode`). Its replicas recover from the engine and catch up from their
+   * leaders (log or snapshot); its agent's heartbeat marks it up again. Resolves once the node
+   * runs (catching up continues in the background).
+   */
+  async restartNode(id: number): Promise<void> {
+    const stopped = this.nodes.get(id);
+    if (stopped === undefined) throw new RangeError(`no data node ${id} in this cluster`);
+    if (!stopped.node.isClosed || this.restarting.has(id)) {
+      throw new Error(`data node ${id} is already running`);
+    }
+    if (this.closed) throw new Error('the embedded cluster is closed');
+    this.restarting.add(id);
+    try {
+      await stopped.engine.close();
+      const restarted = await this.openNode(stopped, cryptoSeededRng().rng);
+      this.nodes.set(id, restarted);
+      // `close` ran meanwhile and closed the old entry only: close what was just opened.
+      if (this.closedDuringAwait()) {
+        crash(restarted);
+        await restarted.engine.close();
+      }
+    } finally {
+      this.restarting.delete(id);
+    }
+  }
+
+  /** `closed`, read after an await (a method call, so no stale narrowing applies). */
+  private closedDuringAwait(): boolean {
+    return this.closed;
+  }
+
+  /** Whether data node `id` runs (undefined: no such node). */
+  isRunning(id: number): boolean | undefined {
+    const running = this.nodes.get(id);
+    if (running === undefined) return undefined;
+    return !running.node.isClosed && !this.restarting.has(id);
+  }
+
+  /** The data nodes' ids, as configured. */
+  nodeIds(): readonly number[] {
+    return this.nodeSpecs.map((n) => n.id);
   }
 
   /** Replica groups each running node hosts now (for tests and status). */
@@ -381,18 +427,15 @@ export class EmbeddedCluster {
     this.closed = true;
     this.seedTimer?.cancel();
     for (const client of this.clients) client.close();
-    for (const n of this.nodes.values()) {
-      n.agent.stop();
-      n.control.close();
-      n.service.close();
-      n.node.close();
-    }
+    // A node being restarted: its old engine is closing and `restartNode` closes the new one.
+    const nodes = [...this.nodes.values()].filter((n) => !this.restarting.has(n.id));
+    for (const n of nodes) crash(n);
     for (const m of this.members.values()) {
       m.service.close();
       m.member.close();
     }
     await Promise.all([
-      ...[...this.nodes.values()].map((n) => n.engine.close()),
+      ...nodes.map((n) => n.engine.close()),
       ...[...this.members.values()].map((m) => m.engine.close()),
     ]);
   }
@@ -429,35 +472,7 @@ export class EmbeddedCluster {
       this.seedTimer = this.clock.setTimer(200, seed);
     };
     seed();
-    for (const { id, zone } of this.nodeSpecs) {
-      const engine = await openEngine(join(this.options.dir, `node-${id}`));
-      const node = new DataNode({
-        nodeId: id,
-        clock: this.clock,
-        rng: rng.fork(),
-        transport: this.peerNet.connect(id),
-        engine,
-        scanProcessors: this.options.scanProcessors,
-      });
-      const service = new KvService(node, this.kvNet.connect(id));
-      const control = new ControlClient({
-        transport: this.controlNet.connect(id),
-        clock: this.clock,
-        rng: rng.fork(),
-        members: this.memberIds,
-      });
-      const agent = startNodeAgent({
-        nodeId: id,
-        zone,
-        address: '',
-        node,
-        engine,
-        control,
-        clock: this.clock,
-      });
-      this.placedBy.set(id, agent.placed);
-      this.nodes.set(id, { id, zone, engine, node, service, control, agent });
-    }
+    for (const spec of this.nodeSpecs) this.nodes.set(spec.id, await this.openNode(spec, rng));
     const deadline = this.clock.now() + (this.options.placeTimeoutMs ?? 30_000);
     if (!(await this.placed(deadline - this.clock.now()))) return;
     // Serving means led: wait (bounded) until every slice and the control plane have a leader.
@@ -467,6 +482,53 @@ export class EmbeddedCluster {
       await new Promise<void>((resolve) => this.clock.setTimer(50, resolve));
     }
   }
+
+  /**
+   * Opens one data node from its own engine directory (`node-<id>`) and starts its agent: a
+   * first start founds the replicas the slice map places here; a restart recovers them from
+   * the engine (the agent re-registers with its heartbeat, then reconciles with the map).
+   */
+  private async openNode(
+    spec: { readonly id: number; readonly zone: string },
+    rng: Rng,
+  ): Promise<RunningNode> {
+    const { id, zone } = spec;
+    const engine = await openEngine(join(this.options.dir, `node-${id}`));
+    const node = new DataNode({
+      nodeId: id,
+      clock: this.clock,
+      rng: rng.fork(),
+      transport: this.peerNet.connect(id),
+      engine,
+      scanProcessors: this.options.scanProcessors,
+    });
+    const service = new KvService(node, this.kvNet.connect(id));
+    const control = new ControlClient({
+      transport: this.controlNet.connect(id),
+      clock: this.clock,
+      rng: rng.fork(),
+      members: this.memberIds,
+    });
+    const agent = startNodeAgent({
+      nodeId: id,
+      zone,
+      address: '',
+      node,
+      engine,
+      control,
+      clock: this.clock,
+    });
+    this.placedBy.set(id, agent.placed);
+    return { id, zone, engine, node, service, control, agent };
+  }
+}
+
+/** Stops a node as its process dying would: agent, control client, KV service, node (not its engine). */
+function crash(n: RunningNode): void {
+  n.agent.stop();
+  n.control.close();
+  n.service.close();
+  n.node.close();
 }
 
 async function openEngine(path: string): Promise<LmdbEngine> {

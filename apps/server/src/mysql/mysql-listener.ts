@@ -11,11 +11,13 @@
  * engine take as parameters. KILL needs no wiring here: the MysqlServer hands its connections'
  * control to the EngineHandler (`Handler.attach`) when it is constructed. SHOW PROCESSLIST /
  * system.sessions list this listener's connections only (one gateway in the embedded server).
+ * ALTER CLUSTER KILL / RESTART NODE: `clusterOps`, the embedded cluster's port (app.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { ControlClient } from '@tessera/cluster';
 import { EngineHandler, MysqlServer, RoutingTable } from '@tessera/gateway';
 import type { TxnClient } from '@tessera/txn';
+import type { ClusterOpsPort } from '@tessera/sql';
 import { cryptoSeededRng, SystemClock } from '@tessera/host';
 import { ControlAccountSource } from './control-accounts';
 import { ControlCatalogPort } from './control-catalog-port';
@@ -37,6 +39,8 @@ export interface MysqlListenerOptions {
    * routing table (the embedded cluster: `txnClientFor`).
    */
   readonly txnClientFor?: (router: RoutingTable) => TxnClient;
+  /** The embedded cluster's data nodes: ALTER CLUSTER KILL / RESTART NODE (1235 without). */
+  readonly clusterOps?: ClusterOpsPort;
 }
 
 export interface RunningMysqlListener {
@@ -94,6 +98,7 @@ export async function startMysqlListener(
   );
   const handler = new EngineHandler({
     ...(data === undefined ? {} : { data }),
+    ...(options.clusterOps === undefined ? {} : { clusterOps: options.clusterOps }),
     catalog,
     accounts: new ControlAccountSource(state),
     nowMicros: wallMicros(clock),

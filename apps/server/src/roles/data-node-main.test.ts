@@ -15,32 +15,45 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
+/**
+ * `count` distinct free ports: every listener stays open until all are chosen (listening on
+ * port 0 one after another may hand back a port just released).
+ */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports: number[] = [];
+  for (const server of servers) {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    ports.push((server.address() as AddressInfo).port);
+  }
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) =>
+          server.close(() => {
+            resolve();
+          }),
+        ),
+    ),
   );
-  return port;
+  return ports;
 }
 
 /** A one-node cluster (a single voter per group) with a one-member control plane, in a temp dir. */
 async function oneNodeCluster(): Promise<{ node: DataNodeCommand; control: ControlPlaneCommand }> {
   const dir = await mkdtemp(join(tmpdir(), 'tessera-data-node-'));
   dirs.push(dir);
-  const at = async () => `127.0.0.1:${await freePort()}`;
+  const ports = await freePorts(5);
+  const at = () => `127.0.0.1:${ports.pop() ?? 0}`;
   const spec: ClusterSpec = {
-    controlPlane: [{ id: 101, peerAddress: await at(), serviceAddress: await at() }],
+    controlPlane: [{ id: 101, peerAddress: at(), serviceAddress: at() }],
     nodes: [
       {
         id: 1,
         zone: 'a',
-        peerAddress: await at(),
-        kvAddress: await at(),
-        controlAddress: await at(),
+        peerAddress: at(),
+        kvAddress: at(),
+        controlAddress: at(),
       },
     ],
     clients: [],

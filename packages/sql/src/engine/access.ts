@@ -89,7 +89,8 @@ function isConstant(x: Expr): boolean {
   return x.kind === 'number' || x.kind === 'string' || x.kind === 'param';
 }
 
-function conjuncts(e: Expr | undefined): Expr[] {
+/** `a AND b AND c` → [a, b, c] (none for an absent condition). */
+export function conjuncts(e: Expr | undefined): Expr[] {
   if (e === undefined) return [];
   return e.kind === 'binary' && e.op === 'AND'
     ? [...conjuncts(e.left), ...conjuncts(e.right)]

@@ -50,6 +50,7 @@ import type { AggregateState } from '../eval/aggregates.js';
 import type { Transaction } from '@tessera/txn';
 import { isTxnError } from '@tessera/txn';
 import { successor } from './access.js';
+import { compareBytes } from '../eval/compare.js';
 import type { Access } from './access.js';
 import { columnsNeeded } from './columns-mentioned.js';
 import type { ColumnMentions } from './columns-mentioned.js';
@@ -392,13 +393,4 @@ export async function readPushed(
     rows.push({ key, value: out.row });
   }
   return { kind: 'rows', rows };
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return a.length - b.length;
 }

@@ -89,6 +89,7 @@ import { columnMentions } from './columns-mentioned.js';
 import { choosePushdowns } from './pushdown-plan.js';
 import type { ScanPushdown } from './pushdown-plan.js';
 import type { AggregateState } from '../eval/aggregates.js';
+import { conjuncts } from './access.js';
 import { storedRowsEstimate } from './table-stats.js';
 import { resolveTable } from './tables.js';
 import { streamedQuery } from './stream-scan.js';
@@ -782,7 +783,7 @@ function* buildFrom(stmt: Select, env: QueryEnv, scopeOf: ScopeMaker): Cooperati
       on.push(ref.on);
       const scope = scopeOf(item.shape.infos, item.shape.types);
       const at = { scope, binding: scope.bind(ref.on, 'on clause'), start: item.start };
-      conditions = conjunctsOf(ref.on).map((c) => compiler.predicate(c, at));
+      conditions = conjuncts(ref.on).map((c) => compiler.predicate(c, at));
     } else if (ref.using !== undefined) {
       conditions = ref.using.map((name) =>
         compiler.using(name, item.left.shape.infos, item.right.shape.infos, item.start),
@@ -813,7 +814,7 @@ function* buildFrom(stmt: Select, env: QueryEnv, scopeOf: ScopeMaker): Cooperati
   if (stmt.where !== undefined) {
     const binding = fromScope.bind(stmt.where, 'where clause');
     const at = { scope: fromScope, binding, start: 0 };
-    predicates.push(...conjunctsOf(stmt.where).map((c) => compiler.predicate(c, at)));
+    predicates.push(...conjuncts(stmt.where).map((c) => compiler.predicate(c, at)));
   }
   return { shape, block: { units: blocks.flatMap((b) => b.units), predicates }, leaves, on };
 }
@@ -1091,13 +1092,6 @@ function joinShape(left: Source, right: Source): Source {
     aliases: [...left.aliases, ...right.aliases],
     rows: [],
   };
-}
-
-/** `a AND b AND c` → [a, b, c]. */
-function conjunctsOf(e: Expr): Expr[] {
-  return e.kind === 'binary' && e.op === 'AND'
-    ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)]
-    : [e];
 }
 
 function compareEnv(ectx: EvalContext) {

@@ -55,7 +55,7 @@ import { toText } from '../eval/convert.js';
 import { evaluate } from '../eval/evaluate.js';
 import { conformValue } from '../eval/types.js';
 import type { SqlValue } from '../eval/value.js';
-import { chooseAccess, successor } from './access.js';
+import { chooseAccess, conjuncts, successor } from './access.js';
 import { fromRowValue } from './column-values.js';
 import type { EngineResult } from './ddl.js';
 import type { DmlContext } from './dml.js';
@@ -218,7 +218,7 @@ function compiledFrom(
     const compiler = new PredicateCompiler(scope, [leaf], () => ectx);
     const binding = bind(select.where, infos, bindOptions('where clause'));
     const at = { scope, binding, start: 0 };
-    for (const c of conjunctsOf(select.where)) predicates.push(compiler.predicate(c, at));
+    for (const c of conjuncts(select.where)) predicates.push(compiler.predicate(c, at));
   }
   return {
     infos,
@@ -239,12 +239,6 @@ function columnContext(ectx: EvalContext, binding: Binding, row: () => Row): Eva
       return row()[slot] ?? null;
     },
   };
-}
-
-function conjunctsOf(e: Expr): Expr[] {
-  return e.kind === 'binary' && e.op === 'AND'
-    ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)]
-    : [e];
 }
 
 /** The select list over one table row: `*` expanded as runSelect does, each value conformed. */

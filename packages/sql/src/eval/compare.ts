@@ -83,7 +83,8 @@ function sign(n: number): number {
   return n < 0 ? -1 : n > 0 ? 1 : 0;
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
+/** Byte strings in unsigned lexicographic order (memcomparable keys sort this way). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a[i] ?? 0;

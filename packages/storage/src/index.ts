@@ -15,6 +15,7 @@ export { debugChecks } from './codec';
 export { MvccStore } from './mvcc/mvcc-store';
 export type { MvccStoreOptions } from './mvcc/mvcc-store';
 export type { PurgeResult } from './mvcc/space-catalog';
+export type { SplitSpaceRequest, SplitSpaceResult } from './mvcc/space-split';
 export type { ImportResult, SpaceExport, SpaceSnapshotHeader } from './mvcc/space-snapshot';
 export type * from './mvcc/types';
 

@@ -22,6 +22,8 @@ import type { PurgeResult } from './space-catalog';
 import { abortImport, beginImport, exportSpace, finishImport, importChunk } from './space-snapshot';
 import type { ImportResult, SpaceExport, SpaceSnapshotHeader } from './space-snapshot';
 import { SpaceMetaCache } from './space-meta-cache';
+import { splitSpace } from './space-split';
+import type { SplitSpaceRequest, SplitSpaceResult } from './space-split';
 import { SpaceWriter } from './space-writer';
 import type {
   ApplyEntry,
@@ -231,6 +233,16 @@ export class MvccStore {
     );
     writeSpaceMeta(batch, space, next);
     return { kind: 'applied', results };
+  }
+
+  // ---- split ------------------------------------------------------------------------------
+
+  /**
+   * Moves every record of the keys `movesKey` picks into a new space, with the parent's
+   * applied index, in `batch` (a slice split; see space-split.ts).
+   */
+  splitSpace(batch: WriteBatch, request: SplitSpaceRequest): SplitSpaceResult {
+    return splitSpace(this.engine, batch, request);
   }
 
   // ---- snapshot transfer -----------------------------------------------------------------

@@ -45,7 +45,7 @@ export { planInitialPlacement } from './initialPlacement';
 export type { InitialPlacementOptions } from './initialPlacement';
 export { planRankingRepair, planRepair } from './repair';
 export type { RepairOptions } from './repair';
-export { planRebalance, defaultMaxChanges } from './rebalance';
+export { planRebalance, planRerank, defaultMaxChanges } from './rebalance';
 export type { RebalanceOptions } from './rebalance';
 export { balancedRatioMax } from './balance';
 export { expectedMembers } from './rules';

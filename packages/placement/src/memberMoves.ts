@@ -27,6 +27,8 @@ export class Mover {
     private readonly view: ClusterView,
     private readonly plan: PlanBuilder,
     private readonly budget: number,
+    /** Slices that may not move (RebalanceOptions.fixed). */
+    private readonly fixed: ReadonlySet<SliceId> = new Set(),
   ) {}
 
   /** Moves members whose role `moves` from heavy to light nodes by `metric`, while it helps. */
@@ -72,6 +74,7 @@ export class Mover {
         let best: Move | undefined;
         let bestScore = Infinity;
         for (const slice of this.work.sliceList()) {
+          if (this.fixed.has(slice.id)) continue;
           const member = slice.members.find((m) => m.node === from);
           if (member === undefined || !moves(member.role)) continue;
           const occupant = slice.members.find((m) => m.node === toId);

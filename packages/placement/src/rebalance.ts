@@ -1,7 +1,7 @@
-import type { PlacementChange } from './changes';
+import type { PlacementChange, PromoteChange } from './changes';
 import { viewCluster } from './cluster';
 import { Mover } from './memberMoves';
-import type { ClusterNode, LoadReport, Placement } from './model';
+import type { ClusterNode, LoadReport, Placement, SliceId } from './model';
 import { PlanBuilder } from './plan';
 import { rerank } from './rerank';
 import { holdsData } from './rules';
@@ -13,6 +13,11 @@ export interface RebalanceOptions {
   readonly load?: LoadReport;
   /** Upper bound on the number of changes in one plan; a move is never cut in half. */
   readonly maxChanges?: number;
+  /**
+   * Slices the plan must leave as they are (neither moved nor re-ranked): the caller has a
+   * task under way on them, or moved them too recently to move them again.
+   */
+  readonly fixed?: ReadonlySet<SliceId>;
 }
 
 export const defaultMaxChanges = 64;
@@ -40,7 +45,8 @@ export function planRebalance(
   const work = new WorkingPlacement(placement, weights);
   const plan = new PlanBuilder(work);
   const budget = options.maxChanges ?? defaultMaxChanges;
-  const mover = new Mover(work, view, plan, budget);
+  const fixed = options.fixed ?? new Set<SliceId>();
+  const mover = new Mover(work, view, plan, budget, fixed);
   // A logger move can free the zone that blocked a data move, and back: repeat both passes
   // until neither moves anything (each move lowers a sum of squares, so this ends).
   for (let moved = true; moved;) {
@@ -59,6 +65,24 @@ export function planRebalance(
     );
     moved = plan.size > before;
   }
-  rerank(work, view, plan, budget);
+  rerank(work, view, plan, budget, fixed);
   return plan.changes();
+}
+
+/**
+ * The ranking pass of `planRebalance` alone: promotions that move ranking replicas off the
+ * nodes serving the most reads (by `load`'s reads/s; ranking counts without reads) onto
+ * other data replicas of the same slices. Nothing is copied, so the control plane can apply
+ * it in one step when a node runs hot (cluster's rebalancer decides when).
+ */
+export function planRerank(
+  placement: Placement,
+  nodes: readonly ClusterNode[],
+  options: RebalanceOptions = {},
+): PromoteChange[] {
+  const view = viewCluster(nodes);
+  const work = new WorkingPlacement(placement, sliceWeights(options.load));
+  const plan = new PlanBuilder(work);
+  rerank(work, view, plan, options.maxChanges ?? defaultMaxChanges, options.fixed);
+  return plan.changes().filter((c): c is PromoteChange => c.kind === 'promote');
 }

@@ -39,6 +39,7 @@ export function rerank(
   view: ClusterView,
   plan: PlanBuilder,
   budget: number,
+  fixed: ReadonlySet<SliceId> = new Set(),
 ): void {
   const metric = rankingMetric(work);
   for (let guard = 10_000; guard > 0 && plan.size < budget; guard--) {
@@ -51,8 +52,8 @@ export function rerank(
     )
       return;
     const steps = metric.measured
-      ? bestStep(work, view, order, metric)
-      : shortestHandOverChain(work, view, order, metric);
+      ? bestStep(work, view, order, metric, fixed)
+      : shortestHandOverChain(work, view, order, metric, fixed);
     if (steps === undefined || plan.size + steps.length > budget) return;
     const reason = (from: NodeId, to: NodeId) =>
       `n${from} has ${metric.of(work.tally(from))} ${metric.unit}, n${to} ${metric.of(work.tally(to))}`;
@@ -75,6 +76,7 @@ function shortestHandOverChain(
   view: ClusterView,
   order: readonly NodeId[],
   metric: RankingMetric,
+  fixed: ReadonlySet<SliceId>,
 ): HandOver[] | undefined {
   for (const source of order) {
     const limit = metric.of(work.tally(source)) - 2;
@@ -89,7 +91,7 @@ function shortestHandOverChain(
         return chain;
       }
       for (const slice of work.sliceList()) {
-        if (slice.rankingReplica !== node) continue;
+        if (slice.rankingReplica !== node || fixed.has(slice.id)) continue;
         for (const m of slice.members) {
           if (m.role !== 'replica' || cameFrom.has(m.node) || !isUp(view, m.node)) continue;
           cameFrom.set(m.node, [slice.id, node, m.node]);
@@ -107,13 +109,14 @@ function bestStep(
   view: ClusterView,
   order: readonly NodeId[],
   metric: RankingMetric,
+  fixed: ReadonlySet<SliceId>,
 ): HandOver[] | undefined {
   for (const from of order) {
     const hot = metric.of(work.tally(from));
     let best: HandOver | undefined;
     let bestPeak = hot;
     for (const slice of work.sliceList()) {
-      if (slice.rankingReplica !== from) continue;
+      if (slice.rankingReplica !== from || fixed.has(slice.id)) continue;
       const w = metric.weightOf(slice.id);
       if (w <= 0) continue;
       for (const m of slice.members) {

@@ -43,10 +43,17 @@ export interface SplitResult {
 
 /**
  * Splits a slice in two at `at` (default: the middle of its range). Both halves keep the
- * slice's members and ranking replica, so a split moves no data; the rebalancer may move a
- * half afterwards.
+ * slice's members and ranking replica, so the map moves no data (the cluster moves the upper
+ * half's keys into its new replication group first); the rebalancer may move a half
+ * afterwards. The upper half gets `upperId` when given (an id reserved in advance; it must be
+ * free), else the next free slice id.
  */
-export function splitSlice(placement: Placement, sliceId: SliceId, at?: bigint): SplitResult {
+export function splitSlice(
+  placement: Placement,
+  sliceId: SliceId,
+  at?: bigint,
+  upperId?: SliceId,
+): SplitResult {
   const work = new WorkingPlacement(placement, sliceWeights());
   const slice = work.slice(sliceId);
   const { start, end } = slice.range;
@@ -57,7 +64,10 @@ export function splitSlice(placement: Placement, sliceId: SliceId, at?: bigint):
       `slice ${sliceId}: split point ${splitAt} is not strictly inside its range`,
     );
   }
-  const upper = work.nextSliceId();
+  const upper = upperId ?? work.nextSliceId();
+  if (!Number.isSafeInteger(upper) || upper < 0) {
+    throw new PlacementError('invalid-argument', `slice id ${upper} is not a whole number ≥ 0`);
+  }
   const lowerRange = { start, end: splitAt };
   const upperRange = { start: splitAt, end };
   const members = [...slice.members];

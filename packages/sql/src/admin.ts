@@ -718,7 +718,12 @@ export function parseAlterCluster(p: Cursor, kw: Token): AlterCluster {
   switch (verb.upper) {
     case 'ADD': {
       p.expectWord('NODE');
-      const zone = p.acceptWord('ZONE') ? p.identOrString() : undefined;
+      // `[IN] ZONE 'z'`: IN reads better ("add a node in zone b"); both spellings parse.
+      let zone: string | undefined;
+      if (p.acceptWord('IN') || p.isWord('ZONE')) {
+        p.expectWord('ZONE');
+        zone = p.identOrString();
+      }
       return {
         kind: 'alterCluster',
         action: 'ADD NODE',

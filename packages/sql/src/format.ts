@@ -830,7 +830,7 @@ export function formatSql(s: Statement): string {
       let out = `ALTER CLUSTER ${s.action}`;
       if (s.node !== undefined)
         out += ' ' + (/^[0-9]+$/.test(s.node) ? s.node : quoteString(s.node));
-      if (s.zone !== undefined) out += ` ZONE ${quoteString(s.zone)}`;
+      if (s.zone !== undefined) out += ` IN ZONE ${quoteString(s.zone)}`;
       return out;
     }
     case 'do':

@@ -63,7 +63,8 @@ export {
   representationPrefix,
   RoutingTable,
 } from './storage/layout.js';
-export { refreshRouting } from './engine/tables.js';
+export { sqlKeyHasher, sqlKeyHasherName, sqlKeyHasherSpec } from './storage/key-hasher.js';
+export { keyHasherOfSlice, refreshRouting } from './engine/tables.js';
 // The expression evaluator (MySQL 8.0 semantics).
 export * from './eval/index.js';
 // The engine: sessions over the catalog port (DDL, SET, SHOW, SELECT without FROM so far).
@@ -88,7 +89,9 @@ export type { AccountName, PrivilegeLevel, PrivilegeName } from './engine/privil
 export type { SessionDeps, StatementOutcome } from './engine/session.js';
 // Sessions as SQL: the gateway implements the ProcessPort (PROCESSLIST, KILL, SHOW STATUS).
 export type { KillScope, ProcessInfo, ProcessPort } from './engine/processes.js';
-// ALTER CLUSTER KILL / RESTART NODE: the embedded host implements the ClusterOpsPort.
+// ALTER CLUSTER ADD / DRAIN / REMOVE / KILL / RESTART NODE: the host implements the
+// ClusterOpsPort; zone names are checked by one rule (SQL, API, embedded cluster).
+export { ZONE_NAME_LENGTH_MAX, zoneNameProblem } from './engine/cluster-ops.js';
 export type { ClusterOpOutcome, ClusterOpsPort } from './engine/cluster-ops.js';
 // COM_FIELD_LIST: a table's columns with their defaults.
 export { fieldList } from './engine/field-list.js';

@@ -561,7 +561,13 @@ describe('session, transactions, administration', () => {
       action: 'ADD NODE',
       zone: 'z2',
     });
+    expect(ast("alter cluster add node in zone 'eu-1'")).toEqual({
+      kind: 'alterCluster',
+      action: 'ADD NODE',
+      zone: 'eu-1',
+    });
     expect(ast('ALTER CLUSTER ADD NODE')).toEqual({ kind: 'alterCluster', action: 'ADD NODE' });
+    expect(() => parseOne("ALTER CLUSTER ADD NODE IN 'z'")).toThrow(/near ''z''/);
     for (const verb of ['DRAIN', 'REMOVE', 'KILL', 'RESTART']) {
       expect(ast(`ALTER CLUSTER ${verb} NODE 4`)).toEqual({
         kind: 'alterCluster',

@@ -98,8 +98,9 @@ export interface RebalancerActivityView {
   readonly id: number;
   /** The control-plane leader's clock when it decided (ms since the Unix epoch). */
   readonly atMs: number;
-  /** 'rerank', 'add' or 'remove' today ('split', 'move' later). */
+  /** 'rerank', 'add', 'remove', 'move' or 'drained' today ('split' later). */
   readonly action: string;
+  /** -1 for an entry about a node rather than a slice (`drained`). */
   readonly sliceId: number;
   /** `db.table`, `db.table.index`, or the placement's own name. */
   readonly representation: string;

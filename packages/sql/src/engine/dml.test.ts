@@ -741,5 +741,27 @@ describe('INSERT and SELECT over the transactional store', () => {
     expect(await fails(s, 'DELETE FROM system.rebalancer_activity')).toBe(
       "1036: Table 'rebalancer_activity' is read only",
     );
+    // A node-level entry (a finished drain) has no slice: NULL there, and no representation.
+    catalog.rebalancerActivity = [
+      {
+        id: 4,
+        atMs: 1_767_225_660_000,
+        action: 'drained',
+        sliceId: -1,
+        representation: '',
+        from: 4,
+        to: 0,
+        reason: 'node 4 drained: it holds no slice member any more',
+        state: 'done',
+        bytes: 30_000,
+        durationMs: 60_000,
+      },
+    ];
+    expect(
+      await rows(
+        s,
+        "SELECT slice, from_node, to_node, bytes, duration_ms FROM system.rebalancer_activity WHERE action = 'drained'",
+      ),
+    ).toEqual([[null, '4', null, '30000', '60000']]);
   });
 });

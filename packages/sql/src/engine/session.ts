@@ -13,8 +13,8 @@
  * Com_xxx counter). `execute` / `executePrepared` take the command's abort signal: a KILL
  * makes the running statement fail with 1317 at its next check and undoes its writes.
  *
- * Cluster operations (cluster-ops.ts): ALTER CLUSTER KILL / RESTART NODE go through the host's
- * ClusterOpsPort (`deps.clusterOps`, the embedded cluster only; 1235 without it).
+ * Cluster operations (cluster-ops.ts): ALTER CLUSTER ADD / DRAIN / REMOVE / KILL / RESTART NODE
+ * go through the host's ClusterOpsPort (`deps.clusterOps`; 1235 without it).
  *
  * Streamed results (stream-scan.ts; a session made with `streamResults`, as the gateway makes
  * them): a single-table scan answers a 'stream' result whose rows are produced while the
@@ -167,8 +167,8 @@ export interface SessionDeps {
    */
   readonly processes?: ProcessPort;
   /**
-   * The host's data nodes (cluster-ops.ts): ALTER CLUSTER KILL / RESTART NODE. Only the
-   * embedded cluster injects it; without it those answer 1235.
+   * The host's cluster operations (cluster-ops.ts): ALTER CLUSTER ADD / DRAIN / REMOVE / KILL /
+   * RESTART NODE. Without it those answer 1235.
    */
   readonly clusterOps?: ClusterOpsPort;
   /**

@@ -9,7 +9,7 @@
  * | `system.representations` | representation (a table's primary or an index): id, name, table, slices, replicas, loggers |
  * | `system.slices` | slice: representation, id, group, hash range, ranking node, members |
  * | `system.replicas` | slice member: slice, group, node, role (ranking / replica / logger / learner), Raft role, applied position (index, commit timestamp), size, reads/s, writes/s as its node last reported them (NULL until reported) |
- * | `system.rebalancer_activity` | rebalancer action, oldest first (the control plane keeps its newest 1 000): time (UTC), action (`rerank` today), slice, representation (`db.table[.index]`), from / to node, reason (`node 3 down`), state, bytes copied, duration |
+ * | `system.rebalancer_activity` | rebalancer action, oldest first (the control plane keeps its newest 1 000): time (UTC), action (`rerank`, `add`, `remove`, `move`, `drained`), slice (NULL for `drained`), representation (`db.table[.index]`), from / to node, reason (`node 3 down`, `node 2 draining`, `balance: …`, `hot: …`), state, bytes copied, duration |
  * | `system.sessions` | connection of this gateway (processes.ts; per gateway until gateways register sessions with the control plane) |
  */
 import { groupIdOfSlice } from '@tessera/txn';
@@ -193,7 +193,7 @@ const tables: Readonly<Record<string, SystemTable>> = {
     columns: [
       column(1, 'time', datetime3),
       column(2, 'action', textType),
-      column(3, 'slice', bigintType),
+      column(3, 'slice', bigintType, true),
       column(4, 'representation', textType),
       column(5, 'from_node', bigintType, true),
       column(6, 'to_node', bigintType, true),
@@ -207,7 +207,7 @@ const tables: Readonly<Record<string, SystemTable>> = {
         // The leader's clock, shown in UTC (as system.sessions' times).
         datetime(partsFromEpochMicros(BigInt(a.atMs) * 1000n, 0), 3),
         s(a.action),
-        int(a.sliceId),
+        a.sliceId < 0 ? null : int(a.sliceId), // a node-level entry (`drained`) has no slice
         s(a.representation),
         a.from === 0 ? null : int(a.from),
         a.to === 0 ? null : int(a.to),

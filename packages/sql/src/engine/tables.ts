@@ -8,8 +8,7 @@ import type { TableName } from '../ast.js';
 import { SqlSemanticError } from '../errors.js';
 import type { ColumnSchema, IndexSchema, TableDefinition } from '../schema/definition.js';
 import { keyTypeOf, representationOf } from '../schema/definition.js';
-import { RepresentationLayout } from '../storage/layout.js';
-import type { RoutingTable } from '../storage/layout.js';
+import { RepresentationLayout, RoutingTable } from '../storage/layout.js';
 import type { CatalogTableView, CatalogView } from './catalog-port.js';
 
 export interface ResolvedIndex {
@@ -64,9 +63,31 @@ function layoutsOf(
 /** Refreshes the routing table from a catalog view (every placed representation of every table). */
 export function refreshRouting(routing: RoutingTable, view: CatalogView): void {
   if (view.version <= routing.catalogVersion) return;
-  const representations = new Map(view.representations.map((r) => [r.id, r]));
+  routing.refresh(view.version, layoutsOfCatalog(view.tables, view.representations));
+}
+
+/**
+ * How the data nodes must hash the keys of slice `sliceId` to split it (the SQL key hasher of
+ * its table's or index's layout, `storage/key-hasher.ts`), from the catalog's tables and the
+ * slice map; undefined when no table holds the slice.
+ */
+export function keyHasherOfSlice(
+  tables: readonly CatalogTableView[],
+  representations: readonly Representation[],
+  sliceId: number,
+): { readonly name: string; readonly params: Uint8Array } | undefined {
+  const routing = new RoutingTable();
+  routing.refresh(0, layoutsOfCatalog(tables, representations));
+  return routing.keyHasherOfSlice(sliceId);
+}
+
+function layoutsOfCatalog(
+  tables: readonly CatalogTableView[],
+  placed: readonly Representation[],
+): RepresentationLayout[] {
+  const representations = new Map(placed.map((r) => [r.id, r]));
   const layouts: RepresentationLayout[] = [];
-  for (const table of view.tables) {
+  for (const table of tables) {
     const resolved = layoutsOf(table, representations);
     if (resolved === undefined) continue;
     layouts.push(resolved.primary.layout, ...resolved.indexes.map((i) => i.layout));
@@ -76,7 +97,7 @@ export function refreshRouting(routing: RoutingTable, view: CatalogView): void {
     // (A representation both definitions name is routed once: the router keys layouts by id.)
     layouts.push(...(next?.indexes ?? []).map((i) => i.layout));
   }
-  routing.refresh(view.version, layouts);
+  return layouts;
 }
 
 /**

@@ -15,12 +15,13 @@
  * distribution key), each field as key-codec encodes it — so values equal under the column's
  * collation land on the same slice — then `sliceFor` in the representation's hash ranges.
  */
-import type { Representation, Slice } from '@tessera/placement';
-import { hashDistributionKey, sliceFor } from '@tessera/placement';
-import type { Router } from '@tessera/txn';
+import type { HashRange, Representation, Slice } from '@tessera/placement';
+import { sliceFor } from '@tessera/placement';
+import type { Router, SliceRouting } from '@tessera/txn';
 import { groupIdOfSlice } from '@tessera/txn';
 import type { KeyType, KeyValue } from '../encoding/key-codec.js';
-import { KeyWriter, keyFieldLengths } from '../encoding/key-codec.js';
+import { KeyWriter } from '../encoding/key-codec.js';
+import { distributionHash, sqlKeyHasherSpec } from './key-hasher.js';
 
 export const representationPrefixBytes = 4;
 
@@ -77,19 +78,15 @@ export class RepresentationLayout {
 
   /** The slice holding `key` (a key of this representation): the hash of its distribution key. */
   sliceHolding(key: Uint8Array): Slice {
-    const lengths = keyFieldLengths(
-      key,
-      representationPrefixBytes,
-      this.keyTypes.slice(0, this.distributionColumns),
+    return sliceFor(
+      this.representation,
+      distributionHash(key, representationPrefixBytes, this.keyTypes, this.distributionColumns),
     );
-    const fields: Uint8Array[] = [];
-    let at = representationPrefixBytes;
-    for (const length of lengths) {
-      fields.push(key.subarray(at, at + length));
-      at += length;
-    }
-    const hash = hashDistributionKey(fields, this.distributionColumns);
-    return sliceFor(this.representation, hash);
+  }
+
+  /** The hash range of the slice replicated by `groupId`, if it is one of this layout's. */
+  boundsOfGroup(groupId: number): HashRange | undefined {
+    return this.representation.slices.find((s) => groupIdOfSlice(s.id) === groupId)?.range;
   }
 }
 
@@ -116,6 +113,33 @@ export class CatalogRouter implements Router {
       throw new RangeError(`no representation ${String(id)} for this key (stale catalog?)`);
     }
     return layout.groupOf(key);
+  }
+
+  layoutOfGroup(groupId: number): RepresentationLayout | undefined {
+    for (const layout of this.layouts.values()) {
+      if (layout.boundsOfGroup(groupId) !== undefined) return layout;
+    }
+    return undefined;
+  }
+
+  /** The hash range of a group's slice in this map (Router.boundsOf: scans send it). */
+  boundsOf(groupId: number): HashRange | undefined {
+    for (const layout of this.layouts.values()) {
+      const bounds = layout.boundsOfGroup(groupId);
+      if (bounds !== undefined) return bounds;
+    }
+    return undefined;
+  }
+
+  /** The groups of `groupId`'s representation whose ranges lie inside `bounds` (a split's halves). */
+  groupsWithin(groupId: number, bounds: HashRange): number[] {
+    for (const layout of this.layouts.values()) {
+      if (layout.boundsOfGroup(groupId) === undefined) continue;
+      return layout.representation.slices
+        .filter((s) => s.range.start >= bounds.start && s.range.end <= bounds.end)
+        .map((s) => groupIdOfSlice(s.id));
+    }
+    return [];
   }
 
   slicesFor(start: Uint8Array | undefined, end: Uint8Array | undefined): readonly number[] {
@@ -167,5 +191,40 @@ export class RoutingTable implements Router {
 
   slicesFor(start: Uint8Array | undefined, end: Uint8Array | undefined): readonly number[] {
     return this.router.slicesFor(start, end);
+  }
+
+  boundsOf(groupId: number): HashRange | undefined {
+    return this.router.boundsOf(groupId);
+  }
+
+  groupsWithin(groupId: number, bounds: HashRange): number[] {
+    return this.router.groupsWithin(groupId, bounds);
+  }
+
+  /**
+   * How the data nodes must hash the keys of slice `sliceId` to split it (the SQL key hasher
+   * with its layout's distribution columns), or undefined when no layout holds the slice.
+   */
+  keyHasherOfSlice(
+    sliceId: number,
+  ): { readonly name: string; readonly params: Uint8Array } | undefined {
+    const layout = this.router.layoutOfGroup(groupIdOfSlice(sliceId));
+    return layout === undefined
+      ? undefined
+      : sqlKeyHasherSpec(representationPrefixBytes, layout.keyTypes, layout.distributionColumns);
+  }
+
+  /**
+   * This table as the split re-routing of a ClusterSliceKv (its `routing`): `refresh` must
+   * bring a newer catalog view into it (e.g. `refreshRouting(table, await port.view(v + 1))`,
+   * or wait a moment when there is none yet).
+   */
+  sliceRouting(refresh: () => Promise<void>): SliceRouting {
+    return {
+      refresh,
+      sliceOf: (key) => this.sliceOf(key),
+      boundsOf: (groupId) => this.boundsOf(groupId),
+      slicesWithin: (groupId, bounds) => this.groupsWithin(groupId, bounds),
+    };
   }
 }

@@ -135,14 +135,29 @@ export interface ClusterService {
   killNode(nodeId: number): Promise<ClusterNodeOpResult>;
   /** Restarts a killed data node from its own disk; resolves once it runs (catch-up follows). */
   restartNode(nodeId: number): Promise<ClusterNodeOpResult>;
+  /**
+   * Starts one more data node (the embedded cluster: in process, the next free id) in `zone`,
+   * or where the host chooses when undefined; resolves once the control plane registered it
+   * (`added`). Elsewhere `notHosted`: a node joins by starting a data-node process.
+   */
+  addNode(zone: string | undefined): Promise<ClusterNodeOpResult>;
+  /** Marks a node draining: the rebalancer moves its replicas away, in the background. */
+  drainNode(nodeId: number): Promise<ClusterNodeOpResult>;
+  /** Marks a node removed (refused while it still holds data) and stops it if it runs here. */
+  removeNode(nodeId: number): Promise<ClusterNodeOpResult>;
 }
 
-/** What a node operation did: done, or why not (no such node, or already in that state). */
+/** What a node operation did, or why not (no such node, wrong state, refused, not here). */
 export type ClusterNodeOpResult =
   | { readonly kind: 'done' }
+  | { readonly kind: 'added'; readonly nodeId: number; readonly zone: string }
   | { readonly kind: 'unknownNode'; readonly nodes: readonly number[] }
   | { readonly kind: 'notRunning' }
-  | { readonly kind: 'alreadyRunning' };
+  | { readonly kind: 'alreadyRunning' }
+  /** The control plane (or the host) refused; `reason` is a sentence for the console. */
+  | { readonly kind: 'refused'; readonly reason: string }
+  /** This process does not run the data nodes (add, kill, restart outside the embedded cluster). */
+  | { readonly kind: 'notHosted' };
 
 export interface ClusterOverview {
   /** How the cluster runs relative to this process (embedded: every role in this process). */

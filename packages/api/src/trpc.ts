@@ -9,9 +9,16 @@ export interface ApiMeta {
   /**
    * How a mutation appears in the audit trail. `self` means the procedure records its own
    * events (login, where the actor is the name being tried). Otherwise `target` names what the
-   * mutation acted on; the default is the input with secrets redacted.
+   * mutation acted on; the default is the input with secrets redacted. `detail`, when given,
+   * describes a success from its result (what was created: `node 4 in zone b`); a failure's
+   * detail is always its error message.
    */
-  readonly audit?: 'self' | { readonly target: (input: unknown) => string };
+  readonly audit?:
+    | 'self'
+    | {
+        readonly target: (input: unknown) => string;
+        readonly detail?: (data: unknown) => string;
+      };
 }
 
 const t = initTRPC
@@ -49,6 +56,8 @@ const audited = t.middleware(async ({ ctx, type, path, meta, next, getRawInput }
     const code = result.error.code;
     outcome = code === 'UNAUTHORIZED' || code === 'FORBIDDEN' ? 'denied' : 'failed';
     detail = result.error.message;
+  } else if (meta?.audit?.detail !== undefined) {
+    detail = successDetail(meta.audit.detail, result.data);
   }
   await ctx.services.audit.record({
     actor: ctx.user?.loginName ?? '-',
@@ -98,6 +107,15 @@ function auditTarget(meta: ApiMeta | undefined, input: unknown): string {
 }
 
 const secretKey = /pass|secret|token/i;
+
+/** A success's audit detail; a detail function that throws leaves it empty, never the event. */
+function successDetail(describe: (data: unknown) => string, data: unknown): string {
+  try {
+    return describe(data);
+  } catch {
+    return '';
+  }
+}
 
 /** A short, secret-free description of a mutation's input for the audit trail. */
 export function describeInput(input: unknown): string {

@@ -14,14 +14,22 @@ export type {
 export { MemoryNetwork, perfectNetwork } from './runtime/transport';
 
 export { DataNode } from './node/data-node';
+export {
+  KeyHashers,
+  sameHasher,
+  wholeKeyHash,
+  wholeKeyHasher,
+  wholeKeyHasherName,
+} from './node/key-hashers';
+export type { KeyHasherFactory, KeyHasherSpec } from './node/key-hashers';
 export type { CreateReplicaSpec, DataNodeDeps } from './node/data-node';
 export { SliceReplica } from './node/slice-replica';
-export type { AppliedEntry, ReadOptions } from './node/slice-replica';
+export type { AppliedEntry, ReadOptions, ScanRouting } from './node/slice-replica';
 export type { DataNodeOptions, ResolvedDataNodeOptions } from './node/options';
 export { ReplicaError, ClusterInvariantError } from './node/errors';
 export type { DropReason, LeaseGap, ReplicaErrorCode } from './node/errors';
 export type { GroupMessages, LeaseAck, NodeMessage } from './node/node-message';
-export type { MemberRole, ReplicaMember, ReplicaRecord } from './node/replica-registry';
+export type { HashBounds, MemberRole, ReplicaMember, ReplicaRecord } from './node/replica-registry';
 export type { MemberProgress, NodeMetrics, NodeStatus, ReplicaStatus } from './node/status';
 export { decodeCommands, encodeCommands } from './node/command-codec';
 export { decodeNodeMessage, encodeNodeMessage } from './node/node-message-codec';
@@ -45,24 +53,46 @@ export type {
   ControlResult,
   ControlSnapshot,
   IdCounter,
+  PendingSplit,
   RegisteredNode,
 } from './control/control-state';
 export { ControlState } from './control/control-state';
+export {
+  defaultSplitThresholdBytes,
+  formatBytes,
+  parseByteSize,
+  planSplit,
+} from './control/split-planner';
 export type {
   ActivityRequest,
   ActivityState,
   RebalancerAction,
   RebalancerActivity,
 } from './control/rebalancer-activity';
-export { activityLogMax } from './control/rebalancer-activity';
+export { activityLogMax, hotReasonPrefix } from './control/rebalancer-activity';
 export type { PlacementCommand, RebalancerOptions } from './control/rebalancer';
 export {
+  defaultBalanceByBytesMin,
+  defaultMoveCooldownMs,
+  defaultHotReadMinPerSec,
+  defaultHotReadRatio,
+  defaultMovesInFlightMax,
   defaultReplaceAfterMs,
+  defaultReplacementsInFlightMax,
+  defaultRerankIntervalMs,
   loadFromPositions,
   planFailureRerank,
   planReplacementProgress,
   planReplacementStart,
 } from './control/rebalancer';
+export {
+  nodeDrained,
+  planBalanceStart,
+  planDrained,
+  planDrainStart,
+  planMoveProgress,
+} from './control/rebalancer-moves';
+export { nodeReadsPerSec, planHotRerank } from './control/rebalancer-hot';
 export type {
   CatalogAccount,
   CatalogGrant,
@@ -121,6 +151,7 @@ export type { SliceGroup } from './layout/slice-groups';
 export { groupIdOfSlice, SliceGroupLayout } from './layout/slice-groups';
 export { syncRankingNodes } from './layout/ranking-sync';
 export { isJoiningMember, MembershipSync, nextMembershipChange } from './layout/membership-sync';
+export { SplitSync, splitGroupsToKeep } from './layout/split-sync';
 // The embedded mode's in-process transport: FIFO, batched, never re-entrant (runtime/).
 export { LocalNetwork } from './runtime/local-network';
 export type { LocalNetworkOptions, LocalNetworkStats } from './runtime/local-network';

@@ -235,6 +235,7 @@ export class ControlClient {
         case 'NO_SUCH_REPLICA':
         case 'NOT_DATA_MEMBER':
         case 'REPLICA_EXISTS':
+        case 'WRONG_SLICE':
           // Not control-plane answers: a misconfigured member list. Try the next one.
           target = other();
           break;

@@ -44,6 +44,8 @@ const commandKinds = new Set<ControlCommand['kind']>([
   'dropRepresentation',
   'applyPlacementChanges',
   'splitSlice',
+  'beginSplit',
+  'finishSplit',
   'reserveTsoWindow',
   'allocateIds',
   'createDatabase',
@@ -88,7 +90,8 @@ export function decodeControlSnapshot(bytes: Uint8Array): ControlSnapshot {
     !Array.isArray(value.sliceEpochs) ||
     typeof value.tsoWindowEndMs !== 'number' ||
     !Array.isArray(value.counters) ||
-    (value.activity !== undefined && !Array.isArray(value.activity))
+    (value.activity !== undefined && !Array.isArray(value.activity)) ||
+    (value.splits !== undefined && !Array.isArray(value.splits))
   ) {
     throw new ControlCodecError('not a control snapshot');
   }

@@ -22,11 +22,18 @@ import type { ControlCommand, ControlResult, RegisteredNode } from './control-st
 import { loadAppliedControlState, putAppliedControlState } from './control-store';
 import type { NodePositions, ReplicaPosition, ReplicaReport } from './control-protocol';
 import {
+  defaultBalanceByBytesMin,
+  defaultMoveCooldownMs,
+  defaultHotReadMinPerSec,
+  defaultHotReadRatio,
+  defaultMovesInFlightMax,
   defaultReplaceAfterMs,
   defaultReplacementsInFlightMax,
+  defaultRerankIntervalMs,
   loadFromPositions,
   Rebalancer,
 } from './rebalancer';
+import { defaultSplitThresholdBytes } from './split-planner';
 import { OracleUnavailableError, TimestampOracle } from './timestamp-oracle';
 import type { TimestampBatch } from './timestamp-oracle';
 
@@ -59,6 +66,25 @@ export interface ControlMemberOptions {
   readonly replaceAfterMs?: number;
   /** At most this many replacements copy at once (default 4). */
   readonly replacementsInFlightMax?: number;
+  /** At most this many moves (balance, drains) copy at once (default 2). */
+  readonly movesInFlightMax?: number;
+  /**
+   * Hot-node re-rank: a node serving more than `hotReadRatio` × the mean reads/s (default
+   * 1.5) and at least `hotReadMinPerSec` (default 50) hands rankings to cooler replicas, at
+   * most once per `rerankIntervalMs` (default 10 s). See rebalancer-hot.ts.
+   */
+  readonly hotReadRatio?: number;
+  readonly hotReadMinPerSec?: number;
+  readonly rerankIntervalMs?: number;
+  /** Balance by bytes from this mean per node (default 16 MiB), by copies below it. */
+  readonly balanceByBytesMin?: number;
+  /** A slice moved or replaced this recently is not moved for balance (default 10 s). */
+  readonly moveCooldownMs?: number;
+  /**
+   * A slice whose largest copy reports more bytes splits in two by hash range (default
+   * 8 GiB, `defaultSplitThresholdBytes`). See split-planner.ts.
+   */
+  readonly splitThresholdBytes?: number;
 }
 
 type ResolvedOptions = Required<ControlMemberOptions> & { readonly leaseDurationMs: number };
@@ -93,11 +119,53 @@ function resolve(options: ControlMemberOptions = {}): ResolvedOptions {
     Number.isSafeInteger(replacementsInFlightMax) && replacementsInFlightMax >= 1,
     'replacementsInFlightMax must be an integer ≥ 1',
   );
+  const movesInFlightMax = options.movesInFlightMax ?? defaultMovesInFlightMax;
+  invariant(
+    Number.isSafeInteger(movesInFlightMax) && movesInFlightMax >= 1,
+    'movesInFlightMax must be an integer ≥ 1',
+  );
+  const hotReadRatio = options.hotReadRatio ?? defaultHotReadRatio;
+  invariant(
+    Number.isFinite(hotReadRatio) && hotReadRatio >= 1,
+    'hotReadRatio must be a number ≥ 1',
+  );
+  const hotReadMinPerSec = options.hotReadMinPerSec ?? defaultHotReadMinPerSec;
+  invariant(
+    Number.isFinite(hotReadMinPerSec) && hotReadMinPerSec >= 0,
+    'hotReadMinPerSec must be a number ≥ 0',
+  );
+  const rerankIntervalMs = options.rerankIntervalMs ?? defaultRerankIntervalMs;
+  invariant(
+    Number.isSafeInteger(rerankIntervalMs) && rerankIntervalMs >= 0,
+    'rerankIntervalMs must be an integer ≥ 0',
+  );
+  const splitThresholdBytes = options.splitThresholdBytes ?? defaultSplitThresholdBytes;
+  invariant(
+    Number.isSafeInteger(splitThresholdBytes) && splitThresholdBytes >= 1,
+    'splitThresholdBytes must be an integer ≥ 1',
+  );
+  const balanceByBytesMin = options.balanceByBytesMin ?? defaultBalanceByBytesMin;
+  invariant(
+    Number.isSafeInteger(balanceByBytesMin) && balanceByBytesMin >= 0,
+    'balanceByBytesMin must be an integer ≥ 0',
+  );
+  const moveCooldownMs = options.moveCooldownMs ?? defaultMoveCooldownMs;
+  invariant(
+    Number.isSafeInteger(moveCooldownMs) && moveCooldownMs >= 0,
+    'moveCooldownMs must be an integer ≥ 0',
+  );
   return {
     ...o,
+    balanceByBytesMin,
+    moveCooldownMs,
+    splitThresholdBytes,
     rerankAfterMs,
     replaceAfterMs,
     replacementsInFlightMax,
+    movesInFlightMax,
+    hotReadRatio,
+    hotReadMinPerSec,
+    rerankIntervalMs,
     leaseDurationMs: (o.electionTicks - 1) * o.tickIntervalMs - o.maxClockDriftMs,
   };
 }
@@ -241,6 +309,13 @@ export class ControlMember {
         rerankAfterMs: this.options.rerankAfterMs,
         replaceAfterMs: this.options.replaceAfterMs,
         replacementsInFlightMax: this.options.replacementsInFlightMax,
+        movesInFlightMax: this.options.movesInFlightMax,
+        hotReadRatio: this.options.hotReadRatio,
+        hotReadMinPerSec: this.options.hotReadMinPerSec,
+        rerankIntervalMs: this.options.rerankIntervalMs,
+        balanceByBytesMin: this.options.balanceByBytesMin,
+        moveCooldownMs: this.options.moveCooldownMs,
+        splitThresholdBytes: this.options.splitThresholdBytes,
       },
     });
     this.transport.onMessage((from, message) => {

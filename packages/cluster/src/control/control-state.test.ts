@@ -112,7 +112,7 @@ describe('ControlState', () => {
     expect(results.map((r) => r.kind)).toEqual(Array<string>(10).fill('rejected'));
     expect(results[1]).toEqual({
       kind: 'rejected',
-      reason: 'node 1 still hosts slice members; drain it first',
+      reason: 'node 1 still holds 2 slice members; drain it first',
     });
     expect(encodeControlSnapshot(state.snapshot())).toEqual(before);
   });
@@ -131,6 +131,59 @@ describe('ControlState', () => {
       joinedAtMs: 103,
       stateChangedAtMs: 600,
     });
+  });
+
+  it('node-state rules: drain only an up node, remove only an empty or down one, never return', () => {
+    const state = clusterWithTable();
+    const holds = (node: number) =>
+      state.slicePlacement.representations
+        .flatMap((r) => r.slices)
+        .filter((s) => s.members.some((m) => m.node === node)).length;
+    const set = (nodeId: number, to: 'up' | 'down' | 'draining' | 'removed', atMs = 1_000) =>
+      applyAll(state, [{ kind: 'setNodeState', nodeId, state: to, atMs }])[0];
+    expect(holds(1)).toBeGreaterThan(0);
+    expect(holds(2)).toBeGreaterThan(0);
+
+    // Draining: only from up; again is a no-op; re-registering keeps it; `up` cancels it.
+    expect(set(2, 'down')).toEqual({ kind: 'ok' });
+    expect(set(2, 'draining')).toEqual({
+      kind: 'rejected',
+      reason: 'node 2 is down; only an up node can be drained',
+    });
+    expect(set(1, 'draining', 2_000)).toEqual({ kind: 'ok' });
+    expect(set(1, 'draining', 2_500)).toEqual({ kind: 'ok' });
+    expect(state.node(1)).toMatchObject({ state: 'draining', stateChangedAtMs: 2_000 });
+    applyAll(state, [
+      { kind: 'registerNode', zone: 'a', address: '127.0.0.1:9', atMs: 3_000, nodeId: 1 },
+    ]);
+    expect(state.node(1)).toMatchObject({ state: 'draining', address: '127.0.0.1:9' });
+
+    // Removal: refused for a live node that still holds members, with the count.
+    expect(set(1, 'removed')).toEqual({
+      kind: 'rejected',
+      reason: `node 1 still holds ${holds(1)} slice members; drain it first`,
+    });
+    expect(set(1, 'up', 3_100)).toEqual({ kind: 'ok' });
+    expect(set(1, 'removed')).toEqual({
+      kind: 'rejected',
+      reason: `node 1 still holds ${holds(1)} slice members; drain it first`,
+    });
+    // A down node may be removed with its members (the rebalancer replaces them at once).
+    expect(set(2, 'removed', 4_000)).toEqual({ kind: 'ok' });
+    expect(state.clusterNodes().some((n) => n.id === 2)).toBe(false);
+    // An empty node may be removed whatever its state (here: one that never got a member).
+    applyAll(state, [{ kind: 'registerNode', zone: 'c', address: '', atMs: 4_100 }]);
+    expect(holds(6)).toBe(0);
+    expect(set(6, 'removed')).toEqual({ kind: 'ok' });
+
+    // Removed for good: no state change, no re-registration under the id.
+    for (const to of ['up', 'down', 'draining', 'removed'] as const) {
+      expect(set(2, to)).toEqual({ kind: 'rejected', reason: 'node 2 was removed' });
+    }
+    expect(
+      applyAll(state, [{ kind: 'registerNode', zone: 'b', address: '', atMs: 5_000, nodeId: 2 }]),
+    ).toEqual([{ kind: 'rejected', reason: 'node 2 was removed' }]);
+    expect(state.node(2)).toMatchObject({ state: 'removed', stateChangedAtMs: 4_000 });
   });
 
   it('only moves the timestamp window forward', () => {

@@ -3,6 +3,7 @@ import type {
   NodeState,
   Placement,
   PlacementChange,
+  Representation,
   RepresentationSpec,
   SliceId,
   ZoneName,
@@ -20,7 +21,14 @@ import type {
   JsonValue,
   RepresentationRequest,
 } from './catalog';
-import { recordRound, malformedActivityRound, staleActivityRound } from './rebalancer-activity';
+import {
+  appendActivity,
+  recordRound,
+  malformedActivityRound,
+  membersOn,
+  representationOfSlice,
+  staleActivityRound,
+} from './rebalancer-activity';
 import type { ActivityRequest, RebalancerActivity } from './rebalancer-activity';
 
 /**
@@ -76,7 +84,35 @@ export type ControlCommand =
        */
       readonly activity?: ActivityRequest;
     }
+  /**
+   * Splits the slice map at once (no data moves: for an empty slice, tools and tests). A live
+   * slice splits with beginSplit / finishSplit.
+   */
   | { readonly kind: 'splitSlice'; readonly sliceId: SliceId; readonly at?: bigint }
+  /**
+   * The rebalancer's split, first half: reserves the new slice's id (answered as `sliceSplit`
+   * with `upper`), records the split as pending (`ControlSnapshot.splits`: node agents then
+   * have the parent group's leader propose the data split) and a `running` split activity
+   * entry with `reason`. The slice map does not change yet.
+   */
+  | {
+      readonly kind: 'beginSplit';
+      readonly sliceId: SliceId;
+      readonly at: bigint;
+      readonly atMs: number;
+      readonly reason: string;
+    }
+  /**
+   * Second half, once the new group has a leader: the map splits (parent [start, at), the new
+   * slice [at, end) with the same members and ranking replica, both epochs bumped) and the
+   * activity entry turns `done` with the bytes that moved and the duration.
+   */
+  | {
+      readonly kind: 'finishSplit';
+      readonly sliceId: SliceId;
+      readonly atMs: number;
+      readonly movedBytes: number;
+    }
   | { readonly kind: 'reserveTsoWindow'; readonly endPhysicalMs: number }
   | { readonly kind: 'allocateIds'; readonly counter: AllocatableCounter; readonly count: number }
   // The SQL catalog (catalog.ts): DDL proposed by the SQL layer, applied atomically.
@@ -190,6 +226,22 @@ export interface ControlSnapshot {
   readonly catalog?: CatalogSnapshot;
   /** The rebalancer's newest activity entries, oldest first (absent in older snapshots). */
   readonly activity?: readonly RebalancerActivity[];
+  /** Splits begun and not yet finished, by parent slice (absent in older snapshots). */
+  readonly splits?: readonly PendingSplit[];
+}
+
+/**
+ * A slice split under way (beginSplit … finishSplit): keys of `sliceId` whose distribution
+ * hash is ≥ `at` move to the new slice `upper` (Raft group `upper + 1`). Its id is reserved:
+ * nothing else is placed under it meanwhile.
+ */
+export interface PendingSplit {
+  readonly sliceId: SliceId;
+  readonly at: bigint;
+  readonly upper: SliceId;
+  /** The activity entry of the split (turns done at finish). */
+  readonly activityId: number;
+  readonly startedAtMs: number;
 }
 
 const maxIdBatch = 1_000_000;
@@ -203,6 +255,7 @@ export class ControlState {
   private readonly counters = new Map<IdCounter, number>();
   private catalog: CatalogSnapshot = emptyCatalog;
   private activity: readonly RebalancerActivity[] = [];
+  private readonly splits = new Map<SliceId, PendingSplit>();
 
   static fromSnapshot(snapshot: ControlSnapshot): ControlState {
     const state = new ControlState();
@@ -214,6 +267,7 @@ export class ControlState {
     for (const [counter, next] of snapshot.counters) state.counters.set(counter, next);
     state.catalog = snapshot.catalog ?? emptyCatalog;
     state.activity = snapshot.activity ?? [];
+    for (const split of snapshot.splits ?? []) state.splits.set(split.sliceId, split);
     return state;
   }
 
@@ -228,7 +282,13 @@ export class ControlState {
       counters: [...this.counters.entries()].sort((a, b) => a[0].localeCompare(b[0])),
       catalog: this.catalog,
       activity: this.activity,
+      splits: [...this.splits.values()].sort((a, b) => a.sliceId - b.sliceId),
     };
+  }
+
+  /** Splits begun and not yet finished, by parent slice id. */
+  get pendingSplits(): readonly PendingSplit[] {
+    return [...this.splits.values()].sort((a, b) => a.sliceId - b.sliceId);
   }
 
   /** The SQL catalog (databases, tables, their representations), as of this state. */
@@ -294,6 +354,10 @@ export class ControlState {
         return this.applyPlacementChanges(command.changes, command.activity);
       case 'splitSlice':
         return this.split(command.sliceId, command.at);
+      case 'beginSplit':
+        return this.beginSplit(command);
+      case 'finishSplit':
+        return this.finishSplit(command);
       case 'reserveTsoWindow':
         // Only ever forward: a stale leader's smaller reservation must not pull it back.
         if (command.endPhysicalMs <= this.tsoWindowEndMs) return { kind: 'ok' };
@@ -654,6 +718,12 @@ export class ControlState {
       if (known.zone !== command.zone) {
         return reject(`node ${command.nodeId} is in zone ${known.zone}, not ${command.zone}`);
       }
+      // A draining node that re-registers (a restart, a new address) keeps draining: only
+      // an explicit setNodeState `up` cancels a drain.
+      if (known.state === 'draining') {
+        this.nodes.set(known.id, { ...known, address: command.address });
+        return { kind: 'nodeRegistered', nodeId: known.id };
+      }
       this.nodes.set(known.id, {
         ...known,
         address: command.address,
@@ -697,14 +767,40 @@ export class ControlState {
     return { kind: 'nodeRegistered', nodeId: id };
   }
 
+  /**
+   * The node-state rules, shared by every caller (the failure detector, SQL's ALTER CLUSTER,
+   * the API), answered as a typed rejection:
+   *
+   * - a removed node stays removed (it cannot be set to anything, nor re-register);
+   * - `draining` only from `up` (setting it again is a no-op);
+   * - `removed` refused for a live (`up` or `draining`) node that still holds slice members
+   *   — drain it first; a `down` node may be removed with its members, which the rebalancer
+   *   then replaces at once (rebalancer.ts, `lostForReplacement`);
+   * - `up` from `draining` cancels the drain; `down` and `up` otherwise as the caller says.
+   */
   private setNodeState(nodeId: NodeId, state: NodeState, atMs: number): ControlResult {
     const node = this.nodes.get(nodeId);
     if (node === undefined) return reject(`no node ${nodeId}`);
     if (node.state === 'removed') return reject(`node ${nodeId} was removed`);
-    if (state === 'removed' && this.hostsMembers(nodeId)) {
-      return reject(`node ${nodeId} still hosts slice members; drain it first`);
-    }
     if (node.state === state) return { kind: 'ok' };
+    switch (state) {
+      case 'draining':
+        if (node.state !== 'up') {
+          return reject(`node ${nodeId} is ${node.state}; only an up node can be drained`);
+        }
+        break;
+      case 'removed': {
+        const held = membersOn(this.placement, nodeId);
+        if (node.state !== 'down' && held > 0) {
+          const members = held === 1 ? 'slice member' : 'slice members';
+          return reject(`node ${nodeId} still holds ${held} ${members}; drain it first`);
+        }
+        break;
+      }
+      case 'up':
+      case 'down':
+        break;
+    }
     this.nodes.set(nodeId, { ...node, state, stateChangedAtMs: atMs });
     return { kind: 'ok' };
   }
@@ -724,6 +820,7 @@ export class ControlState {
       throw err;
     }
     this.next('representation');
+    representation = this.clearOfReservedIds(representation);
     this.placement = { representations: [...this.placement.representations, representation] };
     for (const slice of representation.slices) this.sliceEpochs.set(slice.id, 1);
     return {
@@ -733,9 +830,35 @@ export class ControlState {
     };
   }
 
+  /**
+   * Placement numbers new slices from the map's highest id: shifted past the ids pending splits
+   * reserved, should they meet (the new slices' groups must never be a split's new group).
+   */
+  private clearOfReservedIds(representation: Representation): Representation {
+    const reserved = [...this.splits.values()].map((s) => s.upper);
+    if (reserved.length === 0) return representation;
+    const ids = representation.slices.map((s) => s.id);
+    if (!ids.some((id) => reserved.includes(id))) return representation;
+    const offset = Math.max(...reserved) + 1 - Math.min(...ids);
+    return {
+      ...representation,
+      slices: representation.slices.map((s) => ({ ...s, id: s.id + offset })),
+    };
+  }
+
   private dropRepresentation(id: number): ControlResult {
     const found = this.placement.representations.find((r) => r.id === id);
     if (found === undefined) return reject(`no representation ${id}`);
+    // Its pending splits end with it: nothing will finish them (their new groups, if the data
+    // split happened, are removed by the agents like the rest of the representation's).
+    for (const slice of found.slices) {
+      const pending = this.splits.get(slice.id);
+      if (pending === undefined) continue;
+      this.splits.delete(slice.id);
+      this.activity = this.activity.map((a) =>
+        a.id === pending.activityId ? { ...a, state: 'failed' as const } : a,
+      );
+    }
     this.placement = {
       representations: this.placement.representations.filter((r) => r.id !== id),
     };
@@ -753,6 +876,7 @@ export class ControlState {
       const stale = staleActivityRound(activity, changes, {
         placement: this.placement,
         isUp: (node) => this.nodes.get(node)?.state === 'up',
+        node: (node) => this.nodes.get(node),
         activity: this.activity,
       });
       if (stale !== undefined) return reject(`stale ${activity.action} round: ${stale}`);
@@ -783,9 +907,10 @@ export class ControlState {
   }
 
   private split(sliceId: SliceId, at: bigint | undefined): ControlResult {
+    if (this.splits.has(sliceId)) return reject(`slice ${sliceId} is being split already`);
     let result;
     try {
-      result = splitSlice(this.placement, sliceId, at);
+      result = splitSlice(this.placement, sliceId, at, this.nextFreeSliceId());
     } catch (err) {
       if (err instanceof PlacementError) return reject(err.message);
       throw err;
@@ -796,6 +921,85 @@ export class ControlState {
     return { kind: 'sliceSplit', lower: result.lower, upper: result.upper };
   }
 
+  /**
+   * The id a new slice gets: past every slice of the map and every id a pending split
+   * reserved (slice ids are max + 1, so a split's reservation must be seen by later ones).
+   */
+  private nextFreeSliceId(): SliceId {
+    let max = -1;
+    for (const r of this.placement.representations)
+      for (const s of r.slices) max = Math.max(max, s.id);
+    for (const split of this.splits.values()) max = Math.max(max, split.upper);
+    return max + 1;
+  }
+
+  private beginSplit(command: Extract<ControlCommand, { kind: 'beginSplit' }>): ControlResult {
+    const { sliceId, at, atMs, reason } = command;
+    if (typeof at !== 'bigint' || !isWholeMs(atMs) || typeof reason !== 'string') {
+      return reject('a split needs a bigint point, a time and a reason');
+    }
+    if (reason.length > 1_000) return reject('a split reason is at most 1000 characters');
+    if (this.splits.has(sliceId)) return reject(`slice ${sliceId} is being split already`);
+    const slice = this.placement.representations
+      .flatMap((r) => r.slices)
+      .find((s) => s.id === sliceId);
+    if (slice === undefined) return reject(`no slice ${sliceId}`);
+    if (at <= slice.range.start || at >= slice.range.end) {
+      return reject(`slice ${sliceId}: split point ${at} is not strictly inside its range`);
+    }
+    const upper = this.nextFreeSliceId();
+    const activityId = this.peek('activity');
+    const entry: RebalancerActivity = {
+      id: activityId,
+      atMs,
+      action: 'split',
+      sliceId,
+      representation: representationOfSlice(this.placement, this.catalog, sliceId),
+      from: slice.rankingReplica,
+      to: slice.rankingReplica,
+      reason,
+      state: 'running',
+      bytes: 0,
+      durationMs: 0,
+    };
+    this.activity = appendActivity(this.activity, [entry]);
+    this.counters.set('activity', activityId + 1);
+    this.splits.set(sliceId, { sliceId, at, upper, activityId, startedAtMs: atMs });
+    this.bumpEpoch(sliceId);
+    return { kind: 'sliceSplit', lower: sliceId, upper };
+  }
+
+  private finishSplit(command: Extract<ControlCommand, { kind: 'finishSplit' }>): ControlResult {
+    const { sliceId, atMs, movedBytes } = command;
+    const pending = this.splits.get(sliceId);
+    if (pending === undefined) return reject(`slice ${sliceId} has no split under way`);
+    if (!isWholeMs(atMs) || !isWholeMs(movedBytes)) {
+      return reject('a finished split needs whole ms and whole bytes ≥ 0');
+    }
+    let result;
+    try {
+      result = splitSlice(this.placement, sliceId, pending.at, pending.upper);
+    } catch (err) {
+      if (err instanceof PlacementError) return reject(err.message);
+      throw err;
+    }
+    this.placement = result.placement;
+    this.splits.delete(sliceId);
+    this.bumpEpoch(result.lower);
+    this.sliceEpochs.set(result.upper, 1);
+    this.activity = this.activity.map((a) =>
+      a.id === pending.activityId
+        ? {
+            ...a,
+            state: 'done' as const,
+            bytes: movedBytes,
+            durationMs: Math.max(0, atMs - pending.startedAtMs),
+          }
+        : a,
+    );
+    return { kind: 'sliceSplit', lower: result.lower, upper: result.upper };
+  }
+
   private allocateIds(counter: AllocatableCounter, count: number): ControlResult {
     if (!Number.isInteger(count) || count < 1 || count > maxIdBatch) {
       return reject(`id batch must be 1..${maxIdBatch}, got ${count}`);
@@ -803,12 +1007,6 @@ export class ControlState {
     const first = this.peek(counter);
     this.counters.set(counter, first + count);
     return { kind: 'idsAllocated', first, count };
-  }
-
-  private hostsMembers(nodeId: NodeId): boolean {
-    return this.placement.representations.some((r) =>
-      r.slices.some((s) => s.members.some((m) => m.node === nodeId)),
-    );
   }
 
   private bumpEpoch(slice: SliceId): void {
@@ -825,6 +1023,10 @@ export class ControlState {
     this.counters.set(counter, id + 1);
     return id;
   }
+}
+
+function isWholeMs(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 function reject(reason: string): ControlResult {

@@ -1,4 +1,11 @@
-import type { NodeId, Placement, PlacementChange, Slice, SliceId } from '@tessera/placement';
+import type {
+  NodeId,
+  NodeState,
+  Placement,
+  PlacementChange,
+  Slice,
+  SliceId,
+} from '@tessera/placement';
 import type { CatalogSnapshot } from './catalog';
 
 /**
@@ -13,18 +20,24 @@ import type { CatalogSnapshot } from './catalog';
  */
 
 /**
- * What the rebalancer did: `rerank` (a new ranking replica), `add` (a replacement member for
- * one on a dead node: a learner that copies the slice, then is promoted; or a new logger)
- * and `remove` (the dead node's member leaves the slice once its replacement has caught up).
- * Split and move come later.
+ * What the rebalancer did: `rerank` (a new ranking replica: off a failed or draining node,
+ * off a hot node — reason `hot: …` — or handed over by a finishing move), `add` (a
+ * replacement member for one on a dead node: a learner that copies the slice, then is
+ * promoted; or a new logger), `move` (a member of a live node copied to another node, for
+ * balance or off a draining node: the same learner stage, then the source leaves), `remove`
+ * (the old member leaves the slice once its replacement or move target has caught up) and
+ * `drained` (a draining node holds no slice member any more; slice -1) and `split` (a slice
+ * over the size threshold splits in two by hash range: `running` from beginSplit, `done` at
+ * finishSplit with the bytes that moved; from = to = its ranking replica; see
+ * split-planner.ts).
  */
-export type RebalancerAction = 'rerank' | 'add' | 'remove';
+export type RebalancerAction = 'rerank' | 'add' | 'remove' | 'move' | 'drained' | 'split';
 
 /**
- * Where the task stands. A re-rank or a removal is one map change, written `done`. An `add`
- * is written `running` when its new member enters the map, and turns `done` (bytes,
- * duration) when it has caught up (a learner is then promoted), or `failed` when it is
- * abandoned (its node died, or the node it replaced came back first).
+ * Where the task stands. A re-rank, a removal or a `drained` is one step, written `done`. An
+ * `add` or `move` is written `running` when its new member enters the map, and turns `done`
+ * (bytes, duration) when it has caught up (a learner is then promoted), or `failed` when it
+ * is abandoned (its node died; for an add, the node it replaced came back first).
  */
 export type ActivityState = 'running' | 'done' | 'failed';
 
@@ -41,17 +54,24 @@ export interface RebalancerActivity {
    */
   readonly representation: string;
   /**
-   * rerank: the old and the new ranking replica; add: the node whose member is replaced and
-   * the new member's node; remove: the node that left (to = its replacement's node).
+   * rerank: the old and the new ranking replica; add / move: the node whose member is
+   * replaced (moved) and the new member's node; remove: the node that left (to = its
+   * replacement's node); drained: the node (to = 0).
    */
   readonly from: NodeId;
   readonly to: NodeId;
   /** Why, e.g. `node 3 down`. */
   readonly reason: string;
   readonly state: ActivityState;
-  /** Bytes copied (an add: the new member's reported size when done — 0 for a logger). */
+  /**
+   * Bytes copied (an add or move: the new member's reported size when done — 0 for a logger;
+   * drained: the bytes its moves copied since the drain began).
+   */
   readonly bytes: number;
-  /** From decision to done (an add: until its promotion; a one-step change: 0). */
+  /**
+   * From decision to done (an add or move: until its promotion; drained: since the node
+   * started draining; a one-step change: 0).
+   */
   readonly durationMs: number;
 }
 
@@ -68,6 +88,15 @@ export interface RebalancerActivity {
  *   (`copiedBytes`, duration) and a `remove` of X is logged;
  * - `abandonAdd`: one slice's running add is given up — changes empty (its new member is
  *   gone from the map) or `[removeMember T]`; the entry turns `failed`.
+ * - `move`: the start of moves off live (up or draining) nodes — each change an
+ *   `addLearner` (moving the data replica or read learner on `moving[i]`) or `addLogger`;
+ *   one `running` entry each;
+ * - `finishMove`: one slice's move target has caught up — `[promoteLearner T, (promote X→T
+ *   when X ranks the slice,) removeMember X replica]`, `[removeMember X learner]` or
+ *   `[removeMember X logger]`; the move turns `done` and a `remove` (and `rerank`) is logged;
+ * - `abandonMove`: as `abandonAdd`, for a running move;
+ * - `hotRerank`: promotions off a hot node (each a `done` `rerank` entry, reason `hot: …`);
+ * - `drained`: no changes; node `node`, draining since `since`, holds no member any more.
  */
 export type ActivityRequest =
   | { readonly action: 'rerank'; readonly atMs: number }
@@ -82,13 +111,42 @@ export type ActivityRequest =
       readonly atMs: number;
       readonly sliceId: SliceId;
       readonly to: NodeId;
+    }
+  | { readonly action: 'move'; readonly atMs: number; readonly moving: readonly NodeId[] }
+  | { readonly action: 'finishMove'; readonly atMs: number; readonly copiedBytes: number }
+  | {
+      readonly action: 'abandonMove';
+      readonly atMs: number;
+      readonly sliceId: SliceId;
+      readonly to: NodeId;
+    }
+  | { readonly action: 'hotRerank'; readonly atMs: number }
+  | {
+      readonly action: 'drained';
+      readonly atMs: number;
+      readonly node: NodeId;
+      /** When the node started draining (its `stateChangedAtMs`). */
+      readonly since: number;
     };
+
+/** How a hot-node re-rank's reasons begin (and how the history tells them apart). */
+export const hotReasonPrefix = 'hot: ';
 
 export const activityLogMax = 1_000;
 
 const reasonLengthMax = 1_000;
 
-const requestActions: readonly string[] = ['rerank', 'add', 'finishAdd', 'abandonAdd'];
+const requestActions: readonly string[] = [
+  'rerank',
+  'add',
+  'finishAdd',
+  'abandonAdd',
+  'move',
+  'finishMove',
+  'abandonMove',
+  'hotRerank',
+  'drained',
+];
 
 /**
  * What is wrong with a logged round as it came in, if anything: commands reach the log from
@@ -121,12 +179,31 @@ export function malformedActivityRound(
         replacing.every((n) => isWhole(n));
       return ok ? undefined : 'an add round names the node each change replaces';
     }
+    case 'move': {
+      const moving: unknown = request.moving;
+      const ok =
+        Array.isArray(moving) &&
+        moving.length === changes.length &&
+        moving.every((n) => isWhole(n));
+      return ok ? undefined : 'a move round names the node each change moves off';
+    }
     case 'finishAdd':
+    case 'finishMove':
       return isWhole(request.copiedBytes) ? undefined : 'copiedBytes must be whole bytes ≥ 0';
     case 'abandonAdd':
+    case 'abandonMove':
       return isWhole(request.sliceId) && isWhole(request.to)
         ? undefined
-        : 'an abandoned add names its slice and node';
+        : 'an abandoned task names its slice and node';
+    case 'hotRerank':
+      return changes.every((c) => c.reason.startsWith(hotReasonPrefix))
+        ? undefined
+        : `a hot re-rank's reasons begin with '${hotReasonPrefix}'`;
+    case 'drained':
+      if (!isWhole(request.node) || !isWhole(request.since)) {
+        return 'a drained round names its node and when the drain began';
+      }
+      return changes.length === 0 ? undefined : 'a drained round changes nothing';
   }
 }
 
@@ -138,6 +215,10 @@ function isWhole(value: unknown): value is number {
 export interface RoundContext {
   readonly placement: Placement;
   readonly isUp: (node: NodeId) => boolean;
+  /** A registered node's state and when it last changed (undefined: unknown node). */
+  readonly node: (
+    node: NodeId,
+  ) => { readonly state: NodeState; readonly stateChangedAtMs: number } | undefined;
   readonly activity: readonly RebalancerActivity[];
 }
 
@@ -160,7 +241,29 @@ export function staleActivityRound(
     case 'finishAdd':
       return staleFinish(changes, context);
     case 'abandonAdd':
-      return staleAbandon(request.sliceId, request.to, changes, context);
+      return staleAbandon(
+        runningAdds(context.activity),
+        request.sliceId,
+        request.to,
+        changes,
+        context,
+      );
+    case 'move':
+      return staleMove(request.moving, changes, context);
+    case 'finishMove':
+      return staleFinishMove(changes, context);
+    case 'abandonMove':
+      return staleAbandon(
+        runningMoves(context.activity),
+        request.sliceId,
+        request.to,
+        changes,
+        context,
+      );
+    case 'hotRerank':
+      return staleHotRerank(changes, context);
+    case 'drained':
+      return staleDrained(request.node, request.since, context);
   }
 }
 
@@ -205,7 +308,7 @@ function staleAdd(
   { placement, isUp, activity }: RoundContext,
 ): string | undefined {
   if (changes.length === 0) return 'an add round without changes';
-  const busy = new Set(runningAdds(activity).map((a) => a.sliceId));
+  const busy = busySlices(activity);
   for (const [i, change] of changes.entries()) {
     if (change.kind !== 'addLearner' && change.kind !== 'addLogger') {
       return `an add round cannot ${change.kind}`;
@@ -268,15 +371,19 @@ function staleFinish(
   return undefined;
 }
 
-/** An abandon applies when the add is running and removes its new member if still listed. */
+/**
+ * An abandon applies when the task (an add or a move, from `running`) is running and removes
+ * its new member if still listed.
+ */
 function staleAbandon(
+  running: readonly RebalancerActivity[],
   sliceId: SliceId,
   to: NodeId,
   changes: readonly PlacementChange[],
-  { placement, activity }: RoundContext,
+  { placement }: RoundContext,
 ): string | undefined {
-  const task = runningAdds(activity).find((a) => a.sliceId === sliceId);
-  if (task?.to !== to) return `slice ${sliceId} has no running add to n${to}`;
+  const task = running.find((a) => a.sliceId === sliceId);
+  if (task?.to !== to) return `slice ${sliceId} has no running task to n${to}`;
   const joined = sliceOf(placement, sliceId)?.members.find(
     (m) => m.node === to && (m.role === 'learner' || m.role === 'logger'),
   );
@@ -288,7 +395,168 @@ function staleAbandon(
     remove.node === to &&
     remove.role === joined.role &&
     rest.length === 0;
-  return ok ? undefined : `an abandoned add removes its new member n${to} and nothing else`;
+  return ok ? undefined : `an abandoned task removes its new member n${to} and nothing else`;
+}
+
+/** Whether a node is alive and serving: the source of a move may be up or draining. */
+function isAlive(context: RoundContext, node: NodeId): boolean {
+  const state = context.node(node)?.state;
+  return state === 'up' || state === 'draining';
+}
+
+/**
+ * The start of moves applies unless some change is not an `addLearner` (moving a data
+ * replica or read learner) or `addLogger` (moving a logger) onto an up node outside the
+ * slice, the slice already has a task running, or the member it moves is not of that role
+ * on a live (up or draining) node.
+ */
+function staleMove(
+  moving: readonly NodeId[],
+  changes: readonly PlacementChange[],
+  context: RoundContext,
+): string | undefined {
+  const { placement, isUp, activity } = context;
+  if (changes.length === 0) return 'a move round without changes';
+  const busy = busySlices(activity);
+  for (const [i, change] of changes.entries()) {
+    if (change.kind !== 'addLearner' && change.kind !== 'addLogger') {
+      return `a move round cannot ${change.kind}`;
+    }
+    if (busy.has(change.slice)) return `slice ${change.slice} already has a task running`;
+    busy.add(change.slice);
+    const slice = sliceOf(placement, change.slice);
+    if (slice === undefined) return `no slice ${change.slice}`;
+    if (!isUp(change.node)) return `n${change.node} is not up`;
+    if (slice.members.some((m) => m.node === change.node)) {
+      return `n${change.node} already holds a member of slice ${change.slice}`;
+    }
+    const source = moving[i] ?? 0;
+    const member = slice.members.find((m) => m.node === source);
+    const roleOk =
+      change.kind === 'addLogger'
+        ? member?.role === 'logger'
+        : member?.role === 'replica' || member?.role === 'learner';
+    if (!roleOk || !isAlive(context, source)) {
+      return `slice ${change.slice} has no member to move off live n${source}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A finished move applies when it is `[promoteLearner T, (promote X→T,) removeMember X
+ * replica]`, `[removeMember X learner]` or `[removeMember X logger]` of one slice whose
+ * running move is X → T, T is still a learner (logger) of it on an up node, X still holds
+ * the member on a live (up or draining) node, and X ranks the slice exactly when the round
+ * hands its ranking to T.
+ */
+function staleFinishMove(
+  changes: readonly PlacementChange[],
+  context: RoundContext,
+): string | undefined {
+  const { placement, isUp, activity } = context;
+  const remove = changes[changes.length - 1];
+  const promoteLearner = changes.length > 1 ? changes[0] : undefined;
+  const handOver = changes.length === 3 ? changes[1] : undefined;
+  const shape =
+    remove?.kind === 'removeMember' &&
+    changes.length <= 3 &&
+    (remove.role === 'replica'
+      ? promoteLearner?.kind === 'promoteLearner' &&
+        promoteLearner.slice === remove.slice &&
+        (handOver === undefined ||
+          (handOver.kind === 'promote' &&
+            handOver.slice === remove.slice &&
+            handOver.from === remove.node &&
+            handOver.to === promoteLearner.node))
+      : changes.length === 1);
+  if (!shape) {
+    return 'a finished move is [promoteLearner, (promote,) removeMember replica], [removeMember learner] or [removeMember logger] of one slice';
+  }
+  const task = runningMoves(activity).find((a) => a.sliceId === remove.slice);
+  if (
+    task?.from !== remove.node ||
+    (promoteLearner?.kind === 'promoteLearner' && task.to !== promoteLearner.node)
+  ) {
+    return `slice ${remove.slice} has no running move off n${remove.node} to match`;
+  }
+  const slice = sliceOf(placement, remove.slice);
+  const joinedRole = remove.role === 'logger' ? 'logger' : 'learner';
+  const joined = slice?.members.find((m) => m.node === task.to);
+  if (joined?.role !== joinedRole || !isUp(task.to)) {
+    return `n${task.to} is not a ${joinedRole} of slice ${remove.slice} on an up node`;
+  }
+  if (slice?.members.find((m) => m.node === remove.node)?.role !== remove.role) {
+    return `n${remove.node} no longer holds a ${remove.role} of slice ${remove.slice}`;
+  }
+  const ranks = slice.rankingReplica === remove.node;
+  if (!isAlive(context, remove.node)) return `n${remove.node} is no longer alive`;
+  if (ranks !== (handOver !== undefined)) {
+    return ranks
+      ? `n${remove.node} ranks slice ${remove.slice}: the round must hand it over`
+      : `n${remove.node} does not rank slice ${remove.slice}`;
+  }
+  return undefined;
+}
+
+/**
+ * A hot-node re-rank applies unless some change is not a promotion whose `from` still ranks
+ * the slice on an up node (a failed ranking replica is the failure re-rank's), and whose
+ * `to` is a data replica of it on an up node.
+ */
+function staleHotRerank(
+  changes: readonly PlacementChange[],
+  { placement, isUp }: RoundContext,
+): string | undefined {
+  if (changes.length === 0) return 'a hot re-rank round without changes';
+  const seen = new Set<SliceId>();
+  for (const change of changes) {
+    if (change.kind !== 'promote') return `a hot re-rank round cannot ${change.kind}`;
+    if (seen.has(change.slice)) return `slice ${change.slice} is re-ranked twice in one round`;
+    seen.add(change.slice);
+    const slice = sliceOf(placement, change.slice);
+    if (slice === undefined) return `no slice ${change.slice}`;
+    if (slice.rankingReplica !== change.from || !isUp(change.from)) {
+      return `slice ${change.slice} is not ranked by up node n${change.from}`;
+    }
+    const to = slice.members.find((m) => m.node === change.to);
+    if (to?.role !== 'replica' || !isUp(change.to)) {
+      return `n${change.to} is not a data replica of slice ${change.slice} on an up node`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A drained round applies when the node is draining since `since`, holds no member of any
+ * slice, and this drain was not reported drained yet.
+ */
+function staleDrained(node: NodeId, since: number, context: RoundContext): string | undefined {
+  const registered = context.node(node);
+  if (registered?.state !== 'draining' || registered.stateChangedAtMs !== since) {
+    return `n${node} is not draining since ${since}`;
+  }
+  if (membersOn(context.placement, node) > 0) return `n${node} still holds slice members`;
+  if (drainedSince(context.activity, node, since)) return `n${node} was reported drained`;
+  return undefined;
+}
+
+/** How many slice members `node` holds, every role counted. */
+export function membersOn(placement: Placement, node: NodeId): number {
+  let count = 0;
+  for (const r of placement.representations) {
+    for (const s of r.slices) if (s.members.some((m) => m.node === node)) count++;
+  }
+  return count;
+}
+
+/** Whether the history has a `drained` entry for `node` stamped at or after `since`. */
+export function drainedSince(
+  activity: readonly RebalancerActivity[],
+  node: NodeId,
+  since: number,
+): boolean {
+  return activity.some((a) => a.action === 'drained' && a.from === node && a.atMs >= since);
 }
 
 /** The `add` tasks under way (at most one per slice), oldest first. */
@@ -296,9 +564,37 @@ export function runningAdds(activity: readonly RebalancerActivity[]): Rebalancer
   return activity.filter((a) => a.action === 'add' && a.state === 'running');
 }
 
+/** The `move` tasks under way (at most one per slice, and none beside an add), oldest first. */
+export function runningMoves(activity: readonly RebalancerActivity[]): RebalancerActivity[] {
+  return activity.filter((a) => a.action === 'move' && a.state === 'running');
+}
+
+/** Slices with an add, a move or a split running: no other task starts on them. */
+export function busySlices(activity: readonly RebalancerActivity[]): Set<SliceId> {
+  return new Set(
+    activity
+      .filter(
+        (a) =>
+          (a.action === 'add' || a.action === 'move' || a.action === 'split') &&
+          a.state === 'running',
+      )
+      .map((a) => a.sliceId),
+  );
+}
+
+/** When the newest hot-node re-rank was decided (undefined: none in the history). */
+export function lastHotRerankAtMs(activity: readonly RebalancerActivity[]): number | undefined {
+  for (let i = activity.length - 1; i >= 0; i--) {
+    const a = activity[i];
+    if (a?.action === 'rerank' && a.reason.startsWith(hotReasonPrefix)) return a.atMs;
+  }
+  return undefined;
+}
+
 type RemoveMember = Extract<PlacementChange, { kind: 'removeMember' }>;
 
-function sliceOf(placement: Placement, sliceId: SliceId): Slice | undefined {
+/** The slice `sliceId` of a placement, if it has one. */
+export function sliceOf(placement: Placement, sliceId: SliceId): Slice | undefined {
   for (const r of placement.representations) {
     const found = r.slices.find((s) => s.id === sliceId);
     if (found !== undefined) return found;
@@ -309,8 +605,10 @@ function sliceOf(placement: Placement, sliceId: SliceId): Slice | undefined {
 /**
  * The history after a round (call before applying its changes: the representation names
  * come from the placement and catalog as they are), and how many new ids it used from
- * `firstId`. A `rerank` or `add` round appends one entry per change; a `finishAdd` turns its
- * running add `done` and appends the `remove`; an `abandonAdd` turns its add `failed`.
+ * `firstId`. A `rerank`, `hotRerank`, `add` or `move` round appends one entry per change; a
+ * `finishAdd` / `finishMove` turns its running task `done` and appends the `remove` (and a
+ * move's ranking hand-over as a `rerank`); an abandon turns its task `failed`; `drained`
+ * appends one entry for the node.
  */
 export function recordRound(
   log: readonly RebalancerActivity[],
@@ -340,52 +638,95 @@ export function recordRound(
     bytes: 0,
     durationMs: 0,
   });
+  const settled = (a: RebalancerActivity, state: ActivityState): RebalancerActivity => ({
+    ...a,
+    state,
+    durationMs: Math.max(0, request.atMs - a.atMs),
+  });
   switch (request.action) {
-    case 'rerank': {
+    case 'rerank':
+    case 'hotRerank': {
       const added = changes.map((c, i) =>
         c.kind === 'promote' ? entry(i, c, 'rerank', c.from, c.to, 'done') : undefined,
       );
       return appended(log, added);
     }
-    case 'add': {
+    case 'add':
+    case 'move': {
+      const sources = request.action === 'add' ? request.replacing : request.moving;
       const added = changes.map((c, i) =>
         c.kind === 'addLearner' || c.kind === 'addLogger'
-          ? entry(i, c, 'add', request.replacing[i] ?? 0, c.node, 'running')
+          ? entry(i, c, request.action, sources[i] ?? 0, c.node, 'running')
           : undefined,
       );
       return appended(log, added);
     }
-    case 'finishAdd': {
+    case 'finishAdd':
+    case 'finishMove': {
+      const action = request.action === 'finishAdd' ? 'add' : 'move';
       const remove = changes.find((c) => c.kind === 'removeMember');
       if (remove?.kind !== 'removeMember') return { log, added: 0 };
-      const to = runningAdds(log).find((a) => a.sliceId === remove.slice)?.to ?? 0;
-      const updated = settleRunningAdd(log, remove.slice, (a) => ({
-        ...a,
-        state: 'done',
+      const task = log.find(
+        (a) => a.action === action && a.state === 'running' && a.sliceId === remove.slice,
+      );
+      const to = task?.to ?? 0;
+      const updated = settleRunning(log, action, remove.slice, (a) => ({
+        ...settled(a, 'done'),
         bytes: request.copiedBytes,
-        durationMs: Math.max(0, request.atMs - a.atMs),
       }));
-      return appended(updated, [entry(0, remove, 'remove', remove.node, to, 'done')]);
+      const handOver = changes.find((c) => c.kind === 'promote');
+      return appended(updated, [
+        handOver?.kind === 'promote'
+          ? entry(0, handOver, 'rerank', handOver.from, handOver.to, 'done')
+          : undefined,
+        entry(handOver === undefined ? 0 : 1, remove, 'remove', remove.node, to, 'done'),
+      ]);
     }
     case 'abandonAdd':
+    case 'abandonMove': {
+      const action = request.action === 'abandonAdd' ? 'add' : 'move';
       return {
-        log: settleRunningAdd(log, request.sliceId, (a) => ({
-          ...a,
-          state: 'failed',
-          durationMs: Math.max(0, request.atMs - a.atMs),
-        })),
+        log: settleRunning(log, action, request.sliceId, (a) => settled(a, 'failed')),
         added: 0,
       };
+    }
+    case 'drained': {
+      // What the drain copied: its moves off the node that finished since it began.
+      const bytes = log
+        .filter(
+          (a) =>
+            a.action === 'move' &&
+            a.state === 'done' &&
+            a.from === request.node &&
+            a.atMs >= request.since,
+        )
+        .reduce((sum, a) => sum + a.bytes, 0);
+      const drained: RebalancerActivity = {
+        id: firstId,
+        atMs: request.atMs,
+        action: 'drained',
+        sliceId: -1,
+        representation: '',
+        from: request.node,
+        to: 0,
+        reason: `node ${request.node} drained: it holds no slice member any more`,
+        state: 'done',
+        bytes,
+        durationMs: Math.max(0, request.atMs - request.since),
+      };
+      return appended(log, [drained]);
+    }
   }
 }
 
-function settleRunningAdd(
+function settleRunning(
   log: readonly RebalancerActivity[],
+  action: 'add' | 'move',
   sliceId: SliceId,
   settle: (entry: RebalancerActivity) => RebalancerActivity,
 ): readonly RebalancerActivity[] {
   return log.map((a) =>
-    a.action === 'add' && a.state === 'running' && a.sliceId === sliceId ? settle(a) : a,
+    a.action === action && a.state === 'running' && a.sliceId === sliceId ? settle(a) : a,
   );
 }
 
@@ -406,7 +747,8 @@ export function appendActivity(
   return all.length > activityLogMax ? all.slice(all.length - activityLogMax) : all;
 }
 
-function representationOfSlice(
+/** What a slice stores, as the history names it (`db.table`, `db.table.index`, or the map's name). */
+export function representationOfSlice(
   placement: Placement,
   catalog: CatalogSnapshot,
   sliceId: SliceId,

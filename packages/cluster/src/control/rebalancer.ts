@@ -8,15 +8,38 @@ import type {
   SliceLoad,
 } from '@tessera/placement';
 import { planRankingRepair, planRepair } from '@tessera/placement';
-import { groupIdOfSlice } from '../layout/slice-groups';
-import type { NodePositions, ReplicaReport } from './control-protocol';
+import type { NodePositions } from './control-protocol';
 import type { ControlCommand, ControlResult, ControlState } from './control-state';
-import { runningAdds } from './rebalancer-activity';
-import type { RebalancerActivity } from './rebalancer-activity';
+import { busySlices, runningAdds, sliceOf } from './rebalancer-activity';
+import { planHotRerank } from './rebalancer-hot';
+import { planSplit } from './split-planner';
+import {
+  memberCaughtUp,
+  planBalanceStart,
+  planDrained,
+  planDrainStart,
+  planMoveProgress,
+} from './rebalancer-moves';
+import { defaultReplacementsInFlightMax, defaultReplaceAfterMs } from './rebalancer-options';
+import type { RebalancerOptions } from './rebalancer-options';
+
+export type { RebalancerOptions } from './rebalancer-options';
+export {
+  defaultBalanceByBytesMin,
+  defaultCatchUpLagEntriesMax,
+  defaultMoveCooldownMs,
+  defaultHotReadMinPerSec,
+  defaultHotReadRatio,
+  defaultMovesInFlightMax,
+  defaultReplaceAfterMs,
+  defaultReplacementsInFlightMax,
+  defaultRerankIntervalMs,
+} from './rebalancer-options';
 
 /**
- * The rebalancer: what the control-plane leader does by itself about the slice map. Two
- * duties so far (issue 5, failure handling):
+ * The rebalancer: what the control-plane leader does by itself about the slice map (issue 5).
+ * Failure handling first (here), then planned work (rebalancer-moves.ts: drains and moves
+ * for balance; rebalancer-hot.ts: hot-node re-rank):
  *
  * - **Re-rank on failure** — when a node is `down` (or draining, removed), every slice whose
  *   ranking replica lives there gets a live data replica as its new ranking replica, at once
@@ -49,12 +72,22 @@ import type { RebalancerActivity } from './rebalancer-activity';
  *
  * ```
  *  leader tick ──► Rebalancer.tick(now)    (serving leader only; one round in flight)
- *                    rerank due?  → propose it
- *                    else a running add to finish or abandon?  → propose it
- *                    else room for new adds?  → propose an add round
+ *                    rerank due (node down/draining/removed)?      → rerank
+ *                    else a running add to finish or abandon?        → finishAdd / abandonAdd
+ *                    else a running move to finish or abandon?       → finishMove / abandonMove
+ *                    else room for replacements of lost members?     → add
+ *                    else a draining node's members to move?         → move (`node N draining`)
+ *                    else a draining node now empty?                 → drained
+ *                    else not balanced (bytes, loggers), all up?     → move (`balance: …`)
+ *                    else a hot node (reads/s), interval over?       → hotRerank (`hot: …`)
  *   each round ONE applyPlacementChanges { changes, activity }: refused whole if stale
  *   (rebalancer-activity.ts), else map + epochs + history change together
  * ```
+ *
+ * Failures come first: moves start only while no replacement runs, balance only while every
+ * member and ranking replica is on an up node. At most one task (add or move) per slice.
+ * Moves (drains and balance) are the same add-before-remove pattern as a replacement, with
+ * the source alive (rebalancer-moves.ts); at most `movesInFlightMax` (2) run at once.
  *
  * Deterministic and idempotent: a round is computed from the replicated state (plus the
  * leader's clock and its soft reports) and carried out as one conditional command, so a new
@@ -68,31 +101,9 @@ import type { RebalancerActivity } from './rebalancer-activity';
  * copy short (Xpand waits minutes; CockroachDB's store-dead timeout is 5 min — both tuned
  * for larger copies than a demo cluster's).
  *
- * Not here yet: replacing configured read learners, moves, splits, drains, hot-node
- * re-ranking (see docs/ARCHITECTURE.md, "Not yet").
+ * Not here yet: replacing configured read learners on a dead node (a drain does move them),
+ * splitting large slices (see docs/ARCHITECTURE.md, "Not yet").
  */
-export interface RebalancerOptions {
-  /** How long a node must have been `down` before its slices are re-ranked (ms, ≥ 0). */
-  readonly rerankAfterMs: number;
-  /**
-   * How long a node must have been `down` before its slices' data replicas are replaced
-   * (ms, ≥ 0; default `defaultReplaceAfterMs`).
-   */
-  readonly replaceAfterMs?: number;
-  /** At most this many replacements (`add` tasks) run at once (default 4). */
-  readonly replacementsInFlightMax?: number;
-  /**
-   * A learner counts as caught up once its reported applied index is within this many
-   * entries of the group leader's (default 64): reports are up to a heartbeat old, and Raft
-   * keeps replicating after the promotion anyway.
-   */
-  readonly catchUpLagEntriesMax?: number;
-}
-
-export const defaultReplaceAfterMs = 10_000;
-export const defaultReplacementsInFlightMax = 4;
-export const defaultCatchUpLagEntriesMax = 64;
-
 export type PlacementCommand = Extract<ControlCommand, { kind: 'applyPlacementChanges' }>;
 
 /**
@@ -166,11 +177,7 @@ function lostForReplacement(
 }
 
 function findSlice(state: ControlState, sliceId: SliceId): Slice | undefined {
-  for (const r of state.slicePlacement.representations) {
-    const found = r.slices.find((s) => s.id === sliceId);
-    if (found !== undefined) return found;
-  }
-  return undefined;
+  return sliceOf(state.slicePlacement, sliceId);
 }
 
 /** Roles the rebalancer replaces: data replicas (through a learner) and loggers. */
@@ -197,7 +204,7 @@ export function planReplacementStart(
   const running = runningAdds(state.rebalancerActivity);
   let room = (options.replacementsInFlightMax ?? defaultReplacementsInFlightMax) - running.length;
   if (room <= 0) return undefined;
-  const busy = new Set(running.map((a) => a.sliceId));
+  const busy = busySlices(state.rebalancerActivity); // a running move finishes first
   const isLost = (node: NodeId) => lostForReplacement(state, node, nowMs, options);
   const candidates = new Set<SliceId>();
   for (const r of state.slicePlacement.representations) {
@@ -227,7 +234,7 @@ export function planReplacementStart(
       slice: change.slice,
       node: add.node,
       zone: add.zone,
-      reason: `node ${change.node} down`,
+      reason: `node ${change.node} ${state.node(change.node)?.state ?? 'unknown'}`,
     });
     replacing.push(change.node);
     room--;
@@ -307,35 +314,6 @@ export function planReplacementProgress(
 }
 
 /**
- * The new member's report when it is in the group (Raft's membership gives it `role`, and it
- * applied something: a joiner that has not received its snapshot reports 0) and within
- * `catchUpLagEntriesMax` of the newest leader report of the group, else undefined.
- */
-function memberCaughtUp(
-  task: RebalancerActivity,
-  role: MemberRole,
-  positions: readonly NodePositions[],
-  options: RebalancerOptions,
-): ReplicaReport | undefined {
-  const groupId = groupIdOfSlice(task.sliceId);
-  let joined: ReplicaReport | undefined;
-  let leader: ReplicaReport | undefined;
-  for (const node of positions) {
-    const report = node.replicas.find((r) => r.groupId === groupId);
-    if (report === undefined) continue;
-    if (node.nodeId === task.to) joined = report;
-    else if (report.raftRole === 'leader' && (leader === undefined || report.term > leader.term)) {
-      leader = report;
-    }
-  }
-  if (joined?.memberRole !== role || leader === undefined || joined.applied === 0) {
-    return undefined;
-  }
-  const lagMax = options.catchUpLagEntriesMax ?? defaultCatchUpLagEntriesMax;
-  return joined.applied + lagMax >= leader.applied ? joined : undefined;
-}
-
-/**
  * Each slice's size and read rate from the nodes' latest reports (the leader's soft state):
  * bytes of its largest copy, reads/s summed over its replicas (reads are served by the
  * leader, so that is the leader's). Lets the planner pick the coolest surviving replica.
@@ -387,10 +365,18 @@ export class Rebalancer {
     if (this.inFlight) return;
     const state = this.deps.state();
     const { options } = this.deps;
+    const positions = this.deps.positions?.() ?? [];
+    const load = loadFromPositions(positions);
     const command =
       planFailureRerank(state, nowMs, options, this.deps.load?.()) ??
-      planReplacementProgress(state, nowMs, options, this.deps.positions?.() ?? []) ??
-      planReplacementStart(state, nowMs, options, this.deps.load?.());
+      planReplacementProgress(state, nowMs, options, positions) ??
+      planMoveProgress(state, nowMs, options, positions) ??
+      planReplacementStart(state, nowMs, options, this.deps.load?.()) ??
+      planDrainStart(state, nowMs, options, this.deps.load?.()) ??
+      planDrained(state, nowMs) ??
+      planSplit(state, nowMs, options, positions) ??
+      planBalanceStart(state, nowMs, options, positions, load) ??
+      planHotRerank(state, nowMs, options, positions, load);
     if (command === undefined) return;
     this.inFlight = true;
     this.roundsValue++;

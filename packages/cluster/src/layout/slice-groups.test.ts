@@ -1,4 +1,4 @@
-import { planInitialPlacement } from '@tessera/placement';
+import { planInitialPlacement, splitSlice } from '@tessera/placement';
 import { describe, expect, it } from 'vitest';
 import { groupIdOfSlice, SliceGroupLayout } from './slice-groups';
 
@@ -43,5 +43,19 @@ describe('SliceGroupLayout', () => {
     for (let i = 0; i < 200; i++) seen.add(l.groupOfKey(new TextEncoder().encode(`k${i}`)));
     expect([...seen].sort()).toEqual([1, 2, 3, 4]);
     expect(l.groupsOf(1).every((g) => g.members.some((m) => m.nodeId === 1))).toBe(true);
+  });
+
+  it('gives each group its range, and the groups a split left inside an old range', () => {
+    const l = layout();
+    const first = l.representation.slices[0];
+    if (first === undefined) throw new Error('no slice');
+    expect(l.boundsOf(groupIdOfSlice(first.id))).toEqual(first.range);
+    expect(l.boundsOf(99)).toBeUndefined();
+    const split = splitSlice({ representations: [l.representation] }, first.id);
+    const after = new SliceGroupLayout(split.placement.representations[0] ?? l.representation);
+    expect(after.groupsWithin(first.range)).toEqual([
+      groupIdOfSlice(first.id),
+      groupIdOfSlice(split.upper),
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import type { Representation } from '@tessera/placement';
+import type { HashRange, Representation } from '@tessera/placement';
 import { hashDistributionKey, sliceFor } from '@tessera/placement';
 import type { ReplicaMember } from '../node/replica-registry';
 import type { NodeId } from '../runtime/transport';
@@ -49,6 +49,21 @@ export class SliceGroupLayout {
   /** The group holding `key`: the slice its distribution hash (first column) falls in. */
   groupOfKey(key: Uint8Array): number {
     return groupIdOfSlice(sliceFor(this.representation, hashDistributionKey([key])).id);
+  }
+
+  /** The hash range of a group's slice (undefined: not one of this layout's groups). */
+  boundsOf(groupId: number): HashRange | undefined {
+    return this.representation.slices.find((s) => groupIdOfSlice(s.id) === groupId)?.range;
+  }
+
+  /**
+   * The groups whose slices lie inside `bounds`: what a slice with that range is after its
+   * splits (ClusterSliceKv's re-routing: `SliceRouting.slicesWithin`).
+   */
+  groupsWithin(bounds: HashRange): number[] {
+    return this.representation.slices
+      .filter((s) => s.range.start >= bounds.start && s.range.end <= bounds.end)
+      .map((s) => groupIdOfSlice(s.id));
   }
 
   /** Groups with a member on `nodeId`. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MvccCommand } from '@tessera/storage';
 import { ClusterInvariantError } from './errors';
-import { decodeCommands, encodeCommands } from './command-codec';
+import { decodeCommands, encodeCommands, encodeSplit, splitOrderOf } from './command-codec';
 
 const bytes = (...xs: number[]) => Uint8Array.from(xs);
 
@@ -34,6 +34,38 @@ describe('command codec', () => {
     ];
     expect(decodeCommands(encodeCommands(commands))).toEqual(commands);
     expect(decodeCommands(encodeCommands([]))).toEqual([]);
+  });
+
+  it('round-trips a split order at both ends of the hash space, and tells it from commands', () => {
+    for (const at of [1n, 2n ** 32n + 7n, 2n ** 64n - 1n]) {
+      const split = {
+        at,
+        newGroupId: 0xffffffff,
+        newSpaceId: 12,
+        rankingNode: 3,
+        members: [
+          { nodeId: 1, role: 'voter' as const },
+          { nodeId: 2, role: 'logger' as const },
+          { nodeId: 3, role: 'learner' as const },
+        ],
+        hasher: { name: 'sql', params: bytes(1, 2, 0, 255) },
+      };
+      expect(splitOrderOf(encodeSplit(split))).toEqual(split);
+    }
+    const commands: MvccCommand[] = [{ kind: 'rollback', key: bytes(4), startTs: 8 }];
+    expect(splitOrderOf(encodeCommands(commands))).toBeUndefined();
+    expect(splitOrderOf(new Uint8Array())).toBeUndefined();
+    const order = {
+      at: 5n,
+      newGroupId: 2,
+      newSpaceId: 2,
+      rankingNode: 0,
+      members: [],
+      hasher: { name: 'wholeKey', params: bytes() },
+    };
+    expect(() => encodeSplit({ ...order, at: 0n })).toThrow(ClusterInvariantError);
+    const trailing = Uint8Array.from([...encodeSplit(order), 0]);
+    expect(() => splitOrderOf(trailing)).toThrow(ClusterInvariantError);
   });
 
   it('decodes the empty entry (a leader no-op) as no commands', () => {

@@ -9,7 +9,9 @@ import type { NodeMessage } from './node-message';
 import { Outbox } from './node-message';
 import type { DataNodeOptions, ResolvedDataNodeOptions } from './options';
 import { resolveOptions } from './options';
-import { confStateOf, loadRaftStorage } from './raft-state';
+import { KeyHashers } from './key-hashers';
+import type { KeyHasherFactory } from './key-hashers';
+import { confStateOf, foundSplitGroup, loadRaftStorage } from './raft-state';
 import {
   deleteReplicaRecord,
   isDataRecord,
@@ -36,6 +38,11 @@ export interface DataNodeDeps {
    * naming another answers `programRefused`. None by default.
    */
   readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
+  /**
+   * Key hashers by name, besides the built-in `wholeKey` (key-hashers.ts): how split orders
+   * name the rule their keys are routed by. Every node of a cluster must register the same.
+   */
+  readonly keyHashers?: ReadonlyMap<string, KeyHasherFactory>;
 }
 
 export interface CreateReplicaSpec {
@@ -109,6 +116,7 @@ export class DataNode {
   private closed = false;
   private fatal: Error | undefined;
   private readonly voteQuietUntilMs: number;
+  private readonly keyHashers: KeyHashers;
 
   constructor(deps: DataNodeDeps) {
     this.nodeId = deps.nodeId;
@@ -118,6 +126,7 @@ export class DataNode {
     this.engine = deps.engine;
     this.options = resolveOptions(deps.options);
     this.voteQuietUntilMs = deps.clock.now() + this.options.electionTimeoutMs;
+    this.keyHashers = new KeyHashers(deps.keyHashers);
     this.mvcc = new MvccStore(deps.engine, { scanProcessors: deps.scanProcessors });
     this.raftLog = new RaftLogStore(deps.engine);
     invariant(deps.transport.self === deps.nodeId, 'transport belongs to another node');
@@ -287,7 +296,54 @@ export class DataNode {
         this.recordRewrites.add(replica);
         this.requestCycle();
       },
+      resolveHasher: (spec) => this.keyHashers.resolve(spec),
+      canFoundSplitGroup: (groupId, spaceId) => this.canFoundSplitGroup(groupId, spaceId),
+      foundSplitGroup: (batch, record, campaign) => {
+        this.foundSplitGroup(batch, record, campaign);
+      },
     };
+  }
+
+  /**
+   * Whether a split may found `groupId` here: nothing of it is hosted, being created or
+   * removed, and its space is free. Otherwise this node already joined the new group (by
+   * snapshot, from the map) or a logger is replaying the split after a restart.
+   */
+  private canFoundSplitGroup(groupId: number, spaceId: number): boolean {
+    return (
+      !this.replicas.has(groupId) &&
+      !this.removals.some((r) => r.replica.groupId === groupId) &&
+      this.raftLog.lastIndex(groupId) === 0 &&
+      this.raftLog.hardState(groupId).term === 0 &&
+      this.mvcc.spaceInfo(spaceId) === undefined &&
+      ![...this.replicas.values()].some((r) => r.isDataMember && r.spaceId === spaceId)
+    );
+  }
+
+  /**
+   * The new group of a split, founded in the batch of the parent's split apply (its MVCC space
+   * is in that batch already): record and Raft state at SPLIT_START, so a restart recovers it
+   * exactly when the batch was durable — together with the parent's applied index.
+   */
+  private foundSplitGroup(batch: WriteBatch, record: ReplicaRecord, campaign: boolean): void {
+    putReplicaRecord(batch, record);
+    const storage = foundSplitGroup(
+      batch,
+      this.raftLog,
+      record.groupId,
+      confStateOf(record.members),
+    );
+    const replica = new SliceReplica(this.replicaHost(), {
+      record,
+      storage,
+      rng: this.rng.fork(),
+      recovered: true,
+      appliedIndex: storage.snapshot().metadata.index,
+      appliedTerm: storage.snapshot().metadata.term,
+    });
+    this.replicas.set(record.groupId, replica);
+    if (campaign) replica.campaign();
+    this.requestCycle();
   }
 
   private onMessage(from: NodeId, message: NodeMessage): void {

@@ -20,6 +20,9 @@ import { ProposalDropped, RaftInvariantError } from '@tessera/raft';
  * - NO_SUCH_REPLICA / REPLICA_EXISTS / NOT_DATA_MEMBER: the request named the wrong replica.
  * - INVALID_COMMAND: a proposal the MVCC store would refuse to apply (bad timestamps…); it
  *   never enters the log. Not retryable.
+ * - WRONG_SLICE: the group no longer holds this key (or the whole scanned hash range): a split
+ *   moved it to a new group. Nothing was applied. Refresh the slice map and retry on the
+ *   group that owns the key now.
  */
 export type ReplicaErrorCode =
   | 'NOT_LEADER'
@@ -32,6 +35,7 @@ export type ReplicaErrorCode =
   | 'REPLICA_EXISTS'
   | 'NOT_DATA_MEMBER'
   | 'INVALID_COMMAND'
+  | 'WRONG_SLICE'
   | 'INTERNAL';
 
 /** Why a proposal was dropped: Raft's reasons, plus this layer's own queue bound. */

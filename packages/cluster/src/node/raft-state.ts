@@ -130,3 +130,29 @@ export function mirrorReady(storage: MemoryRaftStorage, ready: Ready): void {
 function metadataOnly(snapshot: Snapshot): Snapshot {
   return { metadata: snapshot.metadata, data: NO_SNAPSHOT_DATA };
 }
+
+/**
+ * Where a group founded by a split starts (TiKV's RAFT_INIT_LOG_INDEX): every founding member
+ * holds the new space at this applied index, as if it had installed a snapshot here. Above
+ * 0 on purpose: a member that joins with an empty log (index 0) cannot take entries from 1
+ * on and must receive a snapshot, so it never misses the founding data.
+ */
+export const SPLIT_START = { index: 5, term: 5 } as const;
+
+/**
+ * The Raft state of a group founded by a split, written into the batch of the parent's split
+ * apply (log start and hard state at SPLIT_START, the founding membership), and its mirror.
+ */
+export function foundSplitGroup(
+  batch: WriteBatch,
+  log: RaftLogStore,
+  groupId: number,
+  confState: ConfState,
+): MemoryRaftStorage {
+  const { index, term } = SPLIT_START;
+  log.applySnapshot(batch, groupId, { index, term, confState: storageConfState(confState) });
+  const storage = new MemoryRaftStorage(confState);
+  storage.applySnapshot({ metadata: { index, term, confState }, data: NO_SNAPSHOT_DATA });
+  storage.setHardState({ term, vote: 0, commit: index });
+  return storage;
+}

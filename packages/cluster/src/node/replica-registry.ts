@@ -1,5 +1,7 @@
 import type { KvReader, WriteBatch } from '@tessera/storage';
 import { invariant } from './errors';
+import { fromHex, hex, wholeKeyHasher } from './key-hashers';
+import type { KeyHasherSpec } from './key-hashers';
 
 /**
  * The durable list of replicas a node hosts, so that a restarted node knows which Raft groups
@@ -11,7 +13,7 @@ import { invariant } from './errors';
  *
  * ```
  * C0 01 group u32   → JSON {v: 2, groupId, spaceId, dataMember, members: [{nodeId, role}],
- *                           rankingNode?}
+ *                           rankingNode?, hashRange?: {start, end}}
  * ```
  *
  * A record is written in the same batch as the replica's first Raft state and MVCC space, and
@@ -50,6 +52,50 @@ export interface ReplicaRecord {
    * (`SliceReplica.setRankingNode`). The leader hands leadership to it when it is caught up.
    */
   readonly rankingNode?: number;
+  /**
+   * The distribution-hash range this replica serves, as decimal strings (JSON has no u64),
+   * once a split narrowed it (see SliceReplica: a split entry moves the keys at or above its
+   * point to a new group). Absent: the whole hash space — a slice never split serves whatever
+   * its map range routes to it.
+   */
+  readonly hashRange?: { readonly start: string; readonly end: string };
+  /**
+   * How this replica hashes keys for its range (key-hashers.ts), params as hex; set with the
+   * range by a split. Absent: the whole key (`wholeKey`).
+   */
+  readonly hasher?: { readonly name: string; readonly params: string };
+}
+
+export function hasherOf(record: ReplicaRecord): KeyHasherSpec {
+  const h = record.hasher;
+  if (h === undefined) return wholeKeyHasher;
+  const params = fromHex(h.params);
+  invariant(params !== undefined, 'replica record: bad hasher params');
+  return { name: h.name, params };
+}
+
+export function withHasher(record: ReplicaRecord, spec: KeyHasherSpec): ReplicaRecord {
+  return { ...record, hasher: { name: spec.name, params: hex(spec.params) } };
+}
+
+/** A replica's distribution-hash range, [start, end). */
+export interface HashBounds {
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+export const WHOLE_HASH_SPACE: HashBounds = { start: 0n, end: 1n << 64n };
+
+export function hashBoundsOf(record: ReplicaRecord): HashBounds {
+  const r = record.hashRange;
+  return r === undefined ? WHOLE_HASH_SPACE : { start: BigInt(r.start), end: BigInt(r.end) };
+}
+
+export function withHashBounds(record: ReplicaRecord, bounds: HashBounds): ReplicaRecord {
+  return {
+    ...record,
+    hashRange: { start: bounds.start.toString(), end: bounds.end.toString() },
+  };
 }
 
 const TAG = 0xc0;
@@ -72,13 +118,15 @@ export function replicaKey(groupId: number): Uint8Array {
 }
 
 export function putReplicaRecord(batch: WriteBatch, record: ReplicaRecord): void {
-  const { groupId, spaceId, dataMember, members, rankingNode } = record;
+  const { groupId, spaceId, dataMember, members, rankingNode, hashRange, hasher } = record;
   const normal = {
     groupId,
     spaceId,
     ...(dataMember === undefined ? {} : { dataMember }),
     members,
     ...(rankingNode === undefined ? {} : { rankingNode }),
+    ...(hashRange === undefined ? {} : { hashRange }),
+    ...(hasher === undefined ? {} : { hasher }),
   };
   const json = JSON.stringify({ v: RECORD_VERSION, ...normal });
   const bytes = new TextEncoder().encode(json);
@@ -107,8 +155,10 @@ export function loadReplicaRecords(reader: KvReader): ReplicaRecord[] {
 function decodeReplicaRecord(bytes: Uint8Array): ReplicaRecord {
   const raw: unknown = JSON.parse(new TextDecoder().decode(bytes));
   invariant(isObject(raw) && (raw.v === 1 || raw.v === 2), 'replica record: unknown version');
-  const { groupId, spaceId, dataMember, members, rankingNode } = raw;
+  const { groupId, spaceId, dataMember, members, rankingNode, hashRange, hasher } = raw;
+  invariant(hasher === undefined || isHasherRecord(hasher), 'replica record: bad hasher');
   invariant(rankingNode === undefined || isU32(rankingNode), 'replica record: bad rankingNode');
+  invariant(hashRange === undefined || isHashRange(hashRange), 'replica record: bad hashRange');
   invariant(isU32(groupId) && isU32(spaceId), 'replica record: bad ids');
   invariant(
     dataMember === undefined || typeof dataMember === 'boolean',
@@ -124,7 +174,26 @@ function decodeReplicaRecord(bytes: Uint8Array): ReplicaRecord {
       return { nodeId: m.nodeId, role: m.role };
     }),
     ...(rankingNode === undefined ? {} : { rankingNode }),
+    ...(hashRange === undefined
+      ? {}
+      : { hashRange: { start: hashRange.start, end: hashRange.end } }),
+    ...(hasher === undefined ? {} : { hasher: { name: hasher.name, params: hasher.params } }),
   };
+}
+
+function isHasherRecord(v: unknown): v is { name: string; params: string } {
+  return (
+    isObject(v) &&
+    typeof v.name === 'string' &&
+    typeof v.params === 'string' &&
+    fromHex(v.params) !== undefined
+  );
+}
+
+function isHashRange(v: unknown): v is { start: string; end: string } {
+  const digits = (x: unknown): x is string => typeof x === 'string' && /^\d{1,20}$/.test(x);
+  if (!isObject(v) || !digits(v.start) || !digits(v.end)) return false;
+  return BigInt(v.start) < BigInt(v.end) && BigInt(v.end) <= 1n << 64n;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

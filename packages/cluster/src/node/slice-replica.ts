@@ -26,17 +26,28 @@ import type {
 import type { Clock, TimerHandle } from '../runtime/clock';
 import type { Rng } from '../runtime/rng';
 import type { NodeId } from '../runtime/transport';
-import { decodeCommands, encodeCommands } from './command-codec';
+import { decodeCommands, encodeCommands, encodeSplit, splitOrderOf } from './command-codec';
+import type { SplitOrder } from './command-codec';
 import { invalidCommand } from './command-validation';
 import { ReplicaError, invariant } from './errors';
 import type { LeaseGap } from './errors';
 import { LeaderLease } from './lease';
 import type { LeaseAck } from './node-message';
 import type { ResolvedDataNodeOptions } from './options';
-import { NO_SNAPSHOT_DATA, membersOf, mirrorReady, persistReady } from './raft-state';
+import { NO_SNAPSHOT_DATA, SPLIT_START, membersOf, mirrorReady, persistReady } from './raft-state';
 import { ReadIndexQueue } from './read-index-queue';
-import { isDataRecord, putReplicaRecord } from './replica-registry';
-import type { MemberRole, ReplicaRecord } from './replica-registry';
+import { hex, sameHasher } from './key-hashers';
+import type { KeyHasherSpec } from './key-hashers';
+import {
+  WHOLE_HASH_SPACE,
+  hashBoundsOf,
+  hasherOf,
+  isDataRecord,
+  putReplicaRecord,
+  withHashBounds,
+  withHasher,
+} from './replica-registry';
+import type { HashBounds, MemberRole, ReplicaRecord } from './replica-registry';
 import { SnapshotSource, decodeSpaceSnapshot } from './replica-snapshot';
 import type { ReplicaStatus } from './status';
 
@@ -57,6 +68,21 @@ export interface ReplicaHost {
   requestCycle(): void;
   /** The replica's record changed outside a Ready (its ranking node): write it soon. */
   recordChanged(replica: SliceReplica): void;
+  /**
+   * The hash function of a hasher spec (key-hashers.ts), or undefined when this node does not
+   * know it (or refuses its params).
+   */
+  resolveHasher(spec: KeyHasherSpec): ((key: Uint8Array) => bigint) | undefined;
+  /** Whether this node hosts nothing of `groupId` / `spaceId` yet, so a split may found it. */
+  canFoundSplitGroup(groupId: number, spaceId: number): boolean;
+  /**
+   * Founds a split's new group on this node in the parent's apply batch: its record, its Raft
+   * state at SPLIT_START (the MVCC space is already in the batch), and its replica. With
+   * `campaign` (this node leads the parent) the new replica stands for election at once, so
+   * the new group has a leader about one round trip after the split instead of an election
+   * timeout.
+   */
+  foundSplitGroup(batch: WriteBatch, record: ReplicaRecord, campaign: boolean): void;
 }
 
 /** How a replica comes to be: created now, or recovered from the node's engine. */
@@ -79,6 +105,17 @@ export interface AppliedEntry {
   readonly index: number;
   readonly term: number;
   readonly results: readonly CommandResult[];
+  /** Set when the entry applied as a no-op instead (a key outside the range): its proposal fails. */
+  readonly refusal?: ReplicaError;
+}
+
+/** What a scan expects of the group it asks (the requester's map). */
+export interface ScanRouting {
+  /**
+   * The hash range the requester believes this group serves: refused (WRONG_SLICE) when the
+   * group's range no longer covers it (a split moved part of it away: the scan would miss rows).
+   */
+  readonly expectBounds?: HashBounds;
 }
 
 export interface ReadOptions {
@@ -129,10 +166,29 @@ interface PendingProposal {
  *   import, staged then switched in one batch), its applied index jumps to the snapshot's, the
  *   log restarts after it, and the record takes the snapshot's membership — all in the cycle's
  *   (synced) batch; the mirror follows after it is durable.
+ * ## Splits
+ *
+ * A split is one log entry (a SplitOrder: `proposeSplit`). Every member applies it at the same
+ * index: a data member moves every record (versions, locks, rollback markers) of the keys whose
+ * distribution hash is ≥ `at` into the new group's MVCC space, in the same batch as its applied
+ * index (storage's `splitSpace`), narrows its hash range to [start, at) in its record, and —
+ * when the order lists this node and it hosts nothing of the new group yet — founds the new
+ * group's replica from that state at SPLIT_START. A logger only founds its logger replica.
+ * From that index on, a command for a key outside the range applies as a no-op and its
+ * proposal fails with WRONG_SLICE (checked at apply, so a proposal racing the split cannot
+ * write into the parent after the move); reads of such a key, and scans expecting a range
+ * the group no longer covers, fail with WRONG_SLICE too. The caller refreshes its map.
+ *
  * - Loggers never compact on their own: a logger may lead only as an interim leader and has
  *   no state to ship, so its log must keep every entry some data member may still need. Its
  *   log is reset only when it installs a snapshot from a data leader.
  */
+/**
+ * Failed hand-offs to the ranking replica back off up to 2^this hand-off checks (election
+ * timeouts) between attempts: 32, about half a minute with the default timings.
+ */
+const handoffBackoffMaxExponent = 5;
+
 export class SliceReplica {
   readonly groupId: number;
   readonly spaceId: number;
@@ -148,6 +204,11 @@ export class SliceReplica {
   /** MVCC commands applied here (prewrites, commits, rollbacks…), since it was opened. */
   private commandsApplied = 0;
   private readonly reads = new ReadIndexQueue();
+  /** The distribution-hash range this replica serves (narrowed by each split it applies). */
+  private bounds: HashBounds;
+  /** How keys are hashed for `bounds` (the record's hasher; the whole key by default). */
+  private hasher: KeyHasherSpec;
+  private hash: (key: Uint8Array) => bigint;
   private appliedIndex: number;
   private appliedTerm: number;
   /** Whether the replica record and MVCC space are in a committed batch (maybe not durable). */
@@ -170,6 +231,12 @@ export class SliceReplica {
    * inside the followers' lease window), and its writes would be invisible to our reads.
    */
   private transferTerm = 0;
+  /** The last hand-off this leader asked for, judged at the next check. */
+  private handoffAttempt: { readonly term: number; readonly target: NodeId } | undefined;
+  /** Hand-offs in a row to the same target that left this member leading (capped). */
+  private handoffFailures = 0;
+  /** Hand-off checks to let pass before the next attempt (backoff after failures). */
+  private handoffChecksToSkip = 0;
 
   constructor(
     private readonly host: ReplicaHost,
@@ -180,6 +247,9 @@ export class SliceReplica {
     this.groupId = record.groupId;
     this.spaceId = record.spaceId;
     this.isDataMember = isDataRecord(record, host.nodeId);
+    this.bounds = hashBoundsOf(record);
+    this.hasher = hasherOf(record);
+    this.hash = this.mustResolve(this.hasher);
     this.storage = start.storage;
     this.registered = start.recovered;
     this.durable = new Promise((resolve) => {
@@ -244,6 +314,18 @@ export class SliceReplica {
     return this.closed;
   }
 
+  /** The distribution-hash range this replica serves, [start, end). */
+  get hashBounds(): HashBounds {
+    return this.bounds;
+  }
+
+  /** Stands for election now (a split's new group, founded on the parent's leader). */
+  campaign(): void {
+    if (this.closed) return;
+    this.rawNode.campaign();
+    this.host.requestCycle();
+  }
+
   /** Raft's own view (role, term, leader, commit, progress). */
   raftStatus(): RaftStatus {
     return this.rawNode.status();
@@ -276,6 +358,8 @@ export class SliceReplica {
         }),
       );
     }
+    // Early answer only: the check that counts is at apply (see the class comment).
+    if (this.outOfRange(commands)) return Promise.reject(this.wrongSlice());
     let position: { index: number; term: number };
     try {
       position = this.rawNode.propose(encodeCommands(commands));
@@ -316,6 +400,68 @@ export class SliceReplica {
     return this.track(position).then(() => undefined);
   }
 
+  /**
+   * Proposes splitting this group's slice at hash `at`: keys hashing to [at, end) move to a
+   * new group `newGroupId` (MVCC space `newSpaceId`) founded by the current members, the same
+   * ranking node preferred. Resolves once the split applied on this node (the new group's
+   * replica then exists here when this node is a member). Rejects like `propose`, with
+   * INVALID_COMMAND when `at` is not strictly inside the range, and with WRONG_SLICE when
+   * another split narrowed the range before this one applied (nothing happened then).
+   */
+  proposeSplit(
+    at: bigint,
+    newGroupId: number,
+    newSpaceId: number,
+    hasher: KeyHasherSpec = this.hasher,
+  ): Promise<void> {
+    if (this.closed) return Promise.reject(this.closedError());
+    const { start, end } = this.bounds;
+    // A range already narrowed is in its hasher's terms: later splits must use the same one.
+    const narrowed = this.bounds !== WHOLE_HASH_SPACE;
+    if (
+      (narrowed && !sameHasher(hasher, this.hasher)) ||
+      this.host.resolveHasher(hasher) === undefined
+    ) {
+      return Promise.reject(
+        new ReplicaError(
+          'INVALID_COMMAND',
+          `group ${this.groupId}: key hasher '${hasher.name}' is unknown here or not this range's`,
+          { groupId: this.groupId },
+        ),
+      );
+    }
+    const ids = [newGroupId, newSpaceId];
+    if (
+      at <= start ||
+      at >= end ||
+      ids.some((id) => !Number.isInteger(id) || id < 1 || id > 0xffffffff)
+    ) {
+      return Promise.reject(
+        new ReplicaError(
+          'INVALID_COMMAND',
+          `group ${this.groupId}: split at ${at} into group ${newGroupId} / space ${newSpaceId} ` +
+            `is not inside [${start}, ${end}) with u32 ids`,
+          { groupId: this.groupId },
+        ),
+      );
+    }
+    const order: SplitOrder = {
+      at,
+      newGroupId,
+      newSpaceId,
+      members: membersOf(this.rawNode.confState()),
+      rankingNode: this.currentRecord.rankingNode ?? 0,
+      hasher,
+    };
+    let position: { index: number; term: number };
+    try {
+      position = this.rawNode.propose(encodeSplit(order));
+    } catch (error) {
+      return Promise.reject(ReplicaError.fromUnknown(error, this.groupId));
+    }
+    return this.track(position).then(() => undefined);
+  }
+
   private track(position: { index: number; term: number }): Promise<readonly CommandResult[]> {
     const { index, term } = position;
     // An older proposal at the same index was in a log suffix a later leader replaced (we
@@ -346,7 +492,10 @@ export class SliceReplica {
    * LEASE_UNAVAILABLE after `proposalTimeoutMs`. Locks met are returned in the result.
    */
   read(readTs: number, key: Uint8Array, options: ReadOptions = {}): Promise<GetResult> {
-    return this.serveRead(() => this.host.mvcc.get(this.spaceId, key, readTs), options);
+    return this.serveRead(() => {
+      this.assertOwns(key);
+      return this.host.mvcc.get(this.spaceId, key, readTs);
+    }, options);
   }
 
   /** Like `read`, over user keys in [startKey, endKey) (undefined = open). */
@@ -354,11 +503,15 @@ export class SliceReplica {
     readTs: number,
     startKey: Uint8Array | undefined,
     endKey: Uint8Array | undefined,
-    options: ScanOptions & ReadOptions,
+    options: ScanOptions & ReadOptions & ScanRouting,
   ): Promise<ScanResult> {
+    const { expectBounds, readIndexFallback, ...scanOptions } = options;
     return this.serveRead(
-      () => this.host.mvcc.scan(this.spaceId, startKey, endKey, readTs, options),
-      options,
+      () => {
+        if (expectBounds !== undefined && !this.covers(expectBounds)) throw this.wrongSlice();
+        return this.host.mvcc.scan(this.spaceId, startKey, endKey, readTs, scanOptions);
+      },
+      readIndexFallback === undefined ? {} : { readIndexFallback },
     );
   }
 
@@ -372,10 +525,10 @@ export class SliceReplica {
     startTs: number,
     options: ReadOptions = {},
   ): Promise<TxnStatus | SpaceMissing> {
-    return this.serveRead(
-      () => this.host.mvcc.checkTxnStatus(this.spaceId, primary, startTs),
-      options,
-    );
+    return this.serveRead(() => {
+      this.assertOwns(primary);
+      return this.host.mvcc.checkTxnStatus(this.spaceId, primary, startTs);
+    }, options);
   }
 
   status(): ReplicaStatus {
@@ -451,6 +604,9 @@ export class SliceReplica {
     if (this.closed || nodeId === this.currentRecord.rankingNode) return;
     const { rankingNode: _, ...rest } = this.currentRecord;
     this.currentRecord = nodeId === undefined ? rest : { ...rest, rankingNode: nodeId };
+    this.handoffFailures = 0; // a new target gets its first try at once
+    this.handoffChecksToSkip = 0;
+    this.handoffAttempt = undefined;
     this.host.recordChanged(this);
   }
 
@@ -460,11 +616,31 @@ export class SliceReplica {
    * timeout, so a ranking replica that cannot take over is not retried in a loop. Raft drops
    * proposals while the transfer runs (they are retried) and abandons it after an election
    * timeout; leases stop for the rest of the term (see `transferTerm`).
+   *
+   * A hand-off that left this member leading (the target looked caught up by its last
+   * acknowledgements but never took over: its node restarted on an empty disk, or it is cut
+   * off) is retried after 1, 2, 4 … up to `handoffBackoffMaxExponent`² checks: retried every
+   * timeout, the transfers would drop every proposal of the slice for as long as it lasts.
    */
   private maybeHandToRankingReplica(): void {
     const target = this.currentRecord.rankingNode;
     if (target === undefined || target === this.host.nodeId || !this.isDataMember) return;
     const st = this.rawNode.status();
+    const attempt = this.handoffAttempt;
+    if (attempt !== undefined && st.leadTransferee === 0) {
+      this.handoffAttempt = undefined;
+      const stillLeading = st.role === 'leader' && st.term === attempt.term;
+      if (stillLeading && attempt.target === target) {
+        this.handoffFailures = Math.min(this.handoffFailures + 1, handoffBackoffMaxExponent);
+        this.handoffChecksToSkip = 2 ** this.handoffFailures - 1;
+      } else {
+        this.handoffFailures = 0;
+      }
+    }
+    if (this.handoffChecksToSkip > 0) {
+      this.handoffChecksToSkip--;
+      return;
+    }
     if (st.role !== 'leader' || st.leadTransferee !== 0 || this.appliedTerm !== st.term) return;
     if (!st.confState.voters.includes(target)) return;
     const pr = st.progress?.get(target);
@@ -472,6 +648,7 @@ export class SliceReplica {
     // clears it every election timeout, in step with this check).
     if (pr === undefined || pr.state !== 'replicate' || pr.match < st.commit) return;
     this.transferTerm = st.term;
+    this.handoffAttempt = { term: st.term, target };
     this.rawNode.transferLeadership(target);
     this.host.requestCycle();
   }
@@ -533,21 +710,29 @@ export class SliceReplica {
         return `group ${this.groupId}: entry ${entry.index} after applied ${this.appliedIndex}`;
       });
       let results: readonly CommandResult[] = [];
-      if (this.isDataMember) {
+      let refusal: ReplicaError | undefined;
+      const split = entry.type === 'normal' ? splitOrderOf(entry.data) : undefined;
+      if (split !== undefined) {
+        refusal = this.applySplit(batch, entry, split);
+      } else if (this.isDataMember) {
         const commands = entry.type === 'normal' ? decodeCommands(entry.data) : [];
-        const r = this.host.mvcc.apply(batch, this.spaceId, {
-          index: entry.index,
-          term: entry.term,
-          commands,
-        });
-        invariant(r.kind === 'applied', () => `space ${this.spaceId} vanished`);
-        results = r.results;
-        this.commandsApplied += commands.length;
+        // A key outside the range (a split moved it since the proposal): the whole entry is a
+        // no-op on every member alike, and its proposal fails.
+        const refused = this.outOfRange(commands);
+        if (refused) refusal = this.wrongSlice();
+        results = this.applyCommands(batch, entry, refused ? [] : commands);
+        if (refused) results = [];
+        this.commandsApplied += refused ? 0 : commands.length;
       }
       if (entry.type === 'confChange') this.noteConfChange();
       this.appliedIndex = entry.index;
       this.appliedTerm = entry.term;
-      applied.push({ index: entry.index, term: entry.term, results });
+      applied.push({
+        index: entry.index,
+        term: entry.term,
+        results,
+        ...(refusal === undefined ? {} : { refusal }),
+      });
     }
     return applied;
   }
@@ -567,8 +752,9 @@ export class SliceReplica {
   settleApplied(applied: readonly AppliedEntry[]): void {
     for (const entry of applied) {
       this.settle(entry.index, (p) => {
-        if (p.term === entry.term) p.resolve(entry.results);
-        else p.reject(this.overwritten(entry.index, p.term));
+        if (p.term !== entry.term) p.reject(this.overwritten(entry.index, p.term));
+        else if (entry.refusal !== undefined) p.reject(entry.refusal);
+        else p.resolve(entry.results);
       });
     }
   }
@@ -658,6 +844,122 @@ export class SliceReplica {
     }
   }
 
+  // ---- internals: splits -----------------------------------------------------------------
+
+  private applyCommands(
+    batch: WriteBatch,
+    entry: { readonly index: number; readonly term: number },
+    commands: readonly MvccCommand[],
+  ): readonly CommandResult[] {
+    const r = this.host.mvcc.apply(batch, this.spaceId, {
+      index: entry.index,
+      term: entry.term,
+      commands,
+    });
+    invariant(r.kind === 'applied', () => `space ${this.spaceId} vanished`);
+    return r.results;
+  }
+
+  /**
+   * Applies a split order (see the class comment). Deterministic in everything the group
+   * shares — the parent's space and range after the entry — on every member alike; only
+   * whether this node founds the new group depends on what the node holds (it may have
+   * joined the new group by snapshot already, or be restarting a logger's replay).
+   * Returns the refusal when the order no longer fits the range (a split raced it).
+   */
+  private applySplit(
+    batch: WriteBatch,
+    entry: { readonly index: number; readonly term: number },
+    order: SplitOrder,
+  ): ReplicaError | undefined {
+    const { start, end } = this.bounds;
+    const narrowed = this.bounds !== WHOLE_HASH_SPACE;
+    if (
+      order.at <= start ||
+      order.at >= end ||
+      (narrowed && !sameHasher(order.hasher, this.hasher))
+    ) {
+      if (this.isDataMember) this.applyCommands(batch, entry, []);
+      return this.wrongSlice();
+    }
+    // Every member runs the same software: a hasher the leader knew is known here.
+    const hash = this.mustResolve(order.hasher);
+    const self = order.members.find((m) => m.nodeId === this.host.nodeId);
+    // A logger of the parent has no data to found a data member with.
+    const role =
+      self === undefined || (!this.isDataMember && self.role !== 'logger') ? undefined : self.role;
+    const found =
+      role !== undefined && this.host.canFoundSplitGroup(order.newGroupId, order.newSpaceId);
+    const childHoldsData = found && role !== 'logger';
+    if (this.isDataMember) {
+      const r = this.host.mvcc.splitSpace(batch, {
+        from: this.spaceId,
+        to: childHoldsData ? order.newSpaceId : undefined,
+        movesKey: (key) => hash(key) >= order.at,
+        entry,
+        start: SPLIT_START,
+      });
+      invariant(r.kind === 'split', () => `group ${this.groupId}: split failed: ${r.kind}`);
+    }
+    this.bounds = { start, end: order.at };
+    this.hasher = order.hasher;
+    this.hash = hash;
+    this.currentRecord = withHasher(withHashBounds(this.currentRecord, this.bounds), this.hasher);
+    putReplicaRecord(batch, this.currentRecord);
+    if (found) {
+      const leading = this.rawNode.leadership().role === 'leader' && role !== 'logger';
+      this.host.foundSplitGroup(
+        batch,
+        {
+          groupId: order.newGroupId,
+          spaceId: childHoldsData ? order.newSpaceId : 0,
+          dataMember: childHoldsData,
+          members: order.members,
+          ...(order.rankingNode === 0 ? {} : { rankingNode: order.rankingNode }),
+          hashRange: { start: order.at.toString(), end: end.toString() },
+          hasher: { name: order.hasher.name, params: hex(order.hasher.params) },
+        },
+        leading,
+      );
+    }
+    return undefined;
+  }
+
+  /** Whether any keyed command names a key outside this replica's range. */
+  private outOfRange(commands: readonly MvccCommand[]): boolean {
+    if (this.bounds === WHOLE_HASH_SPACE) return false;
+    return commands.some((c) => c.kind !== 'gc' && !this.owns(c.key));
+  }
+
+  private owns(key: Uint8Array): boolean {
+    if (this.bounds === WHOLE_HASH_SPACE) return true;
+    const hash = this.hash(key);
+    return hash >= this.bounds.start && hash < this.bounds.end;
+  }
+
+  private mustResolve(spec: KeyHasherSpec): (key: Uint8Array) => bigint {
+    const fn = this.host.resolveHasher(spec);
+    invariant(fn !== undefined, () => `group ${this.groupId}: key hasher '${spec.name}' unknown`);
+    return fn;
+  }
+
+  private covers(expected: HashBounds): boolean {
+    return this.bounds.start <= expected.start && expected.end <= this.bounds.end;
+  }
+
+  private assertOwns(key: Uint8Array): void {
+    if (!this.owns(key)) throw this.wrongSlice();
+  }
+
+  private wrongSlice(): ReplicaError {
+    const { start, end } = this.bounds;
+    return new ReplicaError(
+      'WRONG_SLICE',
+      `group ${this.groupId} serves hashes [${start}, ${end}) only: a split moved the rest`,
+      { groupId: this.groupId },
+    );
+  }
+
   // ---- internals: snapshots --------------------------------------------------------------
 
   /** Compacts the log behind the applied state when due (see the class comment). */
@@ -688,7 +990,11 @@ export class SliceReplica {
       return `group ${this.groupId}: snapshot at ${index} not past applied ${this.appliedIndex}`;
     });
     if (this.isDataMember) {
-      const { header, chunks } = decodeSpaceSnapshot(snapshot.data);
+      const { header, bounds, hasher, chunks } = decodeSpaceSnapshot(snapshot.data);
+      this.hash = this.mustResolve(hasher);
+      this.hasher = hasher;
+      this.bounds =
+        bounds.start === 0n && bounds.end === WHOLE_HASH_SPACE.end ? WHOLE_HASH_SPACE : bounds;
       invariant(
         header.appliedIndex === index && header.appliedTerm === term,
         () =>
@@ -700,6 +1006,9 @@ export class SliceReplica {
       this.expectImported(mvcc.finishImport(batch, this.spaceId, header));
     }
     this.currentRecord = { ...this.currentRecord, members: membersOf(confState) };
+    if (this.bounds !== WHOLE_HASH_SPACE) {
+      this.currentRecord = withHasher(withHashBounds(this.currentRecord, this.bounds), this.hasher);
+    }
     putReplicaRecord(batch, this.currentRecord);
     this.pendingCompaction?.source.release();
     this.pendingCompaction = undefined;
@@ -733,7 +1042,7 @@ export class SliceReplica {
       exported.release();
       return undefined;
     }
-    return new SnapshotSource(index, exported);
+    return new SnapshotSource(index, exported, this.bounds, this.hasher);
   }
 
   private replaceSource(source: SnapshotSource | undefined): void {

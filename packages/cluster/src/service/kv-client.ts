@@ -79,6 +79,8 @@ interface Pending {
  *              │ refused / no answer
  *              ├─ hint to a live leader ─► attempt(hint)            (no wait)
  *              ├─ INVALID_COMMAND / INTERNAL ─► failed              (never retried)
+ *              ├─ WRONG_SLICE ─► failed (lastCode WRONG_SLICE: a split moved the key; the
+ *              │                 caller refreshes its map and routes again)
  *              ├─ ambiguous and not idempotent ─► ambiguous
  *              └─ buffered: backoff, next member ─► attempt …  until the window ends
  *                                                               ─► failed | ambiguous
@@ -240,7 +242,10 @@ export class KvClient {
       lastCode === 'BUFFER_FULL'
         ? `group ${groupId}: ${body.op} refused: the client's failover buffer is full ` +
             `(${this.maxBuffered} calls waiting for a leader, ${this.maxPending} attempts in flight)`
-        : `group ${groupId}: ${body.op} found no leader in ${attempts} attempts within the ` +
+        : lastCode === 'WRONG_SLICE'
+          ? `group ${groupId}: ${body.op} refused (WRONG_SLICE): a split moved the key or ` +
+            `part of the range to another group; route by a newer slice map`
+          : `group ${groupId}: ${body.op} found no leader in ${attempts} attempts within the ` +
             `${this.failoverWindowMs} ms failover window (last: ${lastCode})`,
     );
   }
@@ -290,6 +295,10 @@ export class KvClient {
         return { target: otherMember(), backoff: true, ambiguous: false, stop: false };
       case 'PROPOSAL_TIMEOUT':
         return { target, backoff: true, ambiguous: true, stop: false };
+      case 'WRONG_SLICE':
+        // A split moved the key (or part of the scanned range) to another group: nothing
+        // applied, and no member of this group will serve it. The caller re-routes.
+        return { target, backoff: false, ambiguous: false, stop: true };
       case 'INVALID_COMMAND':
       case 'REPLICA_EXISTS':
       case 'INTERNAL':

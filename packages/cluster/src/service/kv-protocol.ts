@@ -32,6 +32,12 @@ export type KvOperation =
       readonly startKey: Uint8Array | undefined;
       readonly endKey: Uint8Array | undefined;
       readonly options: ScanOptions;
+      /**
+       * The group's distribution-hash range in the requester's slice map, as decimal strings
+       * [start, end): the group refuses the scan (WRONG_SLICE) when a split has narrowed its
+       * range below it. Absent: not checked.
+       */
+      readonly sliceRange?: { readonly start: string; readonly end: string };
     }
   | { readonly op: 'txnStatus'; readonly primary: Uint8Array; readonly startTs: number };
 

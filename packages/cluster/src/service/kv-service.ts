@@ -84,8 +84,17 @@ async function run(
       return replica.propose(body.commands);
     case 'get':
       return copyGet(await replica.read(body.readTs, body.key));
-    case 'scan':
-      return copyScan(await replica.scan(body.readTs, body.startKey, body.endKey, body.options));
+    case 'scan': {
+      const range = body.sliceRange;
+      const expectBounds =
+        range === undefined ? undefined : { start: BigInt(range.start), end: BigInt(range.end) };
+      return copyScan(
+        await replica.scan(body.readTs, body.startKey, body.endKey, {
+          ...body.options,
+          ...(expectBounds === undefined ? {} : { expectBounds }),
+        }),
+      );
+    }
     case 'txnStatus':
       return copyStatus(await replica.txnStatus(body.primary, body.startTs));
   }

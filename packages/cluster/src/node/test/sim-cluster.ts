@@ -11,6 +11,7 @@ import type { FaultPolicy } from '../../runtime/transport';
 import { DataNode } from '../data-node';
 import type { NodeMessage } from '../node-message';
 import { decodeNodeMessage, encodeNodeMessage } from '../node-message-codec';
+import type { KeyHasherFactory } from '../key-hashers';
 import type { DataNodeOptions } from '../options';
 import type { ReplicaMember } from '../replica-registry';
 
@@ -25,6 +26,8 @@ export interface SimClusterOptions {
   readonly wireCodec?: boolean;
   /** Scan processors every node registers (DataNodeDeps.scanProcessors). */
   readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
+  /** Key hashers every node registers (DataNodeDeps.keyHashers). */
+  readonly keyHashers?: ReadonlyMap<string, KeyHasherFactory>;
 }
 
 export interface GroupSpec {
@@ -220,6 +223,7 @@ export class SimCluster {
       engine: this.engine(id),
       ...(this.options.nodeOptions === undefined ? {} : { options: this.options.nodeOptions }),
       scanProcessors: this.options.scanProcessors,
+      ...(this.options.keyHashers === undefined ? {} : { keyHashers: this.options.keyHashers }),
     });
     this.nodes.set(id, node);
     return node;

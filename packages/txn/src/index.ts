@@ -25,16 +25,18 @@ export { lockExpired, routerFromFunction } from './slice-kv';
 export { groupIdOfSlice } from '@tessera/cluster';
 export type {
   CheckTxnStatusRequest,
+  HashBounds,
   KeyMutation,
   LockResolution,
   PrewriteRequest,
   Router,
+  ScanRoute,
   SliceId,
   SliceKv,
 } from './slice-kv';
 export { LocalSliceKv, memorySlices } from './local-slice-kv';
 export { ClusterSliceKv } from './cluster-slice-kv';
-export type { ClusterSliceKvDeps } from './cluster-slice-kv';
+export type { ClusterSliceKvDeps, SliceRouting } from './cluster-slice-kv';
 export type { LocalSlice, LocalSlicesOptions } from './local-slice-kv';
 
 export {

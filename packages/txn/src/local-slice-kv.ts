@@ -25,6 +25,7 @@ import type {
   CheckTxnStatusRequest,
   LockResolution,
   PrewriteRequest,
+  ScanRoute,
   SliceId,
   SliceKv,
 } from './slice-kv';
@@ -86,12 +87,14 @@ export class LocalSliceKv implements SliceKv {
     });
   }
 
+  /** `route` is not needed here: local slices never split. */
   scan(
     slice: SliceId,
     start: Uint8Array | undefined,
     end: Uint8Array | undefined,
     readTs: number,
     options: ScanOptions,
+    _route?: ScanRoute,
   ): Promise<ScanResult> {
     return settle(() => {
       const { store, space } = this.slot(slice);

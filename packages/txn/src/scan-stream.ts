@@ -79,6 +79,9 @@ async function* mergedSlices(
   program: ScanProgramSpec | undefined,
 ): AsyncGenerator<KeyValue, void, undefined> {
   const stop = { stopped: false };
+  // Each slice with the hash range the same map gave it (a split meanwhile is then noticed).
+  const targets = snapshot.reader.sliceTargets(start, end);
+  const routes = new Map(targets.map((t) => [t.slice, t.route]));
   const fetch = (slice: SliceId, from: Uint8Array | undefined): Promise<SlicePage> => {
     snapshot.assertActive();
     return snapshot.reader.scanPage(
@@ -89,11 +92,12 @@ async function* mergedSlices(
       pageRows,
       undefined,
       program,
+      routes.get(slice),
     );
   };
-  const cursors = snapshot.reader
-    .slicesFor(start, end)
-    .map((slice, order) => new SliceCursor(slice, order, fetch, stop, start));
+  const cursors = targets.map(
+    ({ slice }, order) => new SliceCursor(slice, order, fetch, stop, start),
+  );
   try {
     const heap = new CursorHeap();
     const ready = await Promise.all(cursors.map((c) => c.ready()));

@@ -46,6 +46,7 @@ export interface SliceKv {
     end: Uint8Array | undefined,
     readTs: number,
     options: ScanOptions,
+    route?: ScanRoute,
   ): Promise<ScanResult>;
 
   /** Locks every mutation's key for txn `startTs` (Percolator prewrite), one result per key. */
@@ -86,6 +87,21 @@ export interface SliceKv {
 
 /** Slice ids are u32 (a slice's MVCC space id on its replicas). */
 export type SliceId = number;
+
+/** A distribution-hash range [start, end) of the slice map. */
+export interface HashBounds {
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+/**
+ * What the caller's slice map said about the scanned slice. With `bounds`, an implementation
+ * over split-able slices makes sure the whole range is read: a slice a split has narrowed
+ * since refuses the scan, and the rows of its range are read where they are now.
+ */
+export interface ScanRoute {
+  readonly bounds?: HashBounds | undefined;
+}
 
 export type KeyMutation = { readonly key: Uint8Array } & Mutation;
 
@@ -135,6 +151,13 @@ export interface Router {
   sliceOf(key: Uint8Array): SliceId;
   /** The slices that may hold keys in [start, end): every slice under hash placement. */
   slicesFor(start: Uint8Array | undefined, end: Uint8Array | undefined): readonly SliceId[];
+  /**
+   * Optional: the slice's hash range in the map `slicesFor` answered from. Readers call it in
+   * the same synchronous step as `slicesFor` (so from the same map) and send it with each scan
+   * of the slice (ScanRoute): a split between the two cannot make a scan miss the rows that
+   * moved to a slice the reader's list does not name.
+   */
+  boundsOf?(slice: SliceId): HashBounds | undefined;
 }
 
 /**

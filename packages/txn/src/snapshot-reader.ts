@@ -13,7 +13,7 @@ import { compareBytes } from './bytes';
 import { TxnError, TxnInvariantError } from './errors';
 import type { LockResolver } from './lock-resolver';
 import type { TxnOptions } from './options';
-import type { Router, SliceId, SliceKv } from './slice-kv';
+import type { Router, ScanRoute, SliceId, SliceKv } from './slice-kv';
 
 export interface KeyValue {
   readonly key: Uint8Array;
@@ -92,9 +92,9 @@ export class SnapshotReader {
     readTs: number,
     limit: number,
   ): Promise<KeyValue[]> {
-    const slices = this.router.slicesFor(start, end);
+    const targets = this.sliceTargets(start, end);
     const perSlice = await Promise.all(
-      slices.map((slice) => this.scanSlice(slice, start, end, readTs, limit)),
+      targets.map(({ slice, route }) => this.scanSlice(slice, start, end, readTs, limit, route)),
     );
     const merged = perSlice.flat().sort((a, b) => compareBytes(a.key, b.key));
     return merged.slice(0, limit).map((row) => ({ key: row.key, value: row.value }));
@@ -120,10 +120,10 @@ export class SnapshotReader {
     const stopAfter = options.stopAfter ?? this.options.scanRowsMax;
     const examinePerRequest = options.examinePerRequest ?? this.options.scanPageRows;
     const examine = Math.max(1, Math.floor(examinePerRequest));
-    const slices = this.router.slicesFor(start, end);
+    const targets = this.sliceTargets(start, end);
     const perSlice = await Promise.all(
-      slices.map((slice) =>
-        this.programSlice(slice, start, end, readTs, program, { stopAfter, examine }),
+      targets.map(({ slice, route }) =>
+        this.programSlice(slice, start, end, readTs, program, { stopAfter, examine }, route),
       ),
     );
     return perSlice.flat();
@@ -137,15 +137,20 @@ export class SnapshotReader {
     readTs: number,
     program: ScanProgramSpec,
     bounds: { readonly stopAfter: number; readonly examine: number },
+    route: ScanRoute,
   ): Promise<KeyValue[]> {
     const outputs: KeyValue[] = [];
     const waiter = this.lockWaiter(readTs);
     let from = start;
     while (outputs.length < bounds.stopAfter) {
-      const answer: ScanResult = await this.kv.scan(slice, from, end, readTs, {
-        limit: bounds.examine,
-        program,
-      });
+      const answer: ScanResult = await this.kv.scan(
+        slice,
+        from,
+        end,
+        readTs,
+        { limit: bounds.examine, program },
+        route,
+      );
       if (answer.kind === 'programRefused') {
         throw new TxnError('PROGRAM_REFUSED', `slice ${slice}: ${answer.reason}`);
       }
@@ -169,13 +174,23 @@ export class SnapshotReader {
     end: Uint8Array | undefined,
     readTs: number,
     limit: number,
+    route: ScanRoute,
   ): Promise<ScanRow[]> {
     const rows: ScanRow[] = [];
     const waiter = this.lockWaiter(readTs);
     let from = start;
     while (rows.length < limit) {
       const pageRows = Math.min(this.options.scanPageRows, limit - rows.length);
-      const page = await this.scanPage(slice, from, end, readTs, pageRows, waiter);
+      const page = await this.scanPage(
+        slice,
+        from,
+        end,
+        readTs,
+        pageRows,
+        waiter,
+        undefined,
+        route,
+      );
       rows.push(...page.rows);
       if (page.resumeKey === undefined) break;
       from = page.resumeKey;
@@ -188,6 +203,20 @@ export class SnapshotReader {
   /** The slices a read of [start, end) visits, in the order `scan` merges them. */
   slicesFor(start: Uint8Array | undefined, end: Uint8Array | undefined): readonly SliceId[] {
     return this.router.slicesFor(start, end);
+  }
+
+  /**
+   * The slices a read of [start, end) visits, each with the hash range the same map gives it
+   * (see Router.boundsOf), to send with every scan of it.
+   */
+  sliceTargets(
+    start: Uint8Array | undefined,
+    end: Uint8Array | undefined,
+  ): { readonly slice: SliceId; readonly route: ScanRoute }[] {
+    return this.router.slicesFor(start, end).map((slice) => {
+      const bounds = this.router.boundsOf?.(slice);
+      return { slice, route: bounds === undefined ? {} : { bounds } };
+    });
   }
 
   /**
@@ -204,6 +233,7 @@ export class SnapshotReader {
     limit: number,
     waiter: LockWaiter = this.lockWaiter(readTs),
     program?: ScanProgramSpec,
+    route: ScanRoute = {},
   ): Promise<SlicePage> {
     for (;;) {
       const page: ScanResult = await this.kv.scan(
@@ -212,6 +242,7 @@ export class SnapshotReader {
         end,
         readTs,
         program === undefined ? { limit } : { limit, program },
+        route,
       );
       if (page.kind === 'programRefused') {
         if (program === undefined) throw unexpectedRefusal(slice, page.reason);

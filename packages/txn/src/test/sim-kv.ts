@@ -7,6 +7,7 @@ import type {
   CheckTxnStatusRequest,
   LockResolution,
   PrewriteRequest,
+  ScanRoute,
   SliceId,
   SliceKv,
 } from '../slice-kv';
@@ -39,8 +40,9 @@ export class SimNetworkSliceKv implements SliceKv {
     end: Uint8Array | undefined,
     readTs: number,
     options: ScanOptions,
+    route?: ScanRoute,
   ) {
-    return this.call(() => this.inner.scan(slice, start, end, readTs, options));
+    return this.call(() => this.inner.scan(slice, start, end, readTs, options, route));
   }
 
   prewrite(slice: SliceId, request: PrewriteRequest) {

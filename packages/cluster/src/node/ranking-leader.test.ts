@@ -39,6 +39,35 @@ describe('the leader is the ranking replica', () => {
     expect(workload.acked.length).toBeGreaterThan(100);
   }, 30_000);
 
+  it('backs off from a ranking replica that looks caught up but never takes over, so writes go on', async () => {
+    const sim = new SimCluster({ seed: 51, nodeIds: [1, 2, 3] });
+    const voters = [1, 2, 3].map((nodeId) => ({ nodeId, role: 'voter' as const }));
+    sim.createGroup({ groupId: 1, spaceId: 1, members: voters, rankingNode: 1 });
+    await sim.runUntil(() => sim.leaderOf(1) === 1, 10_000);
+    await sim.runFor(1_000);
+    // Idle, node 3 holds everything committed; now it is cut off without the leader noticing
+    // (its progress still says caught up: a node back on an empty disk looks the same), and
+    // the control plane ranks it. Each hand-off to it runs an election timeout, dropping
+    // proposals, and fails.
+    sim.network.setDown(3, true);
+    for (const id of [1, 2]) sim.node(id).replica(1)?.setRankingNode(3);
+    await sim.runFor(3_000);
+    // Retried at every check, the hand-offs would leave no window for a write to commit
+    // (and a committed write is what makes node 3 look behind). Backing off leaves one.
+    const workload = new Workload(sim, [1], 10);
+    await sim.runFor(5_000);
+    expect(workload.acked.length).toBeGreaterThan(200);
+    expect(sim.leaderOf(1)).toBe(1);
+    // Node 3 returns, catches up, and the hand-off succeeds.
+    sim.network.setDown(3, false);
+    await sim.runUntil(() => sim.leaderOf(1) === 3, 60_000);
+    expect(sim.leaderOf(1)).toBe(3);
+    workload.stop();
+    await sim.runFor(1_000);
+    verifyAcked(sim, workload.acked);
+    verifyConverged(sim, 1);
+  }, 30_000);
+
   it('keeps leases safe across hand-overs: no acknowledged write is lost under a lossy network', async () => {
     for (const seed of [31, 32, 33]) {
       const sim = new SimCluster({ seed, nodeIds: [1, 2, 3], faults: lossy });

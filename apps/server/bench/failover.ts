@@ -18,8 +18,11 @@
 // loaded first, default 20 000), --workers N (default 4),
 // --after-ms N (how long the workload runs after the crash, default 10 000), --wait-ms N (how
 // long to wait for full replication, default 60 000). A benchmark, not a test: it prints.
-// Not measured yet: rebalance time and bytes moved after adding a node (adding nodes is not
-// built).
+//
+// `--restore-gb G` (time to restore full replication for G GB) and `--add-node-mb M`
+// (rebalance time and bytes moved after adding a node) run the data-moving measurements of
+// failover-data.ts instead, on the embedded cluster without SQL (options --value-kb,
+// --wait-ms, default 600 000 there).
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +30,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { startTessera } from '../src/app';
+import { benchAddNode, benchRestore } from './failover-data';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -198,7 +202,9 @@ async function main(): Promise<void> {
     console.log(
       `  full replication       ${seconds(replicatedMs)} after the crash (${ROWS} rows of ~1 KB; waited up to ${WAIT_MS / 1000} s)`,
     );
-    console.log('  rebalance after adding a node: not measured (adding nodes is not built)');
+    console.log(
+      '  1 GB restore and rebalance after adding a node: see --restore-gb and --add-node-mb',
+    );
   } finally {
     for (const c of connections) await c.end().catch(() => undefined);
     await running.close();
@@ -206,4 +212,23 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+const restoreGb = process.argv.includes('--restore-gb') ? option('restore-gb', 1) : undefined;
+const addNodeMb = process.argv.includes('--add-node-mb') ? option('add-node-mb', 256) : undefined;
+const dataOptions = { valueKb: option('value-kb', 16), waitMs: option('wait-ms', 600_000) };
+for (const [name, value] of [
+  ['restore-gb', restoreGb],
+  ['add-node-mb', addNodeMb],
+  ['value-kb', dataOptions.valueKb],
+  ['wait-ms', dataOptions.waitMs],
+] as const) {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    console.error(`bench:failover: --${name} needs a positive number`);
+    process.exit(2);
+  }
+}
+if (restoreGb !== undefined || addNodeMb !== undefined) {
+  if (restoreGb !== undefined) await benchRestore(restoreGb, dataOptions);
+  if (addNodeMb !== undefined) await benchAddNode(addNodeMb, dataOptions);
+} else {
+  await main();
+}

@@ -37,6 +37,8 @@ export interface TesseraOptions {
   readonly now?: () => Date;
   /** The embedded cluster's data nodes (default: 3 nodes in zones a, b, c). */
   readonly clusterNodes?: readonly { readonly id: number; readonly zone: string }[];
+  /** Slices larger than this many bytes split (`--split-threshold`; default 8 GiB). */
+  readonly splitThresholdBytes?: number;
 }
 
 export interface RunningTessera {
@@ -65,6 +67,9 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
     cluster = await EmbeddedCluster.start({
       dir: join(lock.dir, 'cluster'),
       ...(options.clusterNodes === undefined ? {} : { nodes: options.clusterNodes }),
+      ...(options.splitThresholdBytes === undefined
+        ? {}
+        : { splitThresholdBytes: options.splitThresholdBytes }),
       scanProcessors: dataNodeScanProcessors(),
     });
     const runningCluster = cluster;

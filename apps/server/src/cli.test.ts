@@ -89,6 +89,22 @@ describe('parseCommand', () => {
     expect(errorOf(parseCommand(['--api-port']))).toMatch(/api-port/);
   });
 
+  it('takes --split-threshold in bytes or with a unit, and rejects anything else', () => {
+    const serve = (argv: string[]) => {
+      const command = parseCommand(argv);
+      return command.kind === 'serve' ? command.splitThresholdBytes : command.kind;
+    };
+    expect(serve(['--split-threshold', '64MB'])).toBe(64 * 1024 ** 2);
+    expect(serve(['--split-threshold=8GB'])).toBe(8 * 1024 ** 3);
+    expect(serve(['--split-threshold', '65536'])).toBe(65_536);
+    expect(serve([])).toBeUndefined();
+    for (const bad of ['', '0', 'big', '-1MB']) {
+      expect(errorOf(parseCommand([`--split-threshold=${bad}`]))).toBe(
+        `--split-threshold must be a size such as 64MB or 8GB, got '${bad}'`,
+      );
+    }
+  });
+
   it('rejects an empty --data-dir', () => {
     expect(errorOf(parseCommand(['--data-dir', '']))).toBe('--data-dir is empty');
     expect(errorOf(parseCommand(['--data-dir', '   ']))).toBe('--data-dir is empty');
@@ -273,5 +289,57 @@ describe('usage', () => {
     ]) {
       expect(usage).toContain(word);
     }
+  });
+});
+
+describe('parseCommand data-node --join', () => {
+  const base = ['data-node', '--id', '4', '--zone', 'a', '--cluster', 'c.json', '--data-dir', 'd4'];
+  const addresses = [
+    '--peer-address',
+    '127.0.0.1:7004',
+    '--kv-address',
+    '127.0.0.1:7104',
+    '--control-address',
+    '127.0.0.1:7504',
+  ];
+
+  it('takes the three listeners of a node the cluster file does not list', () => {
+    expect(parseCommand([...base, '--join', ...addresses])).toEqual({
+      kind: 'data-node',
+      nodeId: 4,
+      zone: 'a',
+      clusterFile: 'c.json',
+      dataDir: 'd4',
+      join: {
+        peerAddress: '127.0.0.1:7004',
+        kvAddress: '127.0.0.1:7104',
+        controlAddress: '127.0.0.1:7504',
+      },
+    });
+  });
+
+  it('names the missing listeners, refuses bad or repeated ones and listeners without --join', () => {
+    expect(errorOf(parseCommand([...base, '--join']))).toBe(
+      '--join needs --peer-address, --kv-address, --control-address',
+    );
+    expect(errorOf(parseCommand([...base, '--join', ...addresses.slice(0, 4)]))).toBe(
+      '--join needs --control-address',
+    );
+    expect(errorOf(parseCommand([...base, ...addresses]))).toBe(
+      '--peer-address, --kv-address, --control-address only go with --join',
+    );
+    for (const bad of ['7004', 'host:', 'host:0', 'host:65536', ':7004', 'a b:1']) {
+      const argv = [...base, '--join', ...addresses];
+      argv[argv.indexOf('--kv-address') + 1] = bad;
+      expect(errorOf(parseCommand(argv))).toBe(
+        `--kv-address must be host:port with a port in 1-65535, got '${bad}'`,
+      );
+    }
+    const same = [...base, '--join', ...addresses];
+    same[same.indexOf('--kv-address') + 1] = '127.0.0.1:7004';
+    expect(errorOf(parseCommand(same))).toBe(
+      '--peer-address, --kv-address and --control-address must differ',
+    );
+    expect(parseCommand([...base, '--join'])).toMatchObject({ kind: 'error', topic: 'data-node' });
   });
 });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseByteSize } from '@tessera/cluster';
 
 export interface ServeCommand {
   readonly kind: 'serve';
@@ -8,6 +9,8 @@ export interface ServeCommand {
   readonly mysqlHost: string;
   /** 0 picks a free port (printed on start). */
   readonly mysqlPort: number;
+  /** `--split-threshold`: slices larger than this many bytes split (default: 8 GiB). */
+  readonly splitThresholdBytes?: number;
 }
 
 /** `tessera data-node`: one data node of a static cluster (see dataNodeUsage). */
@@ -17,6 +20,15 @@ export interface DataNodeCommand {
   readonly zone: string;
   readonly clusterFile: string;
   readonly dataDir: string;
+  /**
+   * `--join`: the node is not in the cluster file and joins a running cluster; its listeners
+   * (host:port each) come from the flags.
+   */
+  readonly join?: {
+    readonly peerAddress: string;
+    readonly kvAddress: string;
+    readonly controlAddress: string;
+  };
 }
 
 /** `tessera control-plane`: one member of the control plane (see controlPlaneUsage). */
@@ -40,6 +52,7 @@ export type Command =
 export const usage = `Usage: tessera [serve] [options]
        tessera control-plane --id <n> --cluster <file.json> --data-dir <dir>
        tessera data-node --id <n> --zone <zone> --cluster <file.json> --data-dir <dir>
+                         [--join --peer-address <h:p> --kv-address <h:p> --control-address <h:p>]
 
 Starts a Tessera process with every role embedded: the cluster (control plane and data nodes),
 the MySQL listener and the console API.
@@ -52,6 +65,9 @@ Options:
   --api-port <port>   console API port (default 3001)
   --mysql-host <host> MySQL protocol listen address (default 127.0.0.1)
   --mysql-port <port> MySQL protocol port (default 4000; 0 picks a free one)
+  --split-threshold <size>
+                      split a slice once its largest copy holds more (bytes, or with a
+                      unit: 64MB, 8GB; default 8GB)
   -h, --help          show this help
   -v, --version       print the version
 
@@ -76,6 +92,8 @@ const clusterFileHelp = `  --cluster <file>      the cluster file (JSON): who th
                         endpoints the nodes and members answer (their listen addresses)`;
 
 export const dataNodeUsage = `Usage: tessera data-node --id <n> --zone <zone> --cluster <file.json> --data-dir <dir>
+       tessera data-node --id <n> --zone <zone> --cluster <file.json> --data-dir <dir> --join
+                         --peer-address <host:port> --kv-address <host:port> --control-address <host:port>
 
 Runs one data node as its own process: the Raft groups of the slices placed on it, over an
 LMDB environment in <dir>/kv, talking to the other data nodes over TCP (peerAddress) and
@@ -86,12 +104,24 @@ serves; SIGTERM or SIGINT stops it cleanly. Restarted on the same --data-dir, it
 replicas from disk and rejoins their groups. Started on an empty --data-dir after the table
 exists (a lost disk), it does not re-create its old replicas: they are listed as skipped.
 
+With --join the node is not in the cluster file (which then only says where the control
+plane is): it registers its own listeners with the control plane, whose registry is how the
+other nodes and clients find it, and the rebalancer moves slices to it. --join on an empty
+--data-dir starts a new node; restart a joined node with the same flags and --data-dir.
+
 Options:
-  --id <n>              this node's id in the cluster file
+  --id <n>              this node's id in the cluster file (with --join: a new id, not used by
+                        any node, member or client of the file)
   --zone <zone>         this node's zone (must match the cluster file)
 ${clusterFileHelp}
   --data-dir <dir>      where this node keeps its data; <dir>/status.json is rewritten
                         every 250 ms with the node's replicas (role, term, leader, indexes)
+  --join                join a running cluster as a node the cluster file does not list;
+                        needs the three address options below
+  --peer-address <h:p>  with --join: where this node listens for Raft traffic
+  --kv-address <h:p>    with --join: where this node serves clients' KV requests
+  --control-address <h:p>
+                        with --join: where this node's control-plane client takes answers
   -h, --help            show this help
 `;
 
@@ -127,6 +157,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'api-port': { type: 'string', default: '3001' },
         'mysql-host': { type: 'string', default: '127.0.0.1' },
         'mysql-port': { type: 'string', default: '4000' },
+        'split-threshold': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -163,6 +194,14 @@ export function parseCommand(argv: readonly string[]): Command {
   if (mysqlPort !== 0 && mysqlPort === apiPort && values['mysql-host'] === values['api-host']) {
     return { kind: 'error', message: `--mysql-port and --api-port are both ${apiPort}` };
   }
+  const splitText = values['split-threshold'];
+  const splitThresholdBytes = splitText === undefined ? undefined : parseByteSize(splitText);
+  if (splitText !== undefined && splitThresholdBytes === undefined) {
+    return {
+      kind: 'error',
+      message: `--split-threshold must be a size such as 64MB or 8GB, got '${splitText}'`,
+    };
+  }
   return {
     kind: 'serve',
     dataDir: values['data-dir'],
@@ -170,6 +209,7 @@ export function parseCommand(argv: readonly string[]): Command {
     apiPort,
     mysqlHost: values['mysql-host'],
     mysqlPort,
+    ...(splitThresholdBytes === undefined ? {} : { splitThresholdBytes }),
   };
 }
 
@@ -182,7 +222,15 @@ function parseRoleCommand(topic: RoleTopic, argv: readonly string[]): Command {
       strict: true,
       options: {
         id: { type: 'string' },
-        ...(topic === 'data-node' ? { zone: { type: 'string' as const } } : {}),
+        ...(topic === 'data-node'
+          ? {
+              zone: { type: 'string' as const },
+              join: { type: 'boolean' as const },
+              'peer-address': { type: 'string' as const },
+              'kv-address': { type: 'string' as const },
+              'control-address': { type: 'string' as const },
+            }
+          : {}),
         cluster: { type: 'string' },
         'data-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -191,11 +239,11 @@ function parseRoleCommand(topic: RoleTopic, argv: readonly string[]): Command {
   } catch (err) {
     return { kind: 'error', message: err instanceof Error ? err.message : String(err), topic };
   }
-  const values = parsed.values as Partial<
-    Record<'id' | 'zone' | 'cluster' | 'data-dir', string>
-  > & {
-    help?: boolean;
-  };
+  const values = parsed.values as Partial<Record<'id' | 'zone' | 'cluster' | 'data-dir', string>> &
+    Partial<Record<JoinAddressFlag, string>> & {
+      help?: boolean;
+      join?: boolean;
+    };
   if (values.help === true) return { kind: 'help', topic };
   if (parsed.positionals.length > 0) {
     return {
@@ -231,8 +279,58 @@ function parseRoleCommand(topic: RoleTopic, argv: readonly string[]): Command {
   const dataDir = values['data-dir'] ?? '';
   if (topic === 'control-plane')
     return { kind: 'control-plane', memberId: id, clusterFile, dataDir };
-  return { kind: 'data-node', nodeId: id, zone: values.zone ?? '', clusterFile, dataDir };
+  const command = {
+    kind: 'data-node',
+    nodeId: id,
+    zone: values.zone ?? '',
+    clusterFile,
+    dataDir,
+  } as const;
+  const given = joinAddressFlags.filter((flag) => values[flag] !== undefined);
+  if (values.join !== true) {
+    if (given.length === 0) return command;
+    return {
+      kind: 'error',
+      message: `${given.map((flag) => `--${flag}`).join(', ')} only go with --join`,
+      topic,
+    };
+  }
+  const absent = joinAddressFlags.filter((flag) => (values[flag] ?? '').trim() === '');
+  if (absent.length > 0) {
+    return {
+      kind: 'error',
+      message: `--join needs ${absent.map((flag) => `--${flag}`).join(', ')}`,
+      topic,
+    };
+  }
+  for (const flag of joinAddressFlags) {
+    const text = values[flag] ?? '';
+    const port = /^[^\s:]+:(\d{1,5})$/.exec(text)?.[1];
+    if (port === undefined || parsePort(port) === undefined || Number(port) === 0) {
+      return {
+        kind: 'error',
+        message: `--${flag} must be host:port with a port in 1-65535, got '${text}'`,
+        topic,
+      };
+    }
+  }
+  const join = {
+    peerAddress: values['peer-address'] ?? '',
+    kvAddress: values['kv-address'] ?? '',
+    controlAddress: values['control-address'] ?? '',
+  };
+  if (new Set(Object.values(join)).size !== 3) {
+    return {
+      kind: 'error',
+      message: '--peer-address, --kv-address and --control-address must differ',
+      topic,
+    };
+  }
+  return { ...command, join };
 }
+
+const joinAddressFlags = ['peer-address', 'kv-address', 'control-address'] as const;
+type JoinAddressFlag = (typeof joinAddressFlags)[number];
 
 function parsePort(text: string): number | undefined {
   if (!/^\d{1,5}$/.test(text)) return undefined;

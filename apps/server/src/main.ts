@@ -58,6 +58,9 @@ async function main(): Promise<number> {
       apiPort: command.apiPort,
       adminPassword: env.adminPassword,
       mysql: { host: command.mysqlHost, port: command.mysqlPort, rootPassword: env.rootPassword },
+      ...(command.splitThresholdBytes === undefined
+        ? {}
+        : { splitThresholdBytes: command.splitThresholdBytes }),
     });
   } catch (err) {
     if (err instanceof DataDirInUseError) {

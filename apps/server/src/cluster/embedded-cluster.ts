@@ -15,6 +15,15 @@ import {
   SliceGroupLayout,
 } from '@tessera/cluster';
 import { cryptoSeededRng, SystemClock } from '@tessera/host';
+import type { ClusterOpOutcome } from '@tessera/sql';
+import {
+  keyHasherOfSlice,
+  refreshRouting,
+  RoutingTable,
+  sqlKeyHasher,
+  sqlKeyHasherName,
+  zoneNameProblem,
+} from '@tessera/sql';
 import { LmdbEngine } from '@tessera/storage';
 import type { ScanProcessor } from '@tessera/storage';
 import {
@@ -28,6 +37,7 @@ import { seedTableName } from '../roles/cluster-spec';
 import { startNodeAgent } from '../roles/node-agent';
 import type { NodeAgent, Placed } from '../roles/node-agent';
 import { TableSeeder } from '../roles/table-seeder';
+import { changeNodeState } from './node-state';
 
 export interface EmbeddedClusterOptions {
   /** Where the members keep their LMDB environments (one directory each). */
@@ -37,12 +47,24 @@ export interface EmbeddedClusterOptions {
   readonly table?: { readonly slices: number; readonly replicas: number; readonly loggers: number };
   /** How long `start` waits for the table to be placed before returning anyway (default 30 s). */
   readonly placeTimeoutMs?: number;
+  /** How long `addNode` waits for the control plane to register the new node (default 10 s). */
+  readonly registerTimeoutMs?: number;
   /**
    * Scan processors every data node runs scan programs with, by name (e.g. 'sql' for the SQL
    * engine's pushed-down filters and aggregates); a scan naming another answers
    * `programRefused`. None by default.
    */
   readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
+  /**
+   * A slice whose largest copy holds more bytes splits in two by hash range (the
+   * rebalancer's split: packages/cluster/src/control/split-planner.ts). Default 8 GiB.
+   */
+  readonly splitThresholdBytes?: number;
+  /**
+   * The rebalancer evens out bytes per node once the nodes hold this much on average, copies
+   * per node below it (packages/cluster/src/control/rebalancer-moves.ts). Default 16 MiB.
+   */
+  readonly balanceByBytesMin?: number;
 }
 
 interface RunningNode {
@@ -63,6 +85,18 @@ interface RunningMember {
   readonly seeder: TableSeeder;
 }
 
+/** A data node's id and zone. */
+export interface NodeSpec {
+  readonly id: number;
+  readonly zone: string;
+}
+
+/** Client ids on the in-process networks start here, far above any data node's id. */
+const firstClientId = 1_000_000;
+
+/** The longest a call refused as the wrong slice waits for a newer slice map (ms). */
+const splitMapWaitMaxMs = 2_000;
+
 export const defaultEmbeddedNodes = [
   { id: 1, zone: 'a' },
   { id: 2, zone: 'b' },
@@ -75,6 +109,14 @@ export const defaultEmbeddedNodes = [
  * under `dir`, talking over in-process networks instead of TCP. The control plane registers the
  * nodes and places the seed table exactly as it does across processes (node-agent.ts,
  * table-seeder.ts), so what runs here is what runs there.
+ *
+ * The set of data nodes changes at runtime: `addNode` starts one more (the next free id, its
+ * own `node-<id>` directory, a zone) through the same `openNode` as the first ones, so it is
+ * on the same networks and registers with its agent's heartbeat like them; `drainNode` and
+ * `removeNode` are control-plane commands (node-state.ts), and a removed node is stopped and
+ * closed here. A restart of the process opens the configured nodes plus those the control
+ * plane's recovered registry holds (added ones), and leaves out removed ones. Add, remove and
+ * restart run one at a time (`serially`).
  */
 export class EmbeddedCluster {
   private readonly clock = new SystemClock();
@@ -83,7 +125,14 @@ export class EmbeddedCluster {
   private readonly controlNet: LocalNetwork<ControlMessage>;
   private readonly nodes = new Map<number, RunningNode>();
   private readonly members = new Map<number, RunningMember>();
-  private readonly nodeSpecs: readonly { readonly id: number; readonly zone: string }[];
+  /** The data nodes this process runs (or has crashed): configured, recovered and added. */
+  private nodeSpecs: readonly NodeSpec[];
+  /** Ids of nodes removed while this process ran (never reused). */
+  private readonly retired = new Set<number>();
+  /** The tail of the add / remove / restart queue (`serially`). */
+  private nodeOps: Promise<unknown> = Promise.resolve();
+  /** The control client node-state commands go through (made on first use). */
+  private opsClient: ControlClient | undefined;
   private readonly memberIds: readonly number[];
   private readonly table: {
     readonly slices: number;
@@ -95,7 +144,7 @@ export class EmbeddedCluster {
   private closed = false;
   /** Nodes `restartNode` is reopening (their entry in `nodes` is the stopped one until then). */
   private readonly restarting = new Set<number>();
-  private nextClientId = 1_000;
+  private nextClientId = firstClientId;
   private readonly clients: { close(): void }[] = [];
   /** `membersOfGroup`'s answers for one control state (see there). */
   private groupMembers:
@@ -269,7 +318,11 @@ export class EmbeddedCluster {
    * leaders (log or snapshot); its agent's heartbeat marks it up again. Resolves once the node
    * runs (catching up continues in the background).
    */
-  async restartNode(id: number): Promise<void> {
+  restartNode(id: number): Promise<void> {
+    return this.serially(() => this.restartNow(id));
+  }
+
+  private async restartNow(id: number): Promise<void> {
     const stopped = this.nodes.get(id);
     if (stopped === undefined) throw new RangeError(`no data node ${id} in this cluster`);
     if (!stopped.node.isClosed || this.restarting.has(id)) {
@@ -303,7 +356,60 @@ export class EmbeddedCluster {
     return !running.node.isClosed && !this.restarting.has(id);
   }
 
-  /** The data nodes' ids, as configured. */
+  /**
+   * Starts one more data node, in `zone` or (undefined) in the zone with the fewest nodes, and
+   * resolves once the control plane has registered it: the next id no node ever had, its own
+   * engine directory `node-<id>`, wired exactly as the first nodes (`openNode`). The rebalancer
+   * then moves slices to it. Throws a RangeError for a zone name that is not one, and an Error
+   * when the cluster is closed or the registration does not happen in `registerTimeoutMs` (the
+   * node keeps running and registers when the control plane answers).
+   */
+  addNode(zone?: string): Promise<NodeSpec> {
+    return this.serially(() => this.addNow(zone));
+  }
+
+  private async addNow(zone: string | undefined): Promise<NodeSpec> {
+    if (this.closed) throw new Error('the embedded cluster is closed');
+    const problem = zone === undefined ? undefined : zoneNameProblem(zone);
+    if (problem !== undefined)
+      throw new RangeError(`'${zone ?? ''}' is not a zone name: ${problem}`);
+    const spec: NodeSpec = { id: this.nextNodeId(), zone: zone ?? this.emptiestZone() };
+    const opened = await this.openNode(spec, cryptoSeededRng().rng);
+    if (this.closedDuringAwait()) {
+      crash(opened);
+      await opened.engine.close();
+      throw new Error('the embedded cluster is closed');
+    }
+    this.nodeSpecs = [...this.nodeSpecs, spec];
+    this.nodes.set(spec.id, opened);
+    await this.registered(spec.id, this.options.registerTimeoutMs ?? 10_000);
+    return spec;
+  }
+
+  /**
+   * Marks data node `id` draining in the control plane (the rebalancer empties it in the
+   * background); `unknownNode` when the registry has no such node, `refused` with the control
+   * plane's reason.
+   */
+  drainNode(id: number): Promise<ClusterOpOutcome> {
+    return changeNodeState(this.opsControl(), id, 'draining');
+  }
+
+  /**
+   * Marks data node `id` removed in the control plane — refused while it still hosts slice
+   * members (drain it first) — and then stops it here as a crash would and closes its engine
+   * (its directory stays on disk). The node leaves `nodeIds()` and the overview; its id is never
+   * given again.
+   */
+  removeNode(id: number): Promise<ClusterOpOutcome> {
+    return this.serially(async () => {
+      const outcome = await changeNodeState(this.opsControl(), id, 'removed');
+      if (outcome.kind === 'done') await this.retire(id);
+      return outcome;
+    });
+  }
+
+  /** The data nodes' ids: configured, recovered and added, less the removed ones. */
   nodeIds(): readonly number[] {
     return this.nodeSpecs.map((n) => n.id);
   }
@@ -337,13 +443,47 @@ export class EmbeddedCluster {
       membersOf,
     });
     this.clients.push(kv);
+    // A split moves keys to a new group: calls refused by the old one are routed again by the
+    // freshest slice map (the SQL engine's routing table, refreshed here from the control state).
+    const routing =
+      router instanceof RoutingTable
+        ? router.sliceRouting(() => this.refreshSplitRouting(router))
+        : undefined;
     return new TxnClient({
-      kv: new ClusterSliceKv({ client: kv }),
+      kv: new ClusterSliceKv({ client: kv, ...(routing === undefined ? {} : { routing }) }),
       router,
       timestamps: new ControlTimestampSource(control),
       clock: this.clock,
       rng: rng.fork(),
       physicalNow: () => physicalFromUnixMs(this.clock.now()),
+    });
+  }
+
+  /**
+   * After a group refused a call as the wrong slice (a split): waits until the control state
+   * moves past the version the routing table was built from (the parent applies the split
+   * about a second before the map finishes it), checking every 20 ms for at most
+   * `splitMapWaitMaxMs`, then rebuilds the routing table from the freshest applied state.
+   */
+  private async refreshSplitRouting(table: RoutingTable): Promise<void> {
+    const seen = table.catalogVersion;
+    const started = this.clock.now();
+    do {
+      await new Promise<void>((resolve) => {
+        this.clock.setTimer(20, resolve);
+      });
+    } while (
+      (this.freshestState()?.stateVersion ?? seen) <= seen &&
+      this.clock.now() - started < splitMapWaitMaxMs
+    );
+    const state = this.freshestState();
+    if (state === undefined) return;
+    refreshRouting(table, {
+      version: state.stateVersion,
+      databases: [],
+      tables: state.sqlCatalog.tables,
+      representations: state.slicePlacement.representations,
+      accounts: [],
     });
   }
 
@@ -354,11 +494,7 @@ export class EmbeddedCluster {
   membersOfGroup(groupId: number): readonly number[] {
     // The freshest applied state in this process: the member that applied the most (the
     // serving leader has applied everything committed, so this is at least as fresh as its).
-    let state: ControlState | undefined;
-    for (const { member } of this.members.values()) {
-      const current = member.current;
-      if (state === undefined || current.stateVersion > state.stateVersion) state = current;
-    }
+    const state = this.freshestState();
     if (state === undefined) return [];
     // Asked once per KV request: the groups' members are derived once per state version (the
     // state is changed in place, bumping its version, or replaced by a snapshot install).
@@ -382,8 +518,10 @@ export class EmbeddedCluster {
   }
 
   /**
-   * A transaction client of this cluster, as a gateway holds one: the slice map and timestamps
-   * from the control plane, KV requests to the slices' leaders. Waits for the seed table.
+   * A transaction client of the seed table, as a gateway holds one: keys routed by the seed
+   * table's slices, each slice's members as the control plane's map has them now (slices move
+   * between nodes), timestamps from the control plane, KV requests to the slices' leaders.
+   * Waits for the seed table.
    */
   async txnClient(): Promise<TxnClient> {
     const id = this.nextClientId++;
@@ -409,7 +547,8 @@ export class EmbeddedCluster {
       transport: this.kvNet.connect(id),
       clock: this.clock,
       rng: rng.fork(),
-      membersOf: (groupId) => slices.membersOf(groupId),
+      // Live membership (the control plane's current map): slices move between nodes.
+      membersOf: (groupId) => this.membersOfGroup(groupId),
     });
     this.clients.push(kv);
     return new TxnClient({
@@ -440,6 +579,76 @@ export class EmbeddedCluster {
     ]);
   }
 
+  /** Runs node operations that await (add, remove, restart) one after another. */
+  private serially<T>(op: () => Promise<T>): Promise<T> {
+    const run = this.nodeOps.then(op, op);
+    this.nodeOps = run.catch(() => undefined);
+    return run;
+  }
+
+  private opsControl(): ControlClient {
+    this.opsClient ??= this.controlClient();
+    return this.opsClient;
+  }
+
+  /** The next node id: above every node this process or the registry knows, off the members'. */
+  private nextNodeId(): number {
+    const state = this.freshestState();
+    const known = [
+      ...this.nodeSpecs.map((n) => n.id),
+      ...this.retired,
+      ...(state?.clusterNodes().map((n) => n.id) ?? []),
+    ];
+    let id = Math.max(0, ...known) + 1;
+    while (this.memberIds.includes(id) || state?.node(id) !== undefined) id++;
+    if (id >= firstClientId) throw new Error(`no free data node id below ${firstClientId}`);
+    return id;
+  }
+
+  /** The zone with the fewest data nodes here (ties: the first by name). */
+  private emptiestZone(): string {
+    const count = new Map<string, number>();
+    for (const { zone } of this.nodeSpecs) count.set(zone, (count.get(zone) ?? 0) + 1);
+    const zones = [...count].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0]));
+    return zones[0]?.[0] ?? 'a';
+  }
+
+  /** Waits until the control plane's registry has node `id` up (as some member applied it). */
+  private async registered(id: number, timeoutMs: number): Promise<void> {
+    const deadline = this.clock.now() + timeoutMs;
+    while (this.freshestState()?.node(id)?.state !== 'up') {
+      if (this.closedDuringAwait()) throw new Error('the embedded cluster is closed');
+      if (this.clock.now() >= deadline) {
+        throw new Error(
+          `data node ${id} started but the control plane did not register it within ${timeoutMs} ms (it keeps trying)`,
+        );
+      }
+      await new Promise<void>((resolve) => this.clock.setTimer(50, resolve));
+    }
+  }
+
+  /** Stops a removed node for good: out of the running set, its engine closed. */
+  private async retire(id: number): Promise<void> {
+    this.retired.add(id);
+    this.nodeSpecs = this.nodeSpecs.filter((n) => n.id !== id);
+    this.placedBy.delete(id);
+    const running = this.nodes.get(id);
+    this.nodes.delete(id);
+    if (running === undefined) return;
+    if (!running.node.isClosed) crash(running);
+    await running.engine.close();
+  }
+
+  /** The freshest control state applied in this process (the member that applied the most). */
+  private freshestState(): ControlState | undefined {
+    let state: ControlState | undefined;
+    for (const { member } of this.members.values()) {
+      const current = member.current;
+      if (state === undefined || current.stateVersion > state.stateVersion) state = current;
+    }
+    return state;
+  }
+
   private async startAll(): Promise<void> {
     const { rng } = cryptoSeededRng();
     for (const id of this.memberIds) {
@@ -452,6 +661,14 @@ export class EmbeddedCluster {
         transport: this.peerNet.connect(id),
         engine,
         physicalNow: () => physicalFromUnixMs(this.clock.now()),
+        options: {
+          ...(this.options.splitThresholdBytes === undefined
+            ? {}
+            : { splitThresholdBytes: this.options.splitThresholdBytes }),
+          ...(this.options.balanceByBytesMin === undefined
+            ? {}
+            : { balanceByBytesMin: this.options.balanceByBytesMin }),
+        },
       });
       const service = new ControlService(member, this.controlNet.connect(id));
       const seeder = new TableSeeder(
@@ -472,6 +689,7 @@ export class EmbeddedCluster {
       this.seedTimer = this.clock.setTimer(200, seed);
     };
     seed();
+    this.nodeSpecs = this.nodesToOpen();
     for (const spec of this.nodeSpecs) this.nodes.set(spec.id, await this.openNode(spec, rng));
     const deadline = this.clock.now() + (this.options.placeTimeoutMs ?? 30_000);
     if (!(await this.placed(deadline - this.clock.now()))) return;
@@ -481,6 +699,20 @@ export class EmbeddedCluster {
       if (o.controlPlane.leader !== null && o.slices.every((s) => s.leader !== null)) return;
       await new Promise<void>((resolve) => this.clock.setTimer(50, resolve));
     }
+  }
+
+  /**
+   * The nodes a start opens: the configured ones and those the recovered registry holds besides
+   * (added at runtime before a restart; in-process nodes have no address), less the removed
+   * ones. A first start has an empty registry: the configured nodes.
+   */
+  private nodesToOpen(): NodeSpec[] {
+    const registry = this.freshestState();
+    const configured = this.nodeSpecs.filter((n) => registry?.node(n.id)?.state !== 'removed');
+    const added = (registry?.clusterNodes() ?? [])
+      .filter((n) => !configured.some((c) => c.id === n.id) && registry?.node(n.id)?.address === '')
+      .map((n) => ({ id: n.id, zone: n.zone }));
+    return [...configured, ...added];
   }
 
   /**
@@ -501,6 +733,8 @@ export class EmbeddedCluster {
       transport: this.peerNet.connect(id),
       engine,
       scanProcessors: this.options.scanProcessors,
+      // Split orders name the SQL layer's key hasher (its table's distribution columns).
+      keyHashers: new Map([[sqlKeyHasherName, sqlKeyHasher]]),
     });
     const service = new KvService(node, this.kvNet.connect(id));
     const control = new ControlClient({
@@ -517,6 +751,8 @@ export class EmbeddedCluster {
       engine,
       control,
       clock: this.clock,
+      splitHasherFor: (state, sliceId) =>
+        keyHasherOfSlice(state.catalog?.tables ?? [], state.placement.representations, sliceId),
     });
     this.placedBy.set(id, agent.placed);
     return { id, zone, engine, node, service, control, agent };

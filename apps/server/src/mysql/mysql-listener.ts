@@ -11,7 +11,8 @@
  * engine take as parameters. KILL needs no wiring here: the MysqlServer hands its connections'
  * control to the EngineHandler (`Handler.attach`) when it is constructed. SHOW PROCESSLIST /
  * system.sessions list this listener's connections only (one gateway in the embedded server).
- * ALTER CLUSTER KILL / RESTART NODE: `clusterOps`, the embedded cluster's port (app.ts).
+ * ALTER CLUSTER ADD / DRAIN / REMOVE / KILL / RESTART NODE: `clusterOps`, the embedded
+ * cluster's port (app.ts; `controlPlaneClusterOps` for a host without data nodes).
  */
 import { randomBytes } from 'node:crypto';
 import type { ControlClient } from '@tessera/cluster';
@@ -39,7 +40,7 @@ export interface MysqlListenerOptions {
    * routing table (the embedded cluster: `txnClientFor`).
    */
   readonly txnClientFor?: (router: RoutingTable) => TxnClient;
-  /** The embedded cluster's data nodes: ALTER CLUSTER KILL / RESTART NODE (1235 without). */
+  /** Cluster operations: ALTER CLUSTER ... NODE (cluster/cluster-ops.ts; 1235 without). */
   readonly clusterOps?: ClusterOpsPort;
 }
 

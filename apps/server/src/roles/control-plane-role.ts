@@ -9,6 +9,7 @@ import { LmdbEngine } from '@tessera/storage';
 import { lockDataDir } from '../data-dir';
 import type { ClusterDirectory } from './cluster-spec';
 import { parseAddress } from './cluster-spec';
+import { parseNodeAddresses } from './node-addresses';
 import { RoleConfigError } from './role-errors';
 import { TableSeeder } from './table-seeder';
 import { nodeMessageCodec } from './node-frame-codec';
@@ -90,12 +91,22 @@ export async function startControlPlaneRole(
       maxQueuedFrames: 2_000,
     });
     cleanups.push(() => raftTransport.close());
+    // Answers go to the file's nodes and clients, and to nodes that joined (`--join`): their
+    // control listener is in the registry (a joining node's first heartbeat registers it
+    // before the answer is sent). `registry.member` is set below, before the service receives anything.
     const clients = directory.controlClientAddresses();
+    const registry: { member?: ControlMember } = {};
+    const answerAddress = (id: number) => {
+      const listed = clients.get(id);
+      if (listed !== undefined) return listed;
+      const registered = registry.member?.current.node(id);
+      return registered === undefined ? undefined : parseNodeAddresses(registered.address)?.control;
+    };
     const serviceTransport = await TcpTransport.listen<ControlMessage>({
       self: memberId,
       host: serviceAddress.host,
       port: serviceAddress.port,
-      peers: (id) => clients.get(id),
+      peers: answerAddress,
       clock,
       rng: rng.fork(),
       reconnectMaxMs: 1_000,
@@ -112,6 +123,7 @@ export async function startControlPlaneRole(
       physicalNow: () => physicalFromUnixMs(clock.now()),
       ...(options.memberOptions === undefined ? {} : { options: options.memberOptions }),
     });
+    registry.member = member;
     cleanups.push(() => {
       member.close();
       return Promise.resolve();

@@ -163,3 +163,98 @@ describe('runDataNode and runControlPlane', () => {
     expect(noMember.err.join('\n')).toMatch(/member 5 is not in the cluster file/);
   });
 });
+
+describe('runDataNode --join', () => {
+  it('starts a node the cluster file does not list: it registers its listeners and gets answers', async () => {
+    const { node: fileNode, control } = await oneNodeCluster();
+    const [peer, kv, ctl] = await freePorts(3);
+    const joinAddresses = {
+      peerAddress: `127.0.0.1:${peer ?? 0}`,
+      kvAddress: `127.0.0.1:${kv ?? 0}`,
+      controlAddress: `127.0.0.1:${ctl ?? 0}`,
+    };
+    const joining: DataNodeCommand = {
+      ...fileNode,
+      nodeId: 2,
+      zone: 'b',
+      dataDir: `${fileNode.dataDir}-joined`,
+      join: joinAddresses,
+    };
+    const cp = capture();
+    const cpRunning = runControlPlane(control, cp.io);
+    await until(() => cp.out.some((l) => l.includes('ready')));
+    const first = capture();
+    const running = runDataNode(fileNode, first.io);
+    await until(() => first.out.some((l) => l.includes('ready')));
+
+    // Its ready line needs the control plane's answers, which reach it only through the
+    // address its first heartbeat registered.
+    const joined = capture();
+    const joinRunning = runDataNode(joining, joined.io);
+    await until(() => joined.out.some((l) => l.includes('ready')));
+    expect(joined.out[0]).toMatch(
+      new RegExp(
+        `data-node 2 ready .* peer ${joinAddresses.peerAddress} kv ${joinAddresses.kvAddress} `,
+      ),
+    );
+    const controlStatus = async () =>
+      JSON.parse(await readFile(join(control.dataDir, 'status.json'), 'utf8')) as {
+        nodes: { id: number; zone: string; state: string }[];
+      };
+    await until(async () =>
+      (await controlStatus()).nodes.some((n) => n.id === 2 && n.zone === 'b' && n.state === 'up'),
+    );
+    joined.stop('SIGTERM');
+    expect(await joinRunning).toBe(0);
+
+    // Restarted with the same flags on its data dir: its identity marker lets it found again.
+    const again = capture();
+    const againRunning = runDataNode(joining, again.io);
+    await until(() => again.out.some((l) => l.includes('ready')));
+    again.stop('SIGTERM');
+    expect(await againRunning).toBe(0);
+
+    // Its data dir is refused to another id; a node of the file is refused --join.
+    const stolen = capture();
+    expect(await runDataNode({ ...joining, nodeId: 3 }, stolen.io)).toBe(2);
+    expect(stolen.err.join('\n')).toMatch(/belongs to node 2, not 3/);
+    first.stop('SIGTERM');
+    expect(await running).toBe(0);
+    const listed = capture();
+    expect(await runDataNode({ ...fileNode, join: joinAddresses }, listed.io)).toBe(2);
+    expect(listed.err.join('\n')).toMatch(/node 1 is in the cluster file: start it without --join/);
+
+    cp.stop('SIGTERM');
+    expect(await cpRunning).toBe(0);
+  }, 30_000);
+
+  it('refuses listeners the cluster file already uses and ids of members, with exit code 2', async () => {
+    const { node: fileNode, control } = await oneNodeCluster();
+    const spec = JSON.parse(await readFile(fileNode.clusterFile, 'utf8')) as ClusterSpec;
+    const [a, b, c] = await freePorts(3);
+    const join2 = {
+      peerAddress: spec.nodes[0]?.kvAddress ?? '',
+      kvAddress: `127.0.0.1:${a ?? 0}`,
+      controlAddress: `127.0.0.1:${b ?? 0}`,
+    };
+    const clash = capture();
+    expect(
+      await runDataNode(
+        { ...fileNode, nodeId: 2, dataDir: `${fileNode.dataDir}-x`, join: join2 },
+        clash.io,
+      ),
+    ).toBe(2);
+    expect(clash.err.join('\n')).toMatch(
+      /address 127\.0\.0\.1:\d+ is already used in the cluster file/,
+    );
+    const member = capture();
+    const free = { ...join2, peerAddress: `127.0.0.1:${c ?? 0}` };
+    expect(
+      await runDataNode(
+        { ...fileNode, nodeId: control.memberId, dataDir: `${fileNode.dataDir}-y`, join: free },
+        member.io,
+      ),
+    ).toBe(2);
+    expect(member.err.join('\n')).toMatch(/id 101 belongs to a control-plane member or a client/);
+  });
+});

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { ControlPlaneCommand, DataNodeCommand } from '../cli';
 import { DataDirInUseError } from '../data-dir';
 import { tesseraVersion } from '../version';
-import { ClusterDirectory, ClusterSpecError, parseClusterFile } from './cluster-spec';
+import { ClusterDirectory, ClusterSpecError, parseAddress, parseClusterFile } from './cluster-spec';
 import { startControlPlaneRole } from './control-plane-role';
 import { startDataNodeRole } from './data-node-role';
 import { dataNodeScanProcessors } from '../cluster/scan-processors';
@@ -83,6 +83,15 @@ export async function runDataNode(command: DataNodeCommand, io: ProcessIo): Prom
       directory,
       dataDir: command.dataDir,
       scanProcessors: dataNodeScanProcessors(),
+      ...(command.join === undefined
+        ? {}
+        : {
+            join: {
+              peer: parseAddress(command.join.peerAddress),
+              kv: parseAddress(command.join.kvAddress),
+              control: parseAddress(command.join.controlAddress),
+            },
+          }),
     }),
   );
   if (running === 1 || running === 2) return running;

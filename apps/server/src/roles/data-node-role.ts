@@ -5,20 +5,32 @@ import { ControlClient, DataNode, KvService } from '@tessera/cluster';
 import type { DataNodeOptions } from '@tessera/cluster';
 import { cryptoSeededRng, SystemClock, TcpTransport } from '@tessera/host';
 import type { PeerAddress } from '@tessera/host';
+import { keyHasherOfSlice, sqlKeyHasher, sqlKeyHasherName } from '@tessera/sql';
 import { LmdbEngine } from '@tessera/storage';
 import type { ScanProcessor } from '@tessera/storage';
 import { lockDataDir } from '../data-dir';
 import type { ClusterDirectory } from './cluster-spec';
 import { parseAddress } from './cluster-spec';
-import { startNodeAgent } from './node-agent';
+import { formatNodeAddresses, NodeAddressBook } from './node-addresses';
+import type { NodeAddresses } from './node-addresses';
+import { claimJoiningNode, startNodeAgent } from './node-agent';
 import type { Placed } from './node-agent';
 import { nodeMessageCodec } from './node-frame-codec';
 import { RoleConfigError } from './role-errors';
 
 export interface DataNodeRoleOptions {
   readonly nodeId: number;
-  /** Must match the node's zone in the cluster file (a guard against a wrong --id). */
+  /**
+   * Must match the node's zone in the cluster file (a guard against a wrong --id); the zone a
+   * joining node registers in.
+   */
   readonly zone: string;
+  /**
+   * Set for a node the cluster file does not list, joining a running cluster (`--join`): its
+   * own listeners. It registers them with the control plane, whose registry is how the other
+   * processes find it.
+   */
+  readonly join?: NodeAddresses;
   readonly directory: ClusterDirectory;
   readonly dataDir: string;
   /** How often `<data-dir>/status.json` is rewritten (default 250 ms). */
@@ -78,13 +90,8 @@ export interface RunningDataNode {
  */
 export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<RunningDataNode> {
   const { directory, nodeId } = options;
-  const self = directory.node(nodeId);
-  if (self === undefined) throw new RoleConfigError(`node ${nodeId} is not in the cluster file`);
-  if (self.zone !== options.zone) {
-    throw new RoleConfigError(
-      `node ${nodeId} is in zone '${self.zone}' in the cluster file, not '${options.zone}'`,
-    );
-  }
+  const self = selfAddresses(options);
+  const book = new NodeAddressBook(directory);
   const lock = await lockDataDir(options.dataDir);
   const cleanups: (() => Promise<void>)[] = [() => lock.release()];
   const cleanup = async () => {
@@ -98,14 +105,13 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
 
     const clock = new SystemClock();
     const { rng, seed } = cryptoSeededRng();
-    const peerAddress = parseAddress(self.peerAddress);
-    const kvAddress = parseAddress(self.kvAddress);
-    const controlAddress = parseAddress(self.controlAddress);
+    const { peer: peerAddress, kv: kvAddress, control: controlAddress } = self;
     const peerTransport = await TcpTransport.listen<NodeMessage>({
       self: nodeId,
       host: peerAddress.host,
       port: peerAddress.port,
-      peers: directory.peerAddresses(nodeId),
+      // The file's nodes, then nodes that joined (learned from the control plane's registry).
+      peers: book.peer,
       clock,
       rng: rng.fork(),
       codec: nodeMessageCodec(),
@@ -143,6 +149,8 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
       engine,
       ...(options.nodeOptions === undefined ? {} : { options: options.nodeOptions }),
       scanProcessors: options.scanProcessors,
+      // Split orders name the SQL layer's key hasher (its table's distribution columns).
+      keyHashers: new Map([[sqlKeyHasherName, sqlKeyHasher]]),
     });
     cleanups.push(() => {
       node.close();
@@ -165,12 +173,18 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
     });
     const agent = startNodeAgent({
       nodeId,
-      zone: self.zone,
-      address: self.peerAddress,
+      zone: options.zone,
+      address: formatNodeAddresses(self),
       node,
       engine,
       control,
       clock,
+      onState: (state) => {
+        book.learn(state.nodes);
+      },
+      splitHasherFor: (state, sliceId) =>
+        keyHasherOfSlice(state.catalog?.tables ?? [], state.placement.representations, sliceId),
+      ...(options.join === undefined ? {} : { founding: await claimJoiningNode(engine, nodeId) }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     });
     cleanups.push(() => {
@@ -243,4 +257,56 @@ export async function startDataNodeRole(options: DataNodeRoleOptions): Promise<R
     await cleanup();
     throw err;
   }
+}
+
+/**
+ * This node's listeners: from the cluster file, or for a joining node from its flags — which
+ * must not name a node of the file nor reuse one of the file's addresses.
+ */
+function selfAddresses(options: DataNodeRoleOptions): NodeAddresses {
+  const { directory, nodeId, join } = options;
+  const listed = directory.node(nodeId);
+  if (join !== undefined) {
+    if (listed !== undefined) {
+      throw new RoleConfigError(
+        `node ${nodeId} is in the cluster file: start it without --join and address flags`,
+      );
+    }
+    if (
+      directory.controlMember(nodeId) !== undefined ||
+      directory.spec.clients.some((c) => c.id === nodeId)
+    ) {
+      throw new RoleConfigError(`id ${nodeId} belongs to a control-plane member or a client`);
+    }
+    const own = [join.peer, join.kv, join.control].map((a) => `${a.host}:${a.port}`);
+    const taken = new Set([
+      ...directory.spec.controlPlane.flatMap((m) => [m.peerAddress, m.serviceAddress]),
+      ...directory.spec.nodes.flatMap((n) => [n.peerAddress, n.kvAddress, n.controlAddress]),
+      ...directory.spec.clients.flatMap((c) => [c.kvAddress, c.controlAddress]),
+    ]);
+    const clash = own.find((a) => taken.has(a));
+    if (clash !== undefined) {
+      throw new RoleConfigError(`address ${clash} is already used in the cluster file`);
+    }
+    if (new Set(own).size !== own.length) {
+      throw new RoleConfigError('--peer-address, --kv-address and --control-address must differ');
+    }
+    return join;
+  }
+  if (listed === undefined) {
+    throw new RoleConfigError(
+      `node ${nodeId} is not in the cluster file (a node joining a running cluster is started ` +
+        `with --join --peer-address --kv-address --control-address)`,
+    );
+  }
+  if (listed.zone !== options.zone) {
+    throw new RoleConfigError(
+      `node ${nodeId} is in zone '${listed.zone}' in the cluster file, not '${options.zone}'`,
+    );
+  }
+  return {
+    peer: parseAddress(listed.peerAddress),
+    kv: parseAddress(listed.kvAddress),
+    control: parseAddress(listed.controlAddress),
+  };
 }

@@ -1,12 +1,21 @@
-import type { Clock, ControlClient, DataNode } from '@tessera/cluster';
+import type {
+  Clock,
+  ControlClient,
+  ControlSnapshot,
+  DataNode,
+  KeyHasherSpec,
+  PendingSplit,
+} from '@tessera/cluster';
 import {
   groupIdOfSlice,
   isJoiningMember,
   MembershipSync,
   SliceGroupLayout,
+  SplitSync,
+  splitGroupsToKeep,
   syncRankingNodes,
 } from '@tessera/cluster';
-import type { Placement } from '@tessera/placement';
+import type { Placement, Slice } from '@tessera/placement';
 import type { KvEngine } from '@tessera/storage';
 import { seedTableName } from './cluster-spec';
 import { RoleConfigError } from './role-errors';
@@ -40,6 +49,21 @@ export interface NodeAgentDeps {
   readonly reconcileMs?: number;
   /** Told when the agent stops on an error (the owner logs it; a closed node is not one). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Whether this start may found replicas, when the caller decided it (a node started with
+   * `--join`: see `claimJoiningNode`). The agent then heartbeats *before* its first state
+   * fetch: a node the cluster file does not list can be answered only once the control plane
+   * has its registered address. Absent (file nodes, embedded nodes): decided from the state
+   * by `mayFoundReplicas` before the first heartbeat.
+   */
+  readonly founding?: boolean;
+  /** Told each new control state the agent fetches (the process role learns node addresses). */
+  readonly onState?: (state: ControlSnapshot) => void;
+  /**
+   * How the keys of a slice are hashed when it splits (the SQL key hasher of its table:
+   * `keyHasherOfSlice`), from the state the agent read. Absent or undefined: the whole key.
+   */
+  readonly splitHasherFor?: (state: ControlSnapshot, sliceId: number) => KeyHasherSpec | undefined;
 }
 
 export interface NodeAgent {
@@ -106,20 +130,31 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
   // record (rewritten lazily); a crash that loses the rewrite restarts it with the old one,
   // which the first reconcile after the restart corrects.
   const loop = async () => {
-    let founding: boolean | undefined;
+    let founding: boolean | undefined = deps.founding;
     let version = -1;
     let placement: Placement | undefined;
     let announced = false;
     const skippedOnce = new Set<number>();
     const membership = new MembershipSync(node);
+    // Slice splits the control plane began: this node proposes those of the groups it leads
+    // (SplitSync), and keeps their new groups although the map does not list them yet.
+    let latest: ControlSnapshot | undefined;
+    const splits = new SplitSync(node, (sliceId) =>
+      latest === undefined ? undefined : deps.splitHasherFor?.(latest, sliceId),
+    );
+    let pendingSplits: readonly PendingSplit[] = [];
     while (!flags.stopped) {
+      if (founding !== undefined && !flags.beating) beat();
       const answer = await control.state(version).then(
         (state) => ({ ok: true as const, state }),
         () => ({ ok: false as const }),
       );
       if (answer.ok && answer.state !== undefined) {
+        deps.onState?.(answer.state);
         version = answer.state.version;
         placement = answer.state.placement;
+        latest = answer.state;
+        pendingSplits = answer.state.splits ?? [];
         founding ??= await mayFoundReplicas(
           deps.engine,
           nodeId,
@@ -129,10 +164,12 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
       if (founding !== undefined && !flags.beating) beat();
       // (A function, not the field: the loop condition makes TypeScript think it is false.)
       if (founding !== undefined && placement !== undefined && !isStopped()) {
-        const outcome = await reconcile(node, nodeId, placement, founding);
+        const keep = splitGroupsToKeep(pendingSplits);
+        const outcome = await reconcile(node, nodeId, placement, founding, keep);
         if (!isStopped()) {
           syncRankingNodes(node, placement);
           membership.sync(placement);
+          splits.sync(pendingSplits);
         }
         for (const group of outcome.skipped) skippedOnce.add(group);
         const seed = placement.representations.find((r) => r.name === seedTableName);
@@ -175,8 +212,10 @@ async function reconcile(
   nodeId: number,
   placement: Placement,
   founding: boolean,
+  /** Groups to keep although the map does not place them (pending splits' new groups). */
+  keep: ReadonlySet<number> = new Set(),
 ): Promise<{ created: number[]; skipped: number[] }> {
-  const wanted = new Set<number>();
+  const wanted = new Set<number>(keep);
   const created: number[] = [];
   const skipped: number[] = [];
   const durable: Promise<void>[] = [];
@@ -199,12 +238,45 @@ async function reconcile(
       durable.push(replica.whenDurable());
     }
   }
+  const sliceOfGroup = new Map<number, Slice>();
+  for (const representation of placement.representations) {
+    for (const slice of representation.slices) sliceOfGroup.set(groupIdOfSlice(slice.id), slice);
+  }
   const removals = node
     .groupIds()
-    .filter((groupId) => !wanted.has(groupId))
+    .filter(
+      (groupId) => !wanted.has(groupId) && mayLeaveGroup(node, nodeId, sliceOfGroup.get(groupId)),
+    )
     .map((groupId) => node.removeReplica(groupId).catch(() => undefined));
   await Promise.all([...durable, ...removals]);
   return { created, skipped };
+}
+
+/**
+ * Whether this node's replica of a group the slice map no longer places here may be deleted
+ * now. A group no representation has (a dropped table or index): yes. A slice moved away from
+ * this node (a move, a drain, a replacement it came back to): only once the group no longer
+ * needs it — it does not lead, and Raft's membership as it applied it either lacks it or
+ * counts, without it, as many voters and loggers as the map lists for the slice (the
+ * replacement is in). Deleting it as soon as the map drops it could take the group below a
+ * quorum: the map drops the old member in the same round that promotes the new one, before
+ * the group's leader has made the new one a voter — with two voters, deleting one stalls the
+ * group for good. The group's leader removes this member from Raft afterwards
+ * (MembershipSync).
+ *
+ * Not handled: a node that comes back after the group replaced and removed it keeps its stale
+ * replica (its membership, never updated, still counts it); it is no longer sent anything.
+ */
+function mayLeaveGroup(node: DataNode, nodeId: number, slice: Slice | undefined): boolean {
+  if (slice === undefined) return true;
+  const replica = node.replica(groupIdOfSlice(slice.id));
+  if (replica === undefined || replica.isClosed) return true;
+  const status = replica.raftStatus();
+  if (status.role === 'leader') return false;
+  const quorumSet = [...status.confState.voters, ...status.confState.loggers];
+  if (!quorumSet.includes(nodeId)) return true;
+  const listed = slice.members.filter((m) => m.role !== 'learner').length;
+  return quorumSet.filter((id) => id !== nodeId).length >= listed;
 }
 
 /** Engine key of the node's identity marker (0xC0 is the replica registry, 0xC1 control state). */
@@ -237,6 +309,37 @@ export async function mayFoundReplicas(
     return true;
   }
   if (registered) return false;
+  const value = new Uint8Array(4);
+  new DataView(value.buffer).setUint32(0, nodeId);
+  const batch = engine.newBatch();
+  batch.put(identityKey, value);
+  await engine.commit(batch);
+  return true;
+}
+
+/**
+ * The founding decision for a node started with `--join` (not in the cluster file), made
+ * before its first heartbeat: the control plane cannot answer a node whose address it does
+ * not have yet, so the node cannot ask first whether it was registered before.
+ *
+ * - Marker of this node present: the same disk as before — it may found (as `mayFoundReplicas`).
+ * - Marker of another node: refused (RoleConfigError).
+ * - No marker: `--join` on an empty data dir declares a *new* node. The marker is written,
+ *   durably, before the first heartbeat registers it, and it may found.
+ *
+ * Not guarded: restarting a node that already joined, on a lost or wiped disk, with `--join`
+ * and its old id would make it a founding member again. A joined node whose disk is lost must
+ * be removed and join again under a new id (README.md, "Weak spots").
+ */
+export async function claimJoiningNode(engine: KvEngine, nodeId: number): Promise<true> {
+  const marker = engine.get(identityKey);
+  if (marker !== undefined) {
+    const owner = new DataView(marker.buffer, marker.byteOffset, marker.byteLength).getUint32(0);
+    if (owner !== nodeId) {
+      throw new RoleConfigError(`this data dir belongs to node ${owner}, not ${nodeId}`);
+    }
+    return true;
+  }
   const value = new Uint8Array(4);
   new DataView(value.buffer).setUint32(0, nodeId);
   const batch = engine.newBatch();

@@ -70,3 +70,18 @@ export {
   checkAcknowledgedWrites,
   formatAcknowledgedWritesVerdict,
 } from './check/acknowledged-writes';
+
+export type { AppliedMap, NodeLoad } from './check/slice-maps';
+export {
+  checkBalanced,
+  checkCoverage,
+  checkDrain,
+  checkMembersUnchanged,
+  checkNeverBelowReplicas,
+  nodeLoads,
+} from './check/slice-maps';
+export {
+  checkHotRerank,
+  checkRerankBeforeReplace,
+  loadReranksOff,
+} from './check/rebalancer-history';

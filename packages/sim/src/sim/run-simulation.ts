@@ -1,12 +1,7 @@
 import type { FaultPolicy, Rng } from '@tessera/cluster';
 import type { TimestampSource, TxnTestingKnobs } from '@tessera/txn';
-import {
-  ClusterSliceKv,
-  ControlTimestampSource,
-  isTxnError,
-  routerFromFunction,
-  TxnClient,
-} from '@tessera/txn';
+import type { Router } from '@tessera/txn';
+import { ClusterSliceKv, ControlTimestampSource, isTxnError, TxnClient } from '@tessera/txn';
 import {
   checkAcknowledgedWrites,
   formatAcknowledgedWritesVerdict,
@@ -27,6 +22,8 @@ import {
 } from './register-workload';
 import type { NodeLoss } from './node-loss';
 import { checkNodeLoss, loseBusiestNode } from './node-loss';
+import type { Scenario, ScenarioRun, ScenarioSummary, Topology } from './scenario';
+import { MapRecorder } from './scenario';
 import { gatewayNodeId, SimCluster } from './sim-cluster';
 
 /**
@@ -63,6 +60,12 @@ export interface SimulationOptions {
    * as re-ranks.
    */
   readonly nodeLoss?: boolean;
+  /**
+   * An issue-5 scenario (scenario.ts: zone loss, node add, drain, split, re-rank): its
+   * topology replaces the default one, its fault menu narrows the schedule, and its checks
+   * join the usual ones.
+   */
+  readonly scenario?: Scenario;
   /** Plants a transaction bug the checkers must catch (tests of the simulator itself). */
   readonly plantedBug?: 'commitTsBeforePrewrite' | 'ackBeforePrimaryCommit' | 'staleRegisterReads';
 }
@@ -108,7 +111,30 @@ export interface SimulationReport {
     /** Crash → every slice's members on live nodes, Raft agreeing (node-loss.ts). */
     readonly rereplicateMs: number | undefined;
   };
+  /** The scenario's one-line summary and figures, when one ran. */
+  readonly scenario?: ScenarioSummary & { readonly name: string };
 }
+
+/** 5 data nodes in 3 zones, 3 control-plane members, 4 slices of 2 replicas + 1 logger. */
+const defaultTopology: Topology = {
+  nodes: [
+    { id: 1, zone: 'a' },
+    { id: 2, zone: 'b' },
+    { id: 3, zone: 'c' },
+    { id: 4, zone: 'a' },
+    { id: 5, zone: 'b' },
+  ],
+  controlMembers: [
+    { id: 101, zone: 'a' },
+    { id: 102, zone: 'b' },
+    { id: 103, zone: 'c' },
+  ],
+  slices: 4,
+  replicas: 2,
+  loggers: 1,
+};
+
+const allFaults = { nodeCrashes: true, controlCrashes: true, partitions: true };
 
 const defaultWorkload: BankWorkloadOptions = {
   accounts: 8,
@@ -143,29 +169,24 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     ...(options.plantedBug === 'staleRegisterReads' ? { staleReadMs: staleRegisterReadMs } : {}),
     ...options.registers,
   };
+  const topology = options.scenario?.topology ?? defaultTopology;
+  const menu = options.scenario?.faults ?? allFaults;
   const sim = new SimCluster({
     seed: options.seed,
-    nodes: [
-      { id: 1, zone: 'a' },
-      { id: 2, zone: 'b' },
-      { id: 3, zone: 'c' },
-      { id: 4, zone: 'a' },
-      { id: 5, zone: 'b' },
-    ],
-    controlMembers: [
-      { id: 101, zone: 'a' },
-      { id: 102, zone: 'b' },
-      { id: 103, zone: 'c' },
-    ],
-    slices: 4,
-    replicas: 2,
-    loggers: 1,
+    nodes: topology.nodes,
+    controlMembers: topology.controlMembers,
+    slices: topology.slices,
+    replicas: topology.replicas,
+    loggers: topology.loggers,
+    ...(topology.controlOptions === undefined ? {} : { controlOptions: topology.controlOptions }),
     peerFaults: options.faults ? faultyPeers : calm,
     clientFaults: options.faults ? faultyClients : calm,
     diskSyncMs: 2,
   });
   const rng = sim.rng.fork();
   const violations: string[] = [];
+  // Every slice map the control plane applies, from the first (scenarios judge them all).
+  const maps = options.scenario === undefined ? undefined : new MapRecorder(sim);
   // The control plane elects a leader, the nodes register, it places the table.
   if (!(await sim.bootstrap())) violations.push('the control plane did not place the table');
   // Every coordinator draws timestamps from the control plane's oracle (each gateway through
@@ -176,8 +197,11 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   const registerTimestamps: TimestampSource = new ControlTimestampSource(
     sim.newControlClient(gatewayNodeId + 1),
   );
-  const router = routerFromFunction(sim.groupIds, (key) => sim.groupOfKey(key));
-  const kv = new ClusterSliceKv({ client: sim.newClient() });
+  // Routes by the newest slice map an agent read: a split adds slices (and groups) mid-run. A
+  // group a split narrowed refuses what it no longer holds (WRONG_SLICE); the KV layer then
+  // waits for a newer map and routes the call again, as the server's gateways do.
+  const router: Router = sim.router();
+  const kv = new ClusterSliceKv({ client: sim.newClient(), routing: sim.sliceRouting() });
   const client = new TxnClient({
     kv,
     router,
@@ -188,7 +212,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   });
   // The register workload's coordinator: a second gateway, with its own link to the cluster.
   const registerClient = new TxnClient({
-    kv: new ClusterSliceKv({ client: sim.newClient(gatewayNodeId + 1) }),
+    kv: new ClusterSliceKv({
+      client: sim.newClient(gatewayNodeId + 1),
+      routing: sim.sliceRouting(),
+    }),
     router,
     timestamps: registerTimestamps,
     clock: sim.clock,
@@ -219,6 +246,18 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
 
   let stopped = false;
   crashesEnabled = true;
+  const scenario: ScenarioRun | undefined =
+    options.scenario === undefined || maps === undefined
+      ? undefined
+      : options.scenario.start({
+          sim,
+          rng: rng.fork(),
+          client,
+          admin: sim.newControlClient(gatewayNodeId + 2),
+          maps,
+          sleep,
+          stopped: () => stopped,
+        });
   const registerCtx = registerContext({
     client: registerClient,
     rng: rng.fork(),
@@ -241,6 +280,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       ),
     ),
     runRegisters(registerCtx),
+    scenario?.traffic,
   ]);
 
   // The fault schedule: every 200–600 ms, one fault; at most one data node and one control
@@ -250,7 +290,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // crashed: a group with one lost member and one down would have no majority, and no data
   // is acknowledged without one.
   const endAt = sim.clock.now() + options.durationMs;
-  const controlIds = [101, 102, 103];
+  const controlIds = topology.controlMembers.map((m) => m.id);
   let loss: NodeLoss | undefined;
   for (
     let step = 0;
@@ -258,20 +298,27 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
     step++
   ) {
     await sim.runFor(rng.int(200, 600));
+    scenario?.onStep(step);
     if (options.nodeLoss === true && step === 0) {
       loss = loseBusiestNode(sim, rng);
       if (loss === undefined) violations.push('node loss: no slice map to pick a node from');
       continue;
     }
     if (!options.faults) continue;
-    const down = [1, 2, 3, 4, 5].filter((id) => !sim.isUp(id) && !sim.isLost(id));
-    const controlDown = controlIds.filter((id) => !sim.isControlMemberUp(id));
+    const dataIds = sim.dataNodeIds();
+    const down = dataIds.filter((id) => !sim.isUp(id) && !sim.isLost(id));
+    const controlDown = menu.controlCrashes
+      ? controlIds.filter((id) => !sim.isControlMemberUp(id))
+      : [];
     const roll = rng.next();
     if ((down.length > 0 || controlDown.length > 0) && roll < 0.5) {
       for (const id of down) sim.restart(id);
       for (const id of controlDown) sim.restartControlMember(id);
     } else if (down.length === 0 && roll < 0.3) {
-      const candidates = [1, 2, 3, 4, 5].filter((id) => crashable(sim, id));
+      if (!menu.nodeCrashes) continue;
+      const candidates = dataIds.filter(
+        (id) => crashable(sim, id) && (scenario?.mayCrash(id) ?? true),
+      );
       const victim = candidates[rng.int(0, candidates.length - 1)];
       if (victim !== undefined) {
         if (options.nodeLoss !== true && diskLosses === 0 && rng.chance(0.15)) {
@@ -283,6 +330,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
         crashes++;
       }
     } else if (controlDown.length === 0 && roll < 0.36) {
+      if (!menu.controlCrashes) continue;
       // Half the time the leader itself: the oracle and liveness move to a new term.
       const leader = sim.controlLeader();
       const victim =
@@ -292,7 +340,12 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
       sim.crashControlMember(victim);
       controlCrashes++;
     } else if (roll < 0.55) {
-      const isolated = rng.int(1, 5);
+      if (!menu.partitions) continue;
+      const isolated =
+        options.scenario === undefined
+          ? rng.int(1, 5)
+          : (dataIds[rng.int(0, dataIds.length - 1)] ?? 1);
+      if (!(sim.isUp(isolated) && (scenario?.mayCrash(isolated) ?? true))) continue;
       sim.peerNet.partition([[isolated]]);
       partitions++;
     } else {
@@ -303,7 +356,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   // Heal everything and let the clients finish.
   stopped = true;
   sim.heal();
-  for (const id of [1, 2, 3, 4, 5]) sim.restart(id);
+  for (const id of sim.dataNodeIds()) sim.restart(id);
   for (const id of controlIds) sim.restartControlMember(id);
   const traffic$ = { done: false };
   void traffic.then(
@@ -321,6 +374,10 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
   if (!traffic$.done) violations.push('clients did not finish within 60 s of healing (a hang)');
   await sim.runFor(3_000);
   if (loss !== undefined) violations.push(...(await checkNodeLoss(sim, loss)));
+  if (scenario !== undefined) violations.push(...(await scenario.check()));
+  // Before `sim.close()`: the summary reads the control plane's history.
+  const scenarioReport =
+    scenario === undefined ? undefined : { name: scenario.name, ...scenario.summary() };
   const activity = sim.newestControlState()?.rebalancerActivity ?? [];
   const reranks = activity.filter((a) => a.action === 'rerank').length;
   const replacements = activity.filter((a) => a.action === 'add' && a.state === 'done').length;
@@ -427,6 +484,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
             rereplicateMs: loss.rereplicateMs(),
           },
         }),
+    ...(scenarioReport === undefined ? {} : { scenario: scenarioReport }),
   };
 }
 

@@ -1,6 +1,8 @@
 import type {
+  ControlMemberOptions,
   ControlMessage,
   ControlSnapshot,
+  ControlState,
   FaultPolicy,
   KvMessage,
   NodeMessage,
@@ -21,10 +23,13 @@ import {
   runSimulatedUntil,
   SimClock,
   SliceGroupLayout,
+  SplitSync,
+  splitGroupsToKeep,
   syncRankingNodes,
 } from '@tessera/cluster';
 import type { ConfState } from '@tessera/raft';
 import { MemoryEngine } from '@tessera/storage';
+import type { Router, SliceRouting } from '@tessera/txn';
 
 /**
  * A whole cluster in one thread (RFC 0002 "Simulation"): real data nodes, real Raft groups and
@@ -37,7 +42,14 @@ import { MemoryEngine } from '@tessera/storage';
  * the control plane places (`createRepresentation`: replicas and loggers spread over zones),
  * one Raft group per slice, created on the nodes from the control plane's slice map. Clients
  * reach the slices' leaders through `KvClient` on a client network and take timestamps from
- * the control plane through `ControlClient` on a control network, as a gateway would.
+ * the control plane through `ControlClient` on a control network, as a gateway would, routing
+ * by the newest slice map a node agent has read (`router`); after a split they are routed
+ * again by a newer map when a narrowed group refuses them (`sliceRouting`).
+ *
+ * For the issue-5 scenarios (scenario.ts): `addNode` starts a new, empty data node (a machine
+ * joining), `crashControlMemberForGood` loses a control-plane member with its zone, and
+ * `onControlStateApplied` reports every control state a member applies, so checks can judge
+ * every slice map version rather than sampled ones.
  */
 export interface SimClusterOptions {
   readonly seed: number;
@@ -51,7 +63,19 @@ export interface SimClusterOptions {
   readonly clientFaults: FaultPolicy;
   /** Simulated fsync period of every disk (ms). */
   readonly diskSyncMs: number;
+  /**
+   * Control-plane options besides the simulator's own (snapshots, down detection,
+   * replacement delay), e.g. the rebalancer's thresholds a scenario tunes.
+   */
+  readonly controlOptions?: ControlMemberOptions;
 }
+
+/**
+ * Called with a control-plane member's state right after it applied a command that changed
+ * it (and with the state a member starts from or installs from a snapshot). Every state
+ * version the control plane ever reaches passes through here at least once.
+ */
+export type AppliedStateListener = (state: ControlState, memberId: number) => void;
 
 export const gatewayNodeId = 1_000;
 
@@ -90,8 +114,17 @@ export class SimCluster {
   private readonly wiped = new Set<number>();
   /** Data nodes crashed for good: never restarted. */
   private readonly lost = new Set<number>();
+  /** Control-plane members crashed for good (their zone was lost): never restarted. */
+  private readonly lostControl = new Set<number>();
   /** The newest control state any agent has seen (for the clients' ranking-first routing). */
   private newestStateVersion = -1;
+  /** Clients' split re-routings waiting for a newer slice map (see `sliceRouting`). */
+  private readonly mapWaiters = new Set<() => void>();
+  /** Every data node's zone, the ones added later included. */
+  private readonly zones = new Map<number, string>();
+  private readonly appliedListeners: AppliedStateListener[] = [];
+  /** Control states whose `apply` reports to the listeners (see `watchApplies`). */
+  private readonly watchedStates = new WeakSet<ControlState>();
 
   constructor(readonly options: SimClusterOptions) {
     this.rng = new SeededRng(options.seed);
@@ -115,6 +148,7 @@ export class SimCluster {
       this.startControlMember(m.id);
     }
     for (const n of options.nodes) {
+      this.zones.set(n.id, n.zone);
       this.engines.set(n.id, new MemoryEngine({ durability: 'manual' }));
       this.start(n.id);
     }
@@ -197,6 +231,51 @@ export class SimCluster {
   }
 
   /**
+   * The clients' router (TxnClient): key → group and the groups of a range by the newest slice
+   * map a node agent has read, with each group's hash range from that same map (a reader sends
+   * it with every scan, so a group a split has narrowed since refuses the scan instead of
+   * answering for half its old range).
+   */
+  router(): Router {
+    return {
+      sliceOf: (key) => this.layout.groupOfKey(key),
+      slicesFor: () => this.layout.groupIds,
+      boundsOf: (groupId) => this.layout.boundsOf(groupId),
+    };
+  }
+
+  /**
+   * The clients' split re-routing (ClusterSliceKv `routing`, as the server's gateways have):
+   * a group refused a call as the wrong slice because the client's map is older than the
+   * split. `refresh` waits until an agent reads a newer map, or `reconcileMs * 2` at most (the
+   * split may not have finished in the map yet: the next refusal waits again); the call is
+   * then routed by the map as it is. Without it a refusal fails the transaction, and a client
+   * retrying on a healed (zero-delay) network would never let simulated time pass for the
+   * agents to read the map that names the new group.
+   */
+  sliceRouting(): SliceRouting {
+    return {
+      refresh: () => this.newerMap(reconcileMs * 2),
+      sliceOf: (key) => this.layout.groupOfKey(key),
+      boundsOf: (groupId) => this.layout.boundsOf(groupId),
+      slicesWithin: (_groupId, bounds) => this.layout.groupsWithin(bounds),
+    };
+  }
+
+  /** Resolves when an agent brings a newer slice map, or after `maxMs`. */
+  private newerMap(maxMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.mapWaiters.delete(done);
+        timer.cancel();
+        resolve();
+      };
+      const timer = this.clock.setTimer(maxMs, done);
+      this.mapWaiters.add(done);
+    });
+  }
+
+  /**
    * Members of a group, the ranking replica first (where a client tries first), by the
    * newest slice map a node agent has read (re-ranks move the ranking replica).
    */
@@ -233,6 +312,59 @@ export class SimCluster {
 
   isUp(id: number): boolean {
     return this.nodes.has(id);
+  }
+
+  /** Every data node the cluster ever had (up, down, lost), by id. */
+  dataNodeIds(): number[] {
+    return [...this.engines.keys()].sort((a, b) => a - b);
+  }
+
+  /** A data node's zone ('' for an id the cluster never had). */
+  zoneOf(id: number): string {
+    return this.zones.get(id) ?? '';
+  }
+
+  /**
+   * Starts a new, empty data node in `zone` (an added machine): its agent heartbeats to the
+   * control plane and syncs from the slice map, so it hosts whatever the rebalancer moves to
+   * it. Registering it (`registerNode`, as ALTER CLUSTER ADD NODE does) is the caller's part;
+   * a heartbeat would register it too.
+   */
+  addNode(id: number, zone: string): void {
+    if (this.engines.has(id) || this.options.controlMembers.some((m) => m.id === id)) {
+      throw new Error(`SimCluster: node id ${id} is taken`);
+    }
+    this.zones.set(id, zone);
+    this.engines.set(id, new MemoryEngine({ durability: 'manual' }));
+    this.start(id);
+  }
+
+  /**
+   * Bytes of the data copies (data replicas and learners) a running node hosts, by its
+   * replicas' own count; undefined when it is down.
+   */
+  bytesOn(id: number): number | undefined {
+    const node = this.nodes.get(id);
+    if (node === undefined) return undefined;
+    return node
+      .status()
+      .replicas.filter((r) => r.memberRole !== 'logger')
+      .reduce((sum, r) => sum + r.bytes, 0);
+  }
+
+  /** Slice replicas a running data node hosts (0 when it is down). */
+  replicaCount(id: number): number {
+    return this.nodes.get(id)?.groupIds().length ?? 0;
+  }
+
+  /**
+   * Calls `listener` with every control state a member applies from now on (see
+   * `AppliedStateListener`): how a scenario checks every slice map version, not just the ones
+   * a poll happens to see.
+   */
+  onControlStateApplied(listener: AppliedStateListener): void {
+    this.appliedListeners.push(listener);
+    for (const [id, member] of this.controlMembers) this.watchApplies(id, member);
   }
 
   upNodes(): number[] {
@@ -335,8 +467,14 @@ export class SimCluster {
     this.controlNet.setDown(id, true);
   }
 
+  /** A control-plane member lost for good (its zone died): `restartControlMember` leaves it. */
+  crashControlMemberForGood(id: number): void {
+    this.crashControlMember(id);
+    this.lostControl.add(id);
+  }
+
   restartControlMember(id: number): void {
-    if (this.controlMembers.has(id)) return;
+    if (this.controlMembers.has(id) || this.lostControl.has(id)) return;
     this.peerNet.setDown(id, false);
     this.controlNet.setDown(id, false);
     this.startControlMember(id);
@@ -405,6 +543,7 @@ export class SimCluster {
       maxEvents,
       afterEvent: () => {
         this.assertHealthy();
+        this.watchAllApplies();
       },
     });
   }
@@ -414,6 +553,7 @@ export class SimCluster {
     return runSimulatedUntil(this.clock, done, maxMs, stepMs, {
       afterEvent: () => {
         this.assertHealthy();
+        this.watchAllApplies();
       },
     });
   }
@@ -437,9 +577,11 @@ export class SimCluster {
         snapshotEveryEntries: 64,
         nodeDownAfterMs: simNodeDownAfterMs,
         replaceAfterMs: simReplaceAfterMs,
+        ...this.options.controlOptions,
       },
     });
     this.controlMembers.set(id, member);
+    this.watchApplies(id, member);
     this.controlServices.set(id, new ControlService(member, this.controlNet.connect(id)));
   }
 
@@ -448,11 +590,13 @@ export class SimCluster {
    * heartbeats to the control plane, and reads the slice map to hand every replica its
    * slice's current ranking replica (re-ranks) and to make the groups it leads follow the
    * map's membership (MembershipSync: replacements join, are promoted, replaced members
-   * leave); it removes a replica the map no longer places on the node. Founding replicas are
+   * leave), proposes the split of a parent group it leads when the control plane has one
+   * pending (SplitSync); it removes a replica the map no longer places on the node (see
+   * `removeUnplaced`). Founding replicas are
    * created by `bootstrap` and `restart`. Stops with the node.
    */
   private startAgent(id: number): void {
-    const zone = this.options.nodes.find((n) => n.id === id)?.zone ?? '';
+    const zone = this.zoneOf(id);
     const client = this.newControlClient(id);
     let stopped = false;
     let timer: { cancel(): void } | undefined;
@@ -460,13 +604,15 @@ export class SimCluster {
     const map = { version: -1, reading: false, snapshot: undefined as ControlSnapshot | undefined };
     const node = this.nodes.get(id);
     const membership = node === undefined ? undefined : new MembershipSync(node);
+    const splits = node === undefined ? undefined : new SplitSync(node);
     const reconcile = () => {
       if (stopped) return;
       reconcileTimer = this.clock.setTimer(reconcileMs, reconcile);
       if (map.snapshot !== undefined && node !== undefined && !node.isClosed) {
         syncRankingNodes(node, map.snapshot.placement);
         membership?.sync(map.snapshot.placement);
-        removeUnplaced(node, map.snapshot);
+        splits?.sync(map.snapshot.splits ?? []);
+        this.removeUnplaced(node, map.snapshot);
       }
       if (map.reading) return;
       map.reading = true;
@@ -498,6 +644,9 @@ export class SimCluster {
           appliedCommitTs: r.appliedCommitTs,
           records: r.records,
           bytes: r.bytes,
+          // The leader turns two reports into reads/s and writes/s (hot-node re-ranking).
+          reads: r.reads,
+          writes: r.writes,
         }));
       client.heartbeat(id, zone, '', replicas).then(
         () => undefined,
@@ -516,13 +665,74 @@ export class SimCluster {
     });
   }
 
-  /** Keeps the clients' layout at the newest slice map seen (same slices, new rankings). */
+  /**
+   * Keeps the clients' layout at the newest slice map seen (new rankings, new members, the
+   * slices a split added), and wakes the clients' re-routings waiting for it.
+   */
   private noteControlState(snapshot: ControlSnapshot): void {
     if (snapshot.version <= this.newestStateVersion || this.layoutValue === undefined) return;
     const representation = snapshot.placement.representations.find((r) => r.name === 'sim');
     if (representation === undefined) return;
     this.newestStateVersion = snapshot.version;
     this.layoutValue = new SliceGroupLayout(representation);
+    for (const wake of [...this.mapWaiters]) wake();
+  }
+
+  /**
+   * Removes the replicas of the table's groups that the slice map no longer places on `node`
+   * (its member was replaced while it was down, or moved away) — but only once Raft no longer
+   * counts it as a voter: by its own applied membership, or by the group's current leader's
+   * (as a replica GC asks the group, CockroachDB-style). The map drops a member before the
+   * group's leader has proposed its removal; a voter that destroyed its replica then would
+   * still count in the group's quorum without answering, and one more failure in the group
+   * (a zone loss during a move) would leave it without a majority for good. Only once the map
+   * holds the table: before that, nothing is placed yet.
+   */
+  private removeUnplaced(node: DataNode, snapshot: ControlSnapshot): void {
+    const representation = snapshot.placement.representations.find((r) => r.name === 'sim');
+    if (representation === undefined) return;
+    const placed = new Set(
+      new SliceGroupLayout(representation).groupsOf(node.nodeId).map((g) => g.groupId),
+    );
+    // A pending split's new group is hosted before the map lists it.
+    const splitting = splitGroupsToKeep(snapshot.splits);
+    for (const groupId of node.groupIds()) {
+      if (placed.has(groupId) || splitting.has(groupId)) continue;
+      const own = node.replica(groupId)?.raftStatus().confState;
+      const leader = this.leaderOf(groupId);
+      const leaders = leader === undefined ? undefined : this.raftMembership(groupId, leader);
+      if (votesIn(own, node.nodeId) && (leaders === undefined || votesIn(leaders, node.nodeId))) {
+        continue;
+      }
+      node.removeReplica(groupId).catch(() => undefined);
+    }
+  }
+
+  private watchAllApplies(): void {
+    if (this.appliedListeners.length === 0) return;
+    for (const [id, member] of this.controlMembers) this.watchApplies(id, member);
+  }
+
+  /**
+   * Makes the member's current state report each command it applies to the listeners. An
+   * observer, not a fake: the command applies exactly as before. The member replaces its state
+   * object when it installs a snapshot or restarts; the next simulated event finds the new one
+   * (reported at once: it is a state the control plane reached) and watches it too. Each
+   * version is applied incrementally by at least the leader that proposed it, whose state
+   * object cannot change under it within one event, so no version goes unseen.
+   */
+  private watchApplies(id: number, member: ControlMember): void {
+    const state = member.current;
+    if (this.appliedListeners.length === 0 || this.watchedStates.has(state)) return;
+    this.watchedStates.add(state);
+    const apply = state.apply.bind(state);
+    state.apply = (command) => {
+      const before = state.stateVersion;
+      const result = apply(command);
+      if (state.stateVersion !== before) for (const l of this.appliedListeners) l(state, id);
+      return result;
+    };
+    for (const l of this.appliedListeners) l(state, id);
   }
 
   private sleep(ms: number): Promise<void> {
@@ -560,18 +770,7 @@ export class SimCluster {
   }
 }
 
-/**
- * Removes the replicas of the table's groups that the slice map no longer places on `node`
- * (its member was replaced while it was down). Only once the map holds the table: before
- * that, nothing is placed yet.
- */
-function removeUnplaced(node: DataNode, snapshot: ControlSnapshot): void {
-  const representation = snapshot.placement.representations.find((r) => r.name === 'sim');
-  if (representation === undefined) return;
-  const placed = new Set(
-    new SliceGroupLayout(representation).groupsOf(node.nodeId).map((g) => g.groupId),
-  );
-  for (const groupId of node.groupIds()) {
-    if (!placed.has(groupId)) node.removeReplica(groupId).catch(() => undefined);
-  }
+/** Whether Raft's membership `conf` counts `node` as a voter (a data replica or a logger). */
+function votesIn(conf: ConfState | undefined, node: number): boolean {
+  return conf !== undefined && (conf.voters.includes(node) || conf.loggers.includes(node));
 }

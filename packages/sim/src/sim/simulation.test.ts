@@ -71,7 +71,9 @@ describe('the simulated cluster keeps its promises', () => {
     // logger by a logger; node-loss.ts checked the map, Raft's voters and the history).
     const replaced = reports.map((r) => r.nodeLoss?.rereplicateMs);
     expect(replaced.every((ms) => ms !== undefined && ms <= rereplicateBoundMs)).toBe(true);
-    expect(reports.every((r) => r.stats.replacements >= (r.nodeLoss?.replicated ?? 1))).toBe(true);
+    // Each report checked every member it held was copied off it — by an add, or by a balance
+    // move already under way when it died — and removed (checkReplacedOff); most by adds.
+    expect(sum(reports, 'replacements')).toBeGreaterThanOrEqual(20);
     // Every run really lost a node that ranked something, and traffic went on around it.
     expect(reports.every((r) => (r.nodeLoss?.slices ?? 0) > 0)).toBe(true);
     expect(sum(reports, 'committed')).toBeGreaterThan(20 * 5);

@@ -129,6 +129,11 @@ export interface ServerInfoService {
 export interface ClusterService {
   overview(): ClusterOverview;
   /**
+   * The rebalancer's history, newest first (the control plane keeps the last 1000 entries):
+   * at most `limit` entries with an id below `beforeId` when given (paging back).
+   */
+  rebalancerActivity(query: RebalancerActivityQuery): readonly RebalancerActivityEntry[];
+  /**
    * Crashes one data node (the embedded cluster: no heartbeats, Raft or KV answers; its disk
    * kept), for demos and failover tests. Resolves once it no longer serves.
    */
@@ -145,6 +150,37 @@ export interface ClusterService {
   drainNode(nodeId: number): Promise<ClusterNodeOpResult>;
   /** Marks a node removed (refused while it still holds data) and stops it if it runs here. */
   removeNode(nodeId: number): Promise<ClusterNodeOpResult>;
+}
+
+export interface RebalancerActivityQuery {
+  readonly limit: number;
+  readonly beforeId?: number;
+}
+
+/**
+ * One decision of the rebalancer, as `system.rebalancer_activity` shows it: a re-rank, a
+ * replacement (`add` / `remove`), a `move`, a `split`, a node `drained`.
+ */
+export interface RebalancerActivityEntry {
+  /** 1, 2, 3… in the order the control plane applied them. */
+  readonly id: number;
+  /** When the control-plane leader decided it. */
+  readonly time: Date;
+  readonly action: string;
+  /** The slice, or null for a node-level entry (`drained`). */
+  readonly slice: number | null;
+  /** What the slice stores: `db.table`, `db.table.index`, or the placement's own name. */
+  readonly representation: string;
+  /** The node it moved from / to (null when none: a drained node has no `to`). */
+  readonly fromNode: number | null;
+  readonly toNode: number | null;
+  readonly reason: string;
+  /** `running`, `done`, `failed`… */
+  readonly state: string;
+  /** Bytes copied (adds, moves, splits, drains); 0 for a change that copies nothing. */
+  readonly bytes: number;
+  /** From decision to done, ms (0 while running or for a one-step change). */
+  readonly durationMs: number;
 }
 
 /** What a node operation did, or why not (no such node, wrong state, refused, not here). */

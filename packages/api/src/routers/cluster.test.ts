@@ -12,6 +12,8 @@ import type {
   AuditEventRecord,
   ClusterNodeOpResult,
   ClusterService,
+  RebalancerActivityEntry,
+  RebalancerActivityQuery,
 } from '../context';
 import type { Role } from '../roles';
 import { appRouter } from '../root';
@@ -36,6 +38,26 @@ class NodesService implements ClusterService {
 
   overview(): never {
     throw new Error('not used in these tests');
+  }
+
+  readonly activityQueries: RebalancerActivityQuery[] = [];
+
+  rebalancerActivity(query: RebalancerActivityQuery): RebalancerActivityEntry[] {
+    this.activityQueries.push(query);
+    const entry: RebalancerActivityEntry = {
+      id: 7,
+      time: new Date(Date.UTC(2026, 10, 21, 12)),
+      action: 'move',
+      slice: 3,
+      representation: 'shop.orders',
+      fromNode: 1,
+      toNode: 4,
+      reason: 'balance: n1 holds 6 copies, n4 0',
+      state: 'done',
+      bytes: 4096,
+      durationMs: 350,
+    };
+    return [entry].slice(0, query.limit);
   }
 
   addNode(zone: string | undefined): Promise<ClusterNodeOpResult> {
@@ -201,5 +223,29 @@ describe('cluster.drainNode / cluster.removeNode', () => {
       code: 'NOT_IMPLEMENTED',
       message: 'This server does not run the data nodes.',
     });
+  });
+});
+
+describe('cluster.rebalancerActivity', () => {
+  it('lets a viewer page through the history: 100 entries by default, older than beforeId', async () => {
+    const cluster = new NodesService();
+    const { caller, events } = callerAs('viewer', cluster);
+    const [entry] = await caller.rebalancerActivity();
+    expect(entry).toMatchObject({ id: 7, action: 'move', slice: 3, fromNode: 1, toNode: 4 });
+    expect(entry?.time).toBeInstanceOf(Date);
+    await caller.rebalancerActivity({ limit: 5, beforeId: 7 });
+    expect(cluster.activityQueries).toEqual([{ limit: 100 }, { limit: 5, beforeId: 7 }]);
+    expect(events).toEqual([]); // a query is not audited
+  });
+
+  it('refuses a limit outside 1..1000 or a beforeId that is not a positive id (BAD_REQUEST)', async () => {
+    const cluster = new NodesService();
+    const { caller } = callerAs('viewer', cluster);
+    for (const input of [{ limit: 0 }, { limit: 1001 }, { limit: 2.5 }, { beforeId: 0 }]) {
+      await expect(caller.rebalancerActivity(input)).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+      });
+    }
+    expect(cluster.activityQueries).toEqual([]);
   });
 });

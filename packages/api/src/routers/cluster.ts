@@ -86,6 +86,27 @@ export const clusterRouter = {
   /** The control plane, nodes, tables and slices, as this process sees them now. */
   overview: viewerProcedure.query(({ ctx }) => ctx.services.cluster.overview()),
 
+  /**
+   * The rebalancer's history, newest first: `limit` entries (default 100), older than
+   * `beforeId` when given, to page back through the last 1000 the control plane keeps.
+   */
+  rebalancerActivity: viewerProcedure
+    .input(
+      z
+        .object({
+          limit: z.number().int().min(1).max(1000).default(100),
+          beforeId: z.number().int().positive().optional(),
+        })
+        .default({ limit: 100 }),
+    )
+    .query(({ ctx, input }) =>
+      ctx.services.cluster.rebalancerActivity(
+        input.beforeId === undefined
+          ? { limit: input.limit }
+          : { limit: input.limit, beforeId: input.beforeId },
+      ),
+    ),
+
   /** Server-sent events: the overview once a second, while subscribed. */
   live: viewerProcedure.subscription(async function* ({ ctx, signal }) {
     while (signal?.aborted !== true) {

@@ -97,6 +97,7 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
       }),
       cluster: {
         overview: () => runningCluster.overview(),
+        rebalancerActivity: (query) => runningCluster.rebalancerActivity(query),
         ...embeddedClusterOps(runningCluster),
       },
     };

@@ -243,6 +243,24 @@ describe('EmbeddedCluster', () => {
       expect(now.slices.map((s) => s.members.filter((m) => m.role === 'voter').length)).toEqual(
         Array.from({ length: 20 }, () => 2),
       );
+      // The moves are in the history the API pages through: newest first, each move done
+      // with the bytes it copied; `beforeId` continues below the last id seen.
+      const history = cluster.rebalancerActivity({ limit: 1000 });
+      const ids = history.map((a) => a.id);
+      expect(ids).toEqual([...ids].sort((x, y) => y - x));
+      const moves = history.filter((a) => a.action === 'move');
+      expect(moves.length).toBeGreaterThan(0);
+      for (const m of moves) {
+        expect(m).toMatchObject({ state: 'done', representation: expect.any(String) });
+        expect(m.bytes).toBeGreaterThan(0);
+      }
+      expect(moves.filter((m) => m.toNode === 4).length).toBeGreaterThan(0);
+      expect(moves.filter((m) => m.toNode === 5).length).toBeGreaterThan(0);
+      const firstPage = cluster.rebalancerActivity({ limit: 2 });
+      const lastSeen = firstPage[firstPage.length - 1]?.id ?? 0;
+      expect(cluster.rebalancerActivity({ limit: 2, beforeId: lastSeen })).toEqual(
+        history.slice(2, 4),
+      );
       // The data is still all there.
       const t = await txn.begin();
       for (let i = 0; i < 100; i += 7) {

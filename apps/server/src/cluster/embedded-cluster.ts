@@ -1,6 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ClusterOverview, SliceMemberOverview } from '@tessera/api';
+import type {
+  ClusterOverview,
+  RebalancerActivityEntry,
+  RebalancerActivityQuery,
+  SliceMemberOverview,
+} from '@tessera/api';
 import type { ControlMessage, ControlState, KvMessage, NodeMessage, Rng } from '@tessera/cluster';
 import {
   ControlClient,
@@ -485,6 +490,33 @@ export class EmbeddedCluster {
       representations: state.slicePlacement.representations,
       accounts: [],
     });
+  }
+
+  /**
+   * The rebalancer's history from the freshest applied control state, newest first: at most
+   * `limit` entries, with ids below `beforeId` when given (the console pages back with it).
+   */
+  rebalancerActivity(query: RebalancerActivityQuery): RebalancerActivityEntry[] {
+    const history = this.freshestState()?.rebalancerActivity ?? [];
+    const entries: RebalancerActivityEntry[] = [];
+    for (let i = history.length - 1; i >= 0 && entries.length < query.limit; i--) {
+      const a = history[i];
+      if (a === undefined || (query.beforeId !== undefined && a.id >= query.beforeId)) continue;
+      entries.push({
+        id: a.id,
+        time: new Date(a.atMs),
+        action: a.action,
+        slice: a.sliceId < 0 ? null : a.sliceId, // a node-level entry (`drained`) has no slice
+        representation: a.representation,
+        fromNode: a.from === 0 ? null : a.from,
+        toNode: a.to === 0 ? null : a.to,
+        reason: a.reason,
+        state: a.state,
+        bytes: a.bytes,
+        durationMs: a.durationMs,
+      });
+    }
+    return entries;
   }
 
   /**

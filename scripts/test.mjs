@@ -38,7 +38,7 @@ const KEPT_MAX = 80;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
 /** A failed test or task: kept first. */
-const FAILED_TEST = /(\bFAIL\b|✘|×|Failed:|Timed out|AssertionError)/;
+const FAILED_TEST = /(\bFAIL\b|✘|(^|:)\s+×\s|Failed:|AssertionError)/;
 /** Any other error line: kept after those, while room is left. */
 const ERROR_LINE = /(Error: |failed with error)/;
 

@@ -1,47 +1,34 @@
 /**
- * Issue 5, cluster operations in the embedded default: `ALTER CLUSTER KILL NODE n` crashes a
- * data node of `tessera serve` and `ALTER CLUSTER RESTART NODE n` brings it back from its own
- * disk, over the MySQL port (mysql2); the same pair as the tRPC mutations `cluster.killNode` /
- * `cluster.restartNode` (operators only, audited).
+ * Issue 5, cluster operations in the embedded default, over the MySQL port (mysql2) and the
+ * tRPC API (operators only, audited): `ALTER CLUSTER KILL NODE n` crashes a data node of
+ * `tessera serve` and `RESTART NODE n` brings it back from its own disk; `ADD NODE [IN ZONE
+ * 'z']` starts one more in-process node, `DRAIN NODE n` has the rebalancer empty a node and
+ * `REMOVE NODE n` takes an empty one out for good (refused while it holds data). The same as
+ * `cluster.killNode` / `restartNode` / `addNode` / `drainNode` / `removeNode`.
+ *
+ * The describes share one server and run in order: the later ones see the nodes the earlier
+ * ones added and removed (ids are computed, not assumed, where that matters).
  */
-import mysql from 'mysql2/promise';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRecord, AuditQuery } from '@tessera/api';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir, signIn, trpcError } from './helpers';
-import type { Browser } from './helpers';
+import { adminPassword, createAndSignIn, signIn, startSqlServer, trpcError } from './helpers';
+import type { Browser, SqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-cluster-ops';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let dataDir: string;
-let running: RunningTessera;
+let server: SqlServer;
 let conn: Connection;
 
 beforeAll(async () => {
-  dataDir = await makeDataDir();
-  running = await startTessera({
-    dataDir,
-    apiHost: '127.0.0.1',
-    apiPort: 0,
-    adminPassword,
-    mysql: { host: '127.0.0.1', port: 0, rootPassword },
-  });
-  conn = await mysql.createConnection({
-    host: '127.0.0.1',
-    port: running.mysql?.port ?? 0,
-    user: 'root',
-    password: rootPassword,
-    multipleStatements: true,
-  });
+  server = await startSqlServer(rootPassword);
+  conn = await server.connect({ multipleStatements: true });
 });
 
 afterAll(async () => {
   await conn.end();
-  await running.close();
-  await removeDataDir(dataDir);
+  await server.close();
 });
 
 async function query<T extends RowDataPacket[] | ResultSetHeader>(sql: string): Promise<T> {
@@ -114,7 +101,7 @@ describe('ALTER CLUSTER KILL / RESTART NODE over MySQL', () => {
 
     const killed = await query<ResultSetHeader>(`ALTER CLUSTER KILL NODE ${victim}`);
     expect(killed.affectedRows).toBe(0);
-    expect(running.cluster.isRunning(victim)).toBe(false);
+    expect(server.running.cluster.isRunning(victim)).toBe(false);
     // Down after nodeDownAfterMs (3 s) and the control plane's next tick.
     expect(await waitForState(victim, 'down', 8_000)).toBeLessThan(8_000);
     expect(await sqlError(conn, `ALTER CLUSTER KILL NODE ${victim}`)).toBe(
@@ -138,7 +125,7 @@ describe('ALTER CLUSTER KILL / RESTART NODE over MySQL', () => {
     expect(behind.length).toBeGreaterThan(0);
 
     await query(`ALTER CLUSTER RESTART NODE ${victim}`);
-    expect(running.cluster.isRunning(victim)).toBe(true);
+    expect(server.running.cluster.isRunning(victim)).toBe(true);
     await waitForState(victim, 'up', 10_000);
     expect(await sqlError(conn, `ALTER CLUSTER RESTART NODE ${victim}`)).toBe(
       `1105: Data node ${victim} is already running`,
@@ -175,12 +162,7 @@ describe('ALTER CLUSTER KILL / RESTART NODE over MySQL', () => {
     expect(await sqlError(conn, "ALTER CLUSTER KILL NODE 'x'")).toMatch(/^1210: /);
     expect(await sqlError(conn, 'ALTER CLUSTER KILL NODES 1')).toMatch(/^1064: /);
     await conn.query("CREATE USER app IDENTIFIED BY 'app-password'; GRANT SELECT ON *.* TO app");
-    const app = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: running.mysql?.port ?? 0,
-      user: 'app',
-      password: 'app-password',
-    });
+    const app = await server.connect({ user: 'app', password: 'app-password' });
     try {
       expect(await sqlError(app, 'ALTER CLUSTER KILL NODE 1')).toBe(
         '1227: Access denied; you need (at least one of) the SUPER privilege(s) for this operation',
@@ -188,7 +170,7 @@ describe('ALTER CLUSTER KILL / RESTART NODE over MySQL', () => {
     } finally {
       await app.end();
     }
-    expect([1, 2, 3].map((id) => running.cluster.isRunning(id))).toEqual([true, true, true]);
+    expect([1, 2, 3].map((id) => server.running.cluster.isRunning(id))).toEqual([true, true, true]);
   });
 });
 
@@ -200,36 +182,25 @@ describe('cluster.killNode / cluster.restartNode over tRPC', () => {
   }
 
   it('lets an operator kill and restart a node, refuses a viewer (403), audits both', async () => {
-    const url = running.api.url;
-    admin = await signIn(url, 'admin', adminPassword);
-    await admin.client.users.create.mutate({
-      loginName: 'ollie',
-      password: 'operator-password-1',
-      role: 'operator',
-    });
-    await admin.client.users.create.mutate({
-      loginName: 'vic',
-      password: 'viewer-password-1',
-      role: 'viewer',
-    });
-    const ollie = await signIn(url, 'ollie', 'operator-password-1');
-    const vic = await signIn(url, 'vic', 'viewer-password-1');
+    admin = await signIn(server.running.api.url, 'admin', adminPassword);
+    const ollie = await createAndSignIn(admin, 'ollie', 'operator-password-1', 'operator');
+    const vic = await createAndSignIn(admin, 'vic', 'viewer-password-1', 'viewer');
 
     expect(await trpcError(vic.client.cluster.killNode.mutate({ nodeId: 3 }))).toMatchObject({
       httpStatus: 403,
       code: 'FORBIDDEN',
     });
-    expect(running.cluster.isRunning(3)).toBe(true);
+    expect(server.running.cluster.isRunning(3)).toBe(true);
 
     expect(await ollie.client.cluster.killNode.mutate({ nodeId: 3 })).toEqual({ nodeId: 3 });
-    expect(running.cluster.isRunning(3)).toBe(false);
+    expect(server.running.cluster.isRunning(3)).toBe(false);
     expect(await trpcError(ollie.client.cluster.killNode.mutate({ nodeId: 3 }))).toMatchObject({
       httpStatus: 409,
       code: 'CONFLICT',
       message: 'Data node 3 is not running.',
     });
     expect(await ollie.client.cluster.restartNode.mutate({ nodeId: 3 })).toEqual({ nodeId: 3 });
-    expect(running.cluster.isRunning(3)).toBe(true);
+    expect(server.running.cluster.isRunning(3)).toBe(true);
     expect(await trpcError(ollie.client.cluster.restartNode.mutate({ nodeId: 9 }))).toMatchObject({
       httpStatus: 404,
       code: 'NOT_FOUND',
@@ -249,4 +220,181 @@ describe('cluster.killNode / cluster.restartNode over tRPC', () => {
     ]);
     await waitForState(3, 'up', 10_000);
   }, 60_000);
+});
+
+/** Data replicas and loggers the slice map places on `node`. */
+async function membersOn(node: number): Promise<number> {
+  const rows = await query<RowDataPacket[]>(
+    `SELECT COUNT(*) AS n FROM system.replicas WHERE node_id = ${node}`,
+  );
+  return Number(rows[0]?.n);
+}
+
+/** Polls until the slice map places nothing on `node`; throws with the count at the deadline. */
+async function waitEmpty(node: number, timeoutMs: number): Promise<void> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if ((await membersOn(node)) === 0) return;
+    await sleep(250);
+  }
+  throw new Error(
+    `node ${node} still holds ${await membersOn(node)} members after ${timeoutMs} ms`,
+  );
+}
+
+describe('ALTER CLUSTER ADD / DRAIN / REMOVE NODE over MySQL', () => {
+  it('adds a node in a zone: registered up when the statement returns, the id in the OK info', async () => {
+    const id = Math.max(...server.running.cluster.nodeIds()) + 1;
+    const added = await query<ResultSetHeader>("ALTER CLUSTER ADD NODE IN ZONE 'd'");
+    expect(added.affectedRows).toBe(0);
+    expect(added.info).toBe(`Node ${id} added in zone 'd'`);
+    const rows = await query<RowDataPacket[]>(
+      `SELECT zone, state FROM system.nodes WHERE node_id = ${id}`,
+    );
+    expect(rows.map((r) => [String(r.zone), String(r.state)])).toEqual([['d', 'up']]);
+    expect(server.running.cluster.isRunning(id)).toBe(true);
+    expect(server.running.cluster.nodeIds()).toContain(id);
+  }, 30_000);
+
+  it('answers bad zones and ids, unknown nodes and a missing SUPER privilege with MySQL errors', async () => {
+    const before = server.running.cluster.nodeIds();
+    for (const zone of ["''", "'a b'", "'-a'", `'${'z'.repeat(65)}'`]) {
+      expect(await sqlError(conn, `ALTER CLUSTER ADD NODE IN ZONE ${zone}`)).toMatch(
+        /^1210: Incorrect arguments to ALTER CLUSTER ADD NODE: '.*' is not a zone name/,
+      );
+    }
+    expect(await sqlError(conn, "ALTER CLUSTER DRAIN NODE 'x'")).toMatch(/^1210: /);
+    expect(await sqlError(conn, 'ALTER CLUSTER REMOVE NODE 0')).toMatch(/^1210: /);
+    expect(await sqlError(conn, 'ALTER CLUSTER REMOVE NODE')).toMatch(/^1064: /);
+    expect(await sqlError(conn, 'ALTER CLUSTER DRAIN NODE 99')).toBe(
+      `1105: Unknown data node 99 (the data nodes are ${before.join(', ')})`,
+    );
+    await conn.query("CREATE USER ops IDENTIFIED BY 'ops-password'; GRANT ALL ON ops.* TO ops");
+    const ops = await server.connect({ user: 'ops', password: 'ops-password' });
+    try {
+      for (const sql of [
+        "ALTER CLUSTER ADD NODE IN ZONE 'a'",
+        'ALTER CLUSTER DRAIN NODE 1',
+        'ALTER CLUSTER REMOVE NODE 1',
+      ]) {
+        expect(await sqlError(ops, sql)).toBe(
+          '1227: Access denied; you need (at least one of) the SUPER privilege(s) for this operation',
+        );
+      }
+    } finally {
+      await ops.end();
+    }
+    expect(server.running.cluster.nodeIds()).toEqual(before);
+    expect(await nodeState(1)).toBe('up');
+  });
+
+  // Needs the rebalancer's drain (issue 5, "move": ALTER CLUSTER DRAIN NODE n).
+  it('drains a node at once, refuses to remove it while it holds data, then removes it', async () => {
+    await conn.query(
+      'CREATE DATABASE ops; CREATE TABLE ops.t (id INT PRIMARY KEY, v VARCHAR(100)) SLICES = 4',
+    );
+    const values = Array.from({ length: 40 }, (_, i) => `(${i}, '${'x'.repeat(50)}')`);
+    await conn.query(`INSERT INTO ops.t VALUES ${values.join(',')}`);
+    const victim = 2;
+    expect(await membersOn(victim)).toBeGreaterThan(0);
+
+    const start = Date.now();
+    await query(`ALTER CLUSTER DRAIN NODE ${victim}`);
+    expect(Date.now() - start).toBeLessThan(2_000);
+    expect(await nodeState(victim)).toBe('draining');
+    expect(await sqlError(conn, `ALTER CLUSTER REMOVE NODE ${victim}`)).toMatch(
+      new RegExp(`^1105: Cannot remove data node ${victim}: .*drain it first$`),
+    );
+    expect(server.running.cluster.isRunning(victim)).toBe(true);
+
+    await waitEmpty(victim, 90_000);
+    await query(`ALTER CLUSTER REMOVE NODE ${victim}`);
+    expect(await nodeState(victim)).toBe('removed');
+    expect(server.running.cluster.isRunning(victim)).toBeUndefined();
+    expect(server.running.cluster.nodeIds()).not.toContain(victim);
+    expect(await sqlError(conn, `ALTER CLUSTER DRAIN NODE ${victim}`)).toMatch(
+      new RegExp(`^1105: Unknown data node ${victim} `),
+    );
+
+    // Nothing lost, and writes go on without the node.
+    const after = await query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM ops.t');
+    expect(Number(after[0]?.n)).toBe(40);
+    await query("UPDATE ops.t SET v = 'y' WHERE id < 10");
+    const changed = await query<RowDataPacket[]>("SELECT COUNT(*) AS n FROM ops.t WHERE v = 'y'");
+    expect(Number(changed[0]?.n)).toBe(10);
+  }, 150_000);
+});
+
+describe('cluster.addNode / drainNode / removeNode over tRPC', () => {
+  it('lets an operator add, drain and remove a node, refuses a viewer (403), audits each', async () => {
+    const admin = await signIn(server.running.api.url, 'admin', adminPassword);
+    const opal = await createAndSignIn(admin, 'opal', 'operator-password-2', 'operator');
+    const vera = await createAndSignIn(admin, 'vera', 'viewer-password-2', 'viewer');
+
+    expect(await trpcError(vera.client.cluster.addNode.mutate({ zone: 'a' }))).toMatchObject({
+      httpStatus: 403,
+      code: 'FORBIDDEN',
+    });
+    expect(await trpcError(opal.client.cluster.addNode.mutate({ zone: 'a b' }))).toMatchObject({
+      httpStatus: 400,
+      code: 'BAD_REQUEST',
+    });
+    // No zone: the zone with the fewest nodes.
+    const zones = server.running.cluster.overview().nodes.map((n) => n.zone);
+    const fewest = [...new Set(zones)].sort(
+      (a, b) =>
+        zones.filter((z) => z === a).length - zones.filter((z) => z === b).length ||
+        a.localeCompare(b),
+    )[0];
+    const added = await opal.client.cluster.addNode.mutate({});
+    expect(added.zone).toBe(fewest);
+    expect(server.running.cluster.isRunning(added.nodeId)).toBe(true);
+    expect(
+      server.running.cluster.overview().nodes.find((n) => n.id === added.nodeId),
+    ).toMatchObject({
+      state: 'up',
+      running: true,
+    });
+
+    expect(await trpcError(opal.client.cluster.removeNode.mutate({ nodeId: 1 }))).toMatchObject({
+      httpStatus: 409,
+      code: 'CONFLICT',
+      message: expect.stringMatching(/^Cannot remove data node 1: .*drain it first\.$/) as unknown,
+    });
+    expect(await trpcError(opal.client.cluster.drainNode.mutate({ nodeId: 99 }))).toMatchObject({
+      httpStatus: 404,
+      code: 'NOT_FOUND',
+    });
+
+    // The new node may have received replicas meanwhile: drained first, then removed.
+    expect(await opal.client.cluster.drainNode.mutate({ nodeId: added.nodeId })).toEqual({
+      nodeId: added.nodeId,
+    });
+    await waitEmpty(added.nodeId, 90_000);
+    expect(await opal.client.cluster.removeNode.mutate({ nodeId: added.nodeId })).toEqual({
+      nodeId: added.nodeId,
+    });
+    expect(server.running.cluster.isRunning(added.nodeId)).toBeUndefined();
+
+    const events = async (action: string) =>
+      (await admin.client.audit.list.query({ limit: 100, action })).events.map((e) => [
+        e.actor,
+        e.target,
+        e.outcome,
+        e.detail,
+      ]);
+    expect(await events('cluster.addNode')).toEqual([
+      ['opal', 'zone (fewest nodes)', 'ok', `node ${added.nodeId} in zone ${fewest ?? '?'}`],
+      ['opal', 'zone a b', 'failed', expect.any(String)],
+      ['vera', 'zone a', 'denied', expect.any(String)],
+    ]);
+    expect(await events('cluster.drainNode')).toEqual([
+      ['opal', `node ${added.nodeId}`, 'ok', ''],
+      ['opal', 'node 99', 'failed', expect.stringMatching(/^No data node 99;/)],
+    ]);
+    expect((await events('cluster.removeNode')).map((e) => e.slice(0, 3))).toEqual([
+      ['opal', `node ${added.nodeId}`, 'ok'],
+      ['opal', 'node 1', 'failed'],
+    ]);
+  }, 150_000);
 });

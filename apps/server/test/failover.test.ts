@@ -11,12 +11,10 @@
  * - a constant total across single-statement transfers, in every snapshot read.
  * It prints the longest statement latency: the unavailability window a client felt.
  */
-import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer } from './helpers';
+import { startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-failover';
 const accounts = 20;
@@ -36,38 +34,18 @@ interface Tally {
 }
 
 describe('transparent failover: a bank over MySQL while the busiest data node dies', () => {
-  let dataDir: string;
-  let running: RunningTessera;
+  let server: SqlServer;
   const connections: Connection[] = [];
 
   const connect = async (): Promise<Connection> => {
-    const conn = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: running.mysql?.port ?? 0,
-      user: 'root',
-      password: rootPassword,
-      database: 'bank',
-    });
+    const conn = await server.connect({ database: 'bank' });
     connections.push(conn);
     return conn;
   };
 
   beforeAll(async () => {
-    dataDir = await makeDataDir();
-    running = await startTessera({
-      dataDir,
-      apiHost: '127.0.0.1',
-      apiPort: 0,
-      adminPassword,
-      mysql: { host: '127.0.0.1', port: 0, rootPassword },
-    });
-    const setup = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: running.mysql?.port ?? 0,
-      user: 'root',
-      password: rootPassword,
-      multipleStatements: true,
-    });
+    server = await startSqlServer(rootPassword);
+    const setup = await server.connect({ multipleStatements: true });
     connections.push(setup);
     await setup.query(
       'CREATE DATABASE bank; ' +
@@ -83,8 +61,7 @@ describe('transparent failover: a bank over MySQL while the busiest data node di
 
   afterAll(async () => {
     for (const c of connections) await c.end().catch(() => undefined);
-    await running.close();
-    await removeDataDir(dataDir);
+    await server.close();
   });
 
   it('answers every read and autocommit write, loses nothing, applies nothing twice', async () => {
@@ -174,7 +151,7 @@ describe('transparent failover: a bank over MySQL while the busiest data node di
     expect(ledBefore).toBeGreaterThan(0);
     const beforeKill = tallies.reduce((sum, t) => sum + t.statements, 0);
     killedAtMs = Date.now();
-    running.cluster.stopNode(victim);
+    server.running.cluster.stopNode(victim);
     // Long enough for the node to be marked down (3 s) and its slices re-ranked.
     await sleep(8_000);
     stopped = true;

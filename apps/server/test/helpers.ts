@@ -1,15 +1,19 @@
 /**
- * Shared helpers for the server's integration tests: a real server in a temp data directory,
- * a real tRPC client that carries the session cookie by hand, and raw HTTP calls for status codes.
+ * Shared helpers for the server's integration tests: a real server in a temp data directory
+ * (with or without its MySQL listener), a real tRPC client that carries the session cookie by
+ * hand, and raw HTTP calls for status codes.
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppRouter } from '@tessera/api';
+import type { AppRouter, Role } from '@tessera/api';
 import type { TRPCClient } from '@trpc/client';
 import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
+import mysql from 'mysql2/promise';
+import type { Connection, ConnectionOptions } from 'mysql2/promise';
 import superjson from 'superjson';
-import type { RunningTessera } from '../src/app';
+import type { RunningTessera, TesseraOptions } from '../src/app';
 import { startTessera } from '../src/app';
 import { sessionCookieName } from '../src/http/cookies';
 
@@ -34,6 +38,126 @@ export async function startServer(
     apiPort: 0,
     adminPassword: password,
     ...(now ? { now } : {}),
+  });
+}
+
+/** What a SQL test may set beyond the options `startSqlServer` always gives `startTessera`. */
+export type SqlServerOptions = Omit<
+  TesseraOptions,
+  'dataDir' | 'apiHost' | 'apiPort' | 'adminPassword' | 'mysql'
+>;
+
+/**
+ * A server with its MySQL listener, for the tests that speak SQL over the wire: a temp data
+ * directory, the console API and the listener on free ports of 127.0.0.1, `adminPassword` for
+ * the console and `rootPassword` as TESSERA_ROOT_PASSWORD.
+ */
+export class SqlServer {
+  private current: RunningTessera;
+
+  /** Use `startSqlServer`. */
+  constructor(
+    readonly dataDir: string,
+    /** root's password, for `connect()` (undefined: the server generated one). */
+    readonly rootPassword: string | undefined,
+    private readonly options: SqlServerOptions,
+    running: RunningTessera,
+  ) {
+    this.current = running;
+  }
+
+  /** The server now running (`restart` replaces it). */
+  get running(): RunningTessera {
+    return this.current;
+  }
+
+  /** The MySQL listener's port. */
+  get port(): number {
+    const listener = this.current.mysql;
+    if (listener === undefined) throw new Error('no MySQL listener');
+    return listener.port;
+  }
+
+  /** A mysql2 connection, as root unless `options` name another user. */
+  connect(options: ConnectionOptions = {}): Promise<Connection> {
+    return mysql.createConnection({
+      host: '127.0.0.1',
+      port: this.port,
+      user: 'root',
+      password: this.rootPassword,
+      ...options,
+    });
+  }
+
+  /**
+   * Closes the server and starts it again on the same data directory with the same options;
+   * `rootPassword` is TESSERA_ROOT_PASSWORD this time (undefined: none).
+   */
+  async restart(rootPassword: string | undefined): Promise<void> {
+    await this.current.close();
+    this.current = await launchSqlServer(this.dataDir, rootPassword, this.options);
+  }
+
+  /** Closes the server and removes its data directory. */
+  async close(): Promise<void> {
+    await this.current.close();
+    await removeDataDir(this.dataDir);
+  }
+}
+
+/**
+ * Starts a `SqlServer` in a fresh data directory (removed again if the start fails).
+ * `rootPassword` undefined: the server generates root's password on first start.
+ */
+export async function startSqlServer(
+  rootPassword: string | undefined,
+  options: SqlServerOptions = {},
+): Promise<SqlServer> {
+  const dataDir = await makeDataDir();
+  try {
+    const running = await launchSqlServer(dataDir, rootPassword, options);
+    return new SqlServer(dataDir, rootPassword, options, running);
+  } catch (error) {
+    await removeDataDir(dataDir);
+    throw error;
+  }
+}
+
+function launchSqlServer(
+  dataDir: string,
+  rootPassword: string | undefined,
+  options: SqlServerOptions,
+): Promise<RunningTessera> {
+  return startTessera({
+    dataDir,
+    apiHost: '127.0.0.1',
+    apiPort: 0,
+    adminPassword,
+    mysql: { host: '127.0.0.1', port: 0, rootPassword },
+    ...options,
+  });
+}
+
+/** How a command-line tool's run ended: its exit code and what it printed. */
+export interface ToolRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `command` to its end (the mysql CLI, sysbench, …) with `input` on its stdin. */
+export function runTool(command: string, args: readonly string[], input = ''): Promise<ToolRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input);
   });
 }
 
@@ -110,6 +234,17 @@ export async function signIn(
   await browser.client.auth.login.mutate({ loginName, password });
   if (browser.token === null) throw new Error(`signing in as ${loginName} set no session cookie`);
   return browser;
+}
+
+/** Creates a console user through `admin` (an admin's browser) and signs it in. */
+export async function createAndSignIn(
+  admin: Browser,
+  loginName: string,
+  password: string,
+  role: Role,
+): Promise<Browser> {
+  await admin.client.users.create.mutate({ loginName, password, role });
+  return signIn(admin.baseUrl, loginName, password);
 }
 
 /** GET of a query with raw fetch, to see the HTTP status the server answers with. */

@@ -7,38 +7,25 @@
 import mariadb from 'mariadb';
 import type { Connection, ConnectionConfig, SqlError } from 'mariadb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer } from './helpers';
+import { startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-mariadb';
 
-let dataDir: string;
-let running: RunningTessera;
-let port: number;
+let server: SqlServer;
 
 beforeAll(async () => {
-  dataDir = await makeDataDir();
-  running = await startTessera({
-    dataDir,
-    apiHost: '127.0.0.1',
-    apiPort: 0,
-    adminPassword,
-    mysql: { host: '127.0.0.1', port: 0, rootPassword },
-  });
-  if (running.mysql === undefined) throw new Error('no MySQL listener');
-  port = running.mysql.port;
+  server = await startSqlServer(rootPassword);
 }, 120_000);
 
 afterAll(async () => {
-  await running.close();
-  await removeDataDir(dataDir);
+  await server.close();
 });
 
 function config(options: Partial<ConnectionConfig> = {}): ConnectionConfig {
   return {
     host: '127.0.0.1',
-    port,
+    port: server.port,
     user: 'root',
     password: rootPassword,
     // caching_sha2 without TLS: the server's RSA key encrypts the password.
@@ -69,7 +56,7 @@ async function failure(call: Promise<unknown>): Promise<SqlError> {
 describe('the mariadb connector', () => {
   it('logs in over TLS and over plain TCP', async () => {
     for (const options of [{ ssl: { rejectUnauthorized: false } }, {}]) {
-      running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
+      server.running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
       const conn = await connect(options);
       expect(await conn.query('SELECT 1 AS one, @@version_comment AS vc')).toEqual([
         { one: 1, vc: 'Tessera distributed SQL' },

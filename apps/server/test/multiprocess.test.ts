@@ -1,8 +1,14 @@
-import type { ControlClient, KvClient } from '@tessera/cluster';
-import { SeededRng } from '@tessera/cluster';
 import { isTxnError } from '@tessera/txn';
-import type { TxnClient } from '@tessera/txn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bytes,
+  keyOfGroup,
+  openAccounts,
+  readState,
+  startBankTraffic,
+  total,
+} from './multiprocess/bank';
+import type { ProcessClusterClient } from './multiprocess/process-cluster';
 import { ProcessCluster, waitUntil } from './multiprocess/process-cluster';
 
 /**
@@ -15,18 +21,10 @@ import { ProcessCluster, waitUntil } from './multiprocess/process-cluster';
  * timestamps keep coming from a new leader, above every one handed out before.
  */
 
-const accounts = 8;
-const initialBalance = 100;
-const total = accounts * initialBalance;
 const workers = 4;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const bytes = (text: string) => encoder.encode(text);
-const accountKey = (i: number) => `a/${i}`;
 
 let cluster: ProcessCluster | undefined;
-let client:
-  { txn: TxnClient; kv: KvClient; control: ControlClient; close: () => Promise<void> } | undefined;
+let client: ProcessClusterClient | undefined;
 
 beforeAll(async () => {
   cluster = await ProcessCluster.create({
@@ -34,128 +32,14 @@ beforeAll(async () => {
     table: { slices: 5, replicas: 2, loggers: 1 },
     clientId: 1_000,
   });
-  const c = cluster;
-  const members = c.controlMemberIds.map((id) => c.startControl(id));
-  const procs = c.nodeIds.map((id) => c.start(id));
-  await Promise.all(
-    [...members, ...procs].map((p) => p.waitForOutput(/ready \(pid \d+\)/, 40_000)),
-  );
-  client = await c.newClient(20_261_121);
+  await cluster.startAll(40_000);
+  client = await cluster.newClient(20_261_121);
 }, 60_000);
 
 afterAll(async () => {
   await client?.close();
   await cluster?.destroy();
 });
-
-interface Ack {
-  readonly record: string;
-  readonly atMs: number;
-}
-
-/** Transfers between random accounts until `stopped()`; records what was acknowledged. */
-async function transferLoop(
-  txn: TxnClient,
-  worker: number,
-  stopped: () => boolean,
-  acks: Ack[],
-  counts: { failed: Map<string, number>; undetermined: number },
-): Promise<void> {
-  let n = 0;
-  const rng = new SeededRng(worker);
-  while (!stopped()) {
-    const from = rng.int(0, accounts - 1);
-    const to = (from + rng.int(1, accounts - 1)) % accounts;
-    const amount = rng.int(1, 20);
-    const record = `t/${worker}/${n++}`;
-    try {
-      const t = await txn.begin();
-      const a = await t.get(bytes(accountKey(from)));
-      const b = await t.get(bytes(accountKey(to)));
-      if (a === undefined || b === undefined) throw new Error(`account missing at ${t.startTs}`);
-      const balance = Number(decoder.decode(a));
-      if (balance < amount) {
-        await t.rollback();
-        continue;
-      }
-      t.put(bytes(accountKey(from)), bytes(String(balance - amount)));
-      t.put(bytes(accountKey(to)), bytes(String(Number(decoder.decode(b)) + amount)));
-      t.put(bytes(record), bytes(`${from}->${to}:${amount}`));
-      await t.commit();
-      acks.push({ record, atMs: Date.now() });
-    } catch (error) {
-      if (!isTxnError(error)) throw error;
-      if (error.code === 'UNDETERMINED') counts.undetermined++;
-      else counts.failed.set(error.code, (counts.failed.get(error.code) ?? 0) + 1);
-    }
-  }
-}
-
-/** Snapshot reads of every balance until `stopped()`: each must sum to the total. */
-async function auditLoop(
-  txn: TxnClient,
-  stopped: () => boolean,
-  audit: { reads: number; failed: number; badSums: number[] },
-): Promise<void> {
-  while (!stopped()) {
-    try {
-      const t = await txn.begin();
-      let sum = 0;
-      for (let i = 0; i < accounts; i++) {
-        const value = await t.get(bytes(accountKey(i)));
-        sum += value === undefined ? Number.NaN : Number(decoder.decode(value));
-      }
-      await t.rollback();
-      audit.reads++;
-      if (sum !== total) audit.badSums.push(sum);
-    } catch (error) {
-      if (!isTxnError(error)) throw error;
-      audit.failed++;
-    }
-  }
-}
-
-/** One snapshot: every balance and which of `records` exist. Retried (reads are safe to retry). */
-async function readState(
-  txn: TxnClient,
-  records: readonly string[],
-): Promise<{ sum: number; missing: string[] }> {
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const t = await txn.begin();
-      let sum = 0;
-      for (let i = 0; i < accounts; i++) {
-        const value = await t.get(bytes(accountKey(i)));
-        if (value === undefined) throw new Error(`account ${i} missing`);
-        sum += Number(decoder.decode(value));
-      }
-      const missing: string[] = [];
-      for (let i = 0; i < records.length; i += 32) {
-        const chunk = records.slice(i, i + 32);
-        const values = await Promise.all(chunk.map((r) => t.get(bytes(r))));
-        values.forEach((v, j) => {
-          if (v === undefined) missing.push(chunk[j] ?? '?');
-        });
-      }
-      await t.rollback();
-      return { sum, missing };
-    } catch (error) {
-      if (!isTxnError(error)) throw error;
-      lastError = error;
-    }
-  }
-  throw lastError;
-}
-
-/** A key of `groupId` (found by hashing candidates), for probing that group alone. */
-function keyOfGroup(c: ProcessCluster, groupId: number, prefix: string): string {
-  for (let i = 0; i < 100_000; i++) {
-    const key = `${prefix}/${groupId}/${i}`;
-    if (c.layout.groupOfKey(bytes(key)) === groupId) return key;
-  }
-  throw new Error(`no key found for group ${groupId}`);
-}
 
 describe('data nodes as processes', () => {
   it('survives kill -9 of the busiest leader and recovers it on restart', async () => {
@@ -171,39 +55,11 @@ describe('data nodes as processes', () => {
     }
 
     // Every group elects a leader; then the accounts open in one transaction.
-    await waitUntil(
-      async () => (await c.leaders()).size === c.layout.groups.length,
-      'leaders',
-      20_000,
-    );
-    await waitUntil(
-      async () => {
-        const t = await txn.begin();
-        for (let i = 0; i < accounts; i++)
-          t.put(bytes(accountKey(i)), bytes(String(initialBalance)));
-        try {
-          await t.commit();
-          return true;
-        } catch (error) {
-          if (isTxnError(error) && error.code !== 'UNDETERMINED') return false;
-          throw error;
-        }
-      },
-      'the accounts to open',
-      20_000,
-      100,
-    );
+    await c.waitForLeaders(20_000);
+    await openAccounts(txn);
 
-    const acks: Ack[] = [];
-    const counts = { failed: new Map<string, number>(), undetermined: 0 };
-    let stopped = false;
-    const audit = { reads: 0, failed: 0, badSums: [] as number[] };
-    const traffic = Promise.all([
-      ...Array.from({ length: workers }, (_, w) =>
-        transferLoop(txn, w + 1, () => stopped, acks, counts),
-      ),
-      auditLoop(txn, () => stopped, audit),
-    ]);
+    const traffic = startBankTraffic(txn, workers);
+    const { acks, counts, audit } = traffic;
     try {
       await waitUntil(() => acks.length >= 40, '40 transfers before the kill', 20_000);
 
@@ -247,8 +103,7 @@ describe('data nodes as processes', () => {
         '40 transfers after failover',
         15_000,
       );
-      stopped = true;
-      await traffic;
+      await traffic.stop();
       log(
         `transfers: ${acks.length} acknowledged, failed ${JSON.stringify([...counts.failed])}, ` +
           `${counts.undetermined} undetermined, ${acks.filter((a) => a.atMs > killedAt).length} after the kill`,
@@ -328,8 +183,7 @@ describe('data nodes as processes', () => {
       expect(await restarted.exited).toBe(0);
       expect(restarted.output()).toContain(`data-node ${victim} stopped`);
     } finally {
-      stopped = true;
-      await traffic.catch(() => undefined);
+      await traffic.stop().catch(() => undefined);
     }
   }, 90_000);
 });

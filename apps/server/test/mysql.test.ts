@@ -3,94 +3,43 @@
  * plane catalog, gateway, SQL engine) on a temp data directory and a free port, driven by
  * mysql2 and by the stock command-line client (/usr/bin/mysql, a real process).
  */
-import { spawn } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
-import type { Connection, ConnectionOptions, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
+import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer, ToolRun } from './helpers';
+import { runTool, startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-tests';
 
-function start(dataDir: string, rootPw: string | undefined): Promise<RunningTessera> {
-  return startTessera({
-    dataDir,
-    apiHost: '127.0.0.1',
-    apiPort: 0,
-    adminPassword,
-    mysql: { host: '127.0.0.1', port: 0, rootPassword: rootPw },
-  });
-}
-
-function portOf(running: RunningTessera): number {
-  if (running.mysql === undefined) throw new Error('no MySQL listener');
-  return running.mysql.port;
-}
-
-function connect(running: RunningTessera, options: ConnectionOptions = {}): Promise<Connection> {
-  return mysql.createConnection({
-    host: '127.0.0.1',
-    port: portOf(running),
-    user: 'root',
-    password: rootPassword,
-    ...options,
-  });
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function mysqlCli(port: number, args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/mysql', ['-h127.0.0.1', `-P${port}`, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+function mysqlCli(port: number, args: readonly string[]): Promise<ToolRun> {
+  return runTool('/usr/bin/mysql', ['-h127.0.0.1', `-P${port}`, ...args]);
 }
 
 describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
-  let dataDir: string;
-  let running: RunningTessera;
-  let port: number;
+  let server: SqlServer;
   const root = ['-uroot', `-p${rootPassword}`];
 
   beforeAll(async () => {
-    dataDir = await makeDataDir();
-    running = await start(dataDir, rootPassword);
-    port = portOf(running);
+    server = await startSqlServer(rootPassword);
   });
   afterAll(async () => {
-    await running.close();
-    await removeDataDir(dataDir);
+    await server.close();
   });
 
   it('creates root from the password and reports the endpoint', () => {
-    expect(running.mysql?.bootstrap).toEqual({ kind: 'from-env' });
-    expect(running.mysql?.address).toBe(`127.0.0.1:${port}`);
+    expect(server.running.mysql?.bootstrap).toEqual({ kind: 'from-env' });
+    expect(server.running.mysql?.address).toBe(`127.0.0.1:${server.port}`);
   });
 
   it('mysql2: caching_sha2 over TLS, then over plain TCP with the RSA key exchange', async () => {
-    running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
-    const tls = await connect(running, { ssl: { rejectUnauthorized: false } });
+    server.running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
+    const tls = await server.connect({ ssl: { rejectUnauthorized: false } });
     const [rows] = await tls.query<RowDataPacket[]>('SELECT 1 AS one, @@version_comment AS vc');
     expect(rows).toEqual([{ one: 1, vc: 'Tessera distributed SQL' }]);
     await tls.end();
-    running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
-    const plain = await connect(running);
+    server.running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
+    const plain = await server.connect();
     const [again] = await plain.query<RowDataPacket[]>('SELECT 1 AS one');
     expect(again).toEqual([{ one: 1 }]);
     await plain.end();
@@ -98,8 +47,8 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
 
   it('the mysql CLI: SELECT 1 and @@version_comment (over TLS and without)', async () => {
     for (const tls of ['--ssl', '--skip-ssl']) {
-      running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
-      const run = await mysqlCli(port, [
+      server.running.mysql?.server.sha2Cache.invalidate('root', '127.0.0.1');
+      const run = await mysqlCli(server.port, [
         ...root,
         tls,
         '--batch',
@@ -113,7 +62,7 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
   });
 
   it('the mysql CLI: DDL through the catalog, SHOW TABLES / DATABASES', async () => {
-    const run = await mysqlCli(port, [
+    const run = await mysqlCli(server.port, [
       ...root,
       '--batch',
       '-e',
@@ -121,14 +70,21 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
     ]);
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('Tables_in_shop\nt\n');
-    const dbs = await mysqlCli(port, [...root, '--batch', '-e', 'SHOW DATABASES']);
+    const dbs = await mysqlCli(server.port, [...root, '--batch', '-e', 'SHOW DATABASES']);
     expect(dbs.stdout).toBe('Database\ninformation_schema\nshop\nsystem\n');
-    const atConnect = await mysqlCli(port, [...root, '--batch', '-D', 'shop', '-e', 'SHOW TABLES']);
+    const atConnect = await mysqlCli(server.port, [
+      ...root,
+      '--batch',
+      '-D',
+      'shop',
+      '-e',
+      'SHOW TABLES',
+    ]);
     expect(atConnect.stdout).toBe('Tables_in_shop\nt\n');
   });
 
   it('stores and queries rows through the cluster: INSERT, SELECT, UPDATE, DELETE, joins', async () => {
-    const conn = await connect(running, { multipleStatements: true });
+    const conn = await server.connect({ multipleStatements: true });
     try {
       await conn.query(
         'CREATE DATABASE bank; USE bank; ' +
@@ -185,7 +141,7 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
       await conn.end();
     }
     // The stock client sees the same rows, and a join.
-    const run = await mysqlCli(port, [
+    const run = await mysqlCli(server.port, [
       ...root,
       '--batch',
       '-D',
@@ -197,7 +153,7 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe('owner\tn\ttotal\nann\t2\t12\ncy\t1\t1\n');
     // The cluster itself, as the read-only system database (acct: 4 slices + 3 of its index).
-    const system = await mysqlCli(port, [
+    const system = await mysqlCli(server.port, [
       ...root,
       '--batch',
       '-e',
@@ -206,7 +162,7 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
     expect(system.stderr).toBe('');
     expect(system.stdout).toBe('node_id\tzone\tstate\n1\ta\tup\n2\tb\tup\n3\tc\tup\nCOUNT(*)\n7\n');
     // RENAME keeps the rows; TRUNCATE gives the table new, empty slices that take writes at once.
-    const renamed = await mysqlCli(port, [
+    const renamed = await mysqlCli(server.port, [
       ...root,
       '--batch',
       '-D',
@@ -220,7 +176,7 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
   });
 
   it('ALTER TABLE through the cluster: columns added, converted with their index, errors as MySQL', async () => {
-    const conn = await connect(running, { multipleStatements: true });
+    const conn = await server.connect({ multipleStatements: true });
     try {
       await conn.query(
         'CREATE DATABASE IF NOT EXISTS bank; USE bank; CREATE TABLE alt (id INT PRIMARY KEY, n VARCHAR(10), KEY kn (n))',
@@ -264,7 +220,7 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
   });
 
   it('system.replicas: roles, applied positions, sizes and rates as the nodes report them', async () => {
-    const conn = await connect(running);
+    const conn = await server.connect();
     try {
       await conn.query('CREATE DATABASE IF NOT EXISTS stats');
       await conn.query('CREATE TABLE stats.t (id INT PRIMARY KEY, v VARCHAR(100)) SLICES = 2');
@@ -323,34 +279,36 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
   });
 
   it('the mysql CLI: 1064, 1045 and 1049 as MySQL prints them', async () => {
-    const syntax = await mysqlCli(port, [...root, '--batch', '-e', 'SELEC 1']);
+    const syntax = await mysqlCli(server.port, [...root, '--batch', '-e', 'SELEC 1']);
     expect(syntax.stderr).toMatch(
       /^ERROR 1064 \(42000\) at line 1: You have an error in your SQL syntax;.* near 'SELEC 1'/m,
     );
     expect(syntax.code).toBe(1);
-    const denied = await mysqlCli(port, ['-uroot', '-pwrong', '-e', 'SELECT 1']);
+    const denied = await mysqlCli(server.port, ['-uroot', '-pwrong', '-e', 'SELECT 1']);
     expect(denied.stderr).toMatch(
       /^ERROR 1045 \(28000\): Access denied for user 'root'@'127\.0\.0\.1' \(using password: YES\)/,
     );
-    const unknown = await mysqlCli(port, [...root, '-D', 'nope', '-e', 'SELECT 1']);
+    const unknown = await mysqlCli(server.port, [...root, '-D', 'nope', '-e', 'SELECT 1']);
     expect(unknown.stderr).toMatch(/^ERROR 1049 \(42000\): Unknown database 'nope'/);
   });
 
   it('restarts on the same data directory: the database, root password and keys stay', async () => {
-    const certFile = join(dataDir, 'mysql-tls', 'server-cert.pem');
+    const certFile = join(server.dataDir, 'mysql-tls', 'server-cert.pem');
     const cert = await readFile(certFile, 'utf8');
-    expect((await stat(join(dataDir, 'mysql-tls', 'server-key.pem'))).mode & 0o777).toBe(0o600);
-    expect((await stat(join(dataDir, 'mysql-tls', 'private_key.pem'))).mode & 0o777).toBe(0o600);
-    await running.close();
+    expect((await stat(join(server.dataDir, 'mysql-tls', 'server-key.pem'))).mode & 0o777).toBe(
+      0o600,
+    );
+    expect((await stat(join(server.dataDir, 'mysql-tls', 'private_key.pem'))).mode & 0o777).toBe(
+      0o600,
+    );
     // No password this time: root exists, nothing is generated or printed.
-    running = await start(dataDir, undefined);
-    port = portOf(running);
-    expect(running.mysql?.bootstrap).toEqual({ kind: 'existing' });
+    await server.restart(undefined);
+    expect(server.running.mysql?.bootstrap).toEqual({ kind: 'existing' });
     expect(await readFile(certFile, 'utf8')).toBe(cert);
-    await expect(stat(join(dataDir, 'initial-root-password'))).rejects.toMatchObject({
+    await expect(stat(join(server.dataDir, 'initial-root-password'))).rejects.toMatchObject({
       code: 'ENOENT',
     });
-    const conn = await connect(running, { ssl: { rejectUnauthorized: false } });
+    const conn = await server.connect({ ssl: { rejectUnauthorized: false } });
     const [rows] = await conn.query<RowDataPacket[]>('SHOW DATABASES');
     expect(rows.map((r) => String(r.Database))).toEqual([
       'bank',
@@ -366,26 +324,23 @@ describe('the MySQL listener with TESSERA_ROOT_PASSWORD', () => {
 });
 
 describe('the MySQL listener without TESSERA_ROOT_PASSWORD', () => {
-  let dataDir: string;
-  let running: RunningTessera;
+  let server: SqlServer;
 
   beforeAll(async () => {
-    dataDir = await makeDataDir();
-    running = await start(dataDir, undefined);
+    server = await startSqlServer(undefined);
   });
   afterAll(async () => {
-    await running.close();
-    await removeDataDir(dataDir);
+    await server.close();
   });
 
   it('generates the root password, writes it with mode 0600, and it logs in', async () => {
-    const bootstrap = running.mysql?.bootstrap;
+    const bootstrap = server.running.mysql?.bootstrap;
     if (bootstrap?.kind !== 'generated')
       throw new Error(`expected generated, got ${bootstrap?.kind}`);
-    expect(bootstrap.file).toBe(join(dataDir, 'initial-root-password'));
+    expect(bootstrap.file).toBe(join(server.dataDir, 'initial-root-password'));
     expect((await stat(bootstrap.file)).mode & 0o777).toBe(0o600);
     expect(await readFile(bootstrap.file, 'utf8')).toBe(`${bootstrap.password}\n`);
-    const run = await mysqlCli(portOf(running), [
+    const run = await mysqlCli(server.port, [
       '-uroot',
       `-p${bootstrap.password}`,
       '--batch',

@@ -5,39 +5,14 @@
  * and loses its login to ALTER USER / DROP USER. A restart repairs a catalog in which no
  * account holds a grant (root gets ALL PRIVILEGES back).
  */
-import mysql from 'mysql2/promise';
-import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer } from './helpers';
+import { startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-privileges';
 
-function start(dataDir: string): Promise<RunningTessera> {
-  return startTessera({
-    dataDir,
-    apiHost: '127.0.0.1',
-    apiPort: 0,
-    adminPassword,
-    mysql: { host: '127.0.0.1', port: 0, rootPassword },
-  });
-}
-
-let dataDir: string;
-let running: RunningTessera;
-
-function connect(options: ConnectionOptions = {}): Promise<Connection> {
-  const port = running.mysql?.port;
-  if (port === undefined) throw new Error('no MySQL listener');
-  return mysql.createConnection({
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    password: rootPassword,
-    ...options,
-  });
-}
+let server: SqlServer;
 
 async function column(conn: Connection, sql: string): Promise<unknown[]> {
   const [rows] = await conn.query<RowDataPacket[]>({ sql, rowsAsArray: true });
@@ -51,9 +26,8 @@ const ROOT_GLOBAL =
   'CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE, CREATE ROLE, DROP ROLE';
 
 beforeAll(async () => {
-  dataDir = await makeDataDir();
-  running = await start(dataDir);
-  const root = await connect();
+  server = await startSqlServer(rootPassword);
+  const root = await server.connect();
   await root.query('CREATE DATABASE app');
   await root.query('CREATE TABLE app.items (id INT PRIMARY KEY, name VARCHAR(20))');
   await root.query('CREATE TABLE app.secrets (id INT PRIMARY KEY, v VARCHAR(20))');
@@ -63,13 +37,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await running.close();
-  await removeDataDir(dataDir);
+  await server.close();
 });
 
 describe('accounts and privileges over the wire', () => {
   it('root holds ALL PRIVILEGES ON *.* WITH GRANT OPTION from the bootstrap', async () => {
-    const root = await connect();
+    const root = await server.connect();
     expect(await column(root, 'SHOW GRANTS')).toEqual([
       `GRANT ${ROOT_GLOBAL} ON *.* TO \`root\`@\`%\` WITH GRANT OPTION`,
     ]);
@@ -78,11 +51,11 @@ describe('accounts and privileges over the wire', () => {
   });
 
   it('a user with SELECT on one table: allowed, refused, its grants, then ALTER and DROP USER', async () => {
-    const root = await connect();
+    const root = await server.connect();
     await root.query("CREATE USER 'reader'@'%' IDENTIFIED BY 'first-pw'");
     await root.query("GRANT SELECT ON app.items TO 'reader'@'%'");
 
-    const reader = await connect({ user: 'reader', password: 'first-pw', database: 'app' });
+    const reader = await server.connect({ user: 'reader', password: 'first-pw', database: 'app' });
     expect(await column(reader, 'SELECT name FROM items ORDER BY id')).toEqual(['apple', 'pear']);
     expect(await column(reader, 'SELECT CURRENT_USER()')).toEqual(['reader@%']);
     expect(await column(reader, 'SHOW GRANTS')).toEqual([
@@ -139,7 +112,7 @@ describe('accounts and privileges over the wire', () => {
     }
     // COM_INIT_DB into a database without privileges.
     await expect(
-      connect({ user: 'reader', password: 'first-pw', database: 'mysql_nope' }),
+      server.connect({ user: 'reader', password: 'first-pw', database: 'mysql_nope' }),
     ).rejects.toMatchObject({ errno: 1044 });
 
     // A GRANT reaches the open session at its next statement.
@@ -149,20 +122,20 @@ describe('accounts and privileges over the wire', () => {
 
     // ALTER USER: the old password stops working, the new one works.
     await root.query("ALTER USER 'reader'@'%' IDENTIFIED BY 'second-pw'");
-    await expect(connect({ user: 'reader', password: 'first-pw' })).rejects.toMatchObject({
+    await expect(server.connect({ user: 'reader', password: 'first-pw' })).rejects.toMatchObject({
       errno: 1045,
       sqlState: '28000',
     });
-    const again = await connect({ user: 'reader', password: 'second-pw' });
+    const again = await server.connect({ user: 'reader', password: 'second-pw' });
     // The user changes its own password (and plugin stays caching_sha2_password).
     await again.query("SET PASSWORD = 'third-pw'");
     await again.end();
-    const third = await connect({ user: 'reader', password: 'third-pw' });
+    const third = await server.connect({ user: 'reader', password: 'third-pw' });
     await third.end();
 
     // DROP USER: no more logins; the open session stays but may do nothing.
     await root.query("DROP USER 'reader'@'%'");
-    await expect(connect({ user: 'reader', password: 'third-pw' })).rejects.toMatchObject({
+    await expect(server.connect({ user: 'reader', password: 'third-pw' })).rejects.toMatchObject({
       errno: 1045,
     });
     await expect(reader.query('SELECT * FROM items')).rejects.toMatchObject({ errno: 1142 });
@@ -175,12 +148,12 @@ describe('accounts and privileges over the wire', () => {
   });
 
   it('mysql_native_password accounts log in, and a database-level grant covers its tables', async () => {
-    const root = await connect();
+    const root = await server.connect();
     await root.query(
       "CREATE USER 'legacy'@'127.0.0.1' IDENTIFIED WITH mysql_native_password BY 'native-pw'",
     );
     await root.query("GRANT ALL ON app.* TO 'legacy'@'127.0.0.1'");
-    const legacy = await connect({ user: 'legacy', password: 'native-pw' });
+    const legacy = await server.connect({ user: 'legacy', password: 'native-pw' });
     expect(await column(legacy, 'SELECT COUNT(*) FROM app.secrets')).toEqual([1]);
     await legacy.query('CREATE TABLE app.scratch (id INT PRIMARY KEY)');
     await legacy.query('DROP TABLE app.scratch');
@@ -194,15 +167,14 @@ describe('accounts and privileges over the wire', () => {
   });
 
   it('a restart gives root its grant back when no account holds any (catalogs from before grants)', async () => {
-    const root = await connect();
+    const root = await server.connect();
     await root.query("REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'root'@'%'");
     expect(await column(root, 'SHOW GRANTS')).toEqual(['GRANT USAGE ON *.* TO `root`@`%`']);
     await expect(root.query('SELECT * FROM app.items')).rejects.toMatchObject({ errno: 1142 });
     await root.end();
-    await running.close();
-    running = await start(dataDir);
-    expect(running.mysql?.bootstrap).toEqual({ kind: 'existing' });
-    const restarted = await connect();
+    await server.restart(rootPassword);
+    expect(server.running.mysql?.bootstrap).toEqual({ kind: 'existing' });
+    const restarted = await server.connect();
     expect(await column(restarted, 'SHOW GRANTS')).toEqual([
       `GRANT ${ROOT_GLOBAL} ON *.* TO \`root\`@\`%\` WITH GRANT OPTION`,
     ]);

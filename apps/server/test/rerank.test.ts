@@ -4,38 +4,22 @@
  * ranking replica on a live node; the history shows as `system.rebalancer_activity`, the slice
  * map as `system.slices`, and reads and writes over the MySQL port keep working (mysql2).
  */
-import mysql from 'mysql2/promise';
 import type { Connection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer } from './helpers';
+import { startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-rerank';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a dead data node: its slices are re-ranked at once', () => {
-  let dataDir: string;
-  let running: RunningTessera;
+  let server: SqlServer;
   let conn: Connection;
 
   beforeAll(async () => {
-    dataDir = await makeDataDir();
-    running = await startTessera({
-      dataDir,
-      apiHost: '127.0.0.1',
-      apiPort: 0,
-      adminPassword,
-      mysql: { host: '127.0.0.1', port: 0, rootPassword },
-    });
-    conn = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: running.mysql?.port ?? 0,
-      user: 'root',
-      password: rootPassword,
-      multipleStatements: true,
-    });
+    server = await startSqlServer(rootPassword);
+    conn = await server.connect({ multipleStatements: true });
   });
   /** Runs `sql`: no client-side retry — the gateway buffers through the failover. */
   async function available<T extends RowDataPacket[] | ResultSetHeader>(sql: string): Promise<T> {
@@ -45,8 +29,7 @@ describe('a dead data node: its slices are re-ranked at once', () => {
 
   afterAll(async () => {
     await conn.end();
-    await running.close();
-    await removeDataDir(dataDir);
+    await server.close();
   });
 
   it('logs the re-ranks, leaves no ranking replica on the dead node, and keeps serving SQL', async () => {
@@ -68,7 +51,7 @@ describe('a dead data node: its slices are re-ranked at once', () => {
     expect(lost.length).toBeGreaterThan(0);
 
     const stoppedAt = Date.now();
-    running.cluster.stopNode(victim);
+    server.running.cluster.stopNode(victim);
 
     // Marked down after nodeDownAfterMs (3 s), re-ranked at the control plane's next tick.
     type Activity = RowDataPacket & {

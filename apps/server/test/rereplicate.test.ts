@@ -8,12 +8,10 @@
  * `system.rebalancer_activity` (`add` done with bytes and duration, `remove`), while SQL keeps
  * working (mysql2).
  */
-import mysql from 'mysql2/promise';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer } from './helpers';
+import { startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-rereplicate';
 
@@ -31,18 +29,11 @@ type ReplicaRow = RowDataPacket & {
 };
 
 describe('a dead data node: its replicas and loggers are replaced on the live nodes', () => {
-  let dataDir: string;
-  let running: RunningTessera;
+  let server: SqlServer;
   let conn: Connection;
 
   beforeAll(async () => {
-    dataDir = await makeDataDir();
-    running = await startTessera({
-      dataDir,
-      apiHost: '127.0.0.1',
-      apiPort: 0,
-      adminPassword,
-      mysql: { host: '127.0.0.1', port: 0, rootPassword },
+    server = await startSqlServer(rootPassword, {
       clusterNodes: [
         { id: 1, zone: 'a' },
         { id: 2, zone: 'b' },
@@ -50,19 +41,12 @@ describe('a dead data node: its replicas and loggers are replaced on the live no
         { id: 4, zone: 'a' },
       ],
     });
-    conn = await mysql.createConnection({
-      host: '127.0.0.1',
-      port: running.mysql?.port ?? 0,
-      user: 'root',
-      password: rootPassword,
-      multipleStatements: true,
-    });
+    conn = await server.connect({ multipleStatements: true });
   });
 
   afterAll(async () => {
     await conn.end();
-    await running.close();
-    await removeDataDir(dataDir);
+    await server.close();
   });
 
   const acctReplicas =
@@ -94,7 +78,7 @@ describe('a dead data node: its replicas and loggers are replaced on the live no
       .filter((r) => r.node_id === victim && r.role === 'logger')
       .map((r) => r.slice_id);
     expect(held.length).toBeGreaterThan(0);
-    running.cluster.stopNode(victim);
+    server.running.cluster.stopNode(victim);
 
     // Down after 3 s, replaced after 10 s more, then a copy, a promotion and a removal.
     const restored = (rows: readonly ReplicaRow[]) => {

@@ -15,6 +15,7 @@ import { tesseraVersion } from '../src/version';
 import {
   adminPassword,
   Browser,
+  createAndSignIn,
   makeDataDir,
   rawQuery,
   removeDataDir,
@@ -70,12 +71,7 @@ describe('server.info', () => {
   });
 
   it('is open to viewers', async () => {
-    await admin.client.users.create.mutate({
-      loginName: 'val',
-      password: 'val-password-1',
-      role: 'viewer',
-    });
-    const val = await signIn(url, 'val', 'val-password-1');
+    const val = await createAndSignIn(admin, 'val', 'val-password-1', 'viewer');
     expect((await val.client.server.info.query()).version).toBe(tesseraVersion);
     // The embedded cluster may still be settling (leaders moving to their ranking replicas on
     // a loaded machine): wait, as an admin, until it reports healthy; then the viewer sees it.

@@ -5,13 +5,10 @@
  * stock tools — `mariadb-admin status / processlist / kill`, and the interactive `mariadb`
  * CLI whose `use db` reads every table's columns with COM_FIELD_LIST.
  */
-import { spawn } from 'node:child_process';
-import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer } from './helpers';
+import { runTool, startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-sessions';
 /**
@@ -27,21 +24,10 @@ const longInsert =
 const crossJoin =
   'SELECT COUNT(*) FROM t a, t b, t c WHERE a.v + b.v + c.v = 100 /* 8 000 000 triples */';
 
-let dataDir: string;
-let running: RunningTessera;
-let port: number;
+let server: SqlServer;
 
 beforeAll(async () => {
-  dataDir = await makeDataDir();
-  running = await startTessera({
-    dataDir,
-    apiHost: '127.0.0.1',
-    apiPort: 0,
-    adminPassword,
-    mysql: { host: '127.0.0.1', port: 0, rootPassword },
-  });
-  if (running.mysql === undefined) throw new Error('no MySQL listener');
-  port = running.mysql.port;
+  server = await startSqlServer(rootPassword);
   const setup = await connect({ multipleStatements: true, database: undefined });
   const values = Array.from({ length: T_ROWS }, (_, i) => `(${i}, ${i % 7})`).join(', ');
   await setup.query(
@@ -52,19 +38,11 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await running.close();
-  await removeDataDir(dataDir);
+  await server.close();
 });
 
 async function connect(options: ConnectionOptions = {}): Promise<Connection> {
-  const conn = await mysql.createConnection({
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    password: rootPassword,
-    database: 'ops',
-    ...options,
-  });
+  const conn = await server.connect({ database: 'ops', ...options });
   // A killed connection reports its loss as an 'error' event as well as to the query.
   conn.on('error', () => undefined);
   return conn;
@@ -203,6 +181,38 @@ describe('the process list', () => {
   });
 });
 
+/**
+ * `SELECT 1` on `observer` again and again until `stop()`: how a test sees the server answer
+ * other connections while a long statement runs.
+ */
+function startPinging(observer: Connection): { count: () => number; stop: () => Promise<void> } {
+  let pings = 0;
+  const pinging = { stop: false };
+  const loop = (async () => {
+    while (!pinging.stop) {
+      await observer.query('SELECT 1');
+      pings++;
+    }
+  })();
+  return {
+    count: () => pings,
+    stop: async () => {
+      pinging.stop = true;
+      await loop;
+    },
+  };
+}
+
+/** What became of a statement: 'finished', or the error it failed with and when. */
+function outcomeOf(
+  statement: Promise<unknown>,
+): Promise<'finished' | { error: unknown; atMs: number }> {
+  return statement.then(
+    () => 'finished' as const,
+    (e: unknown) => ({ error: e, atMs: Date.now() }),
+  );
+}
+
 describe('KILL', () => {
   // A statement a KILL failed to stop leaves its rows: the next test starts clean regardless.
   afterEach(async () => {
@@ -214,34 +224,25 @@ describe('KILL', () => {
   it('KILL QUERY stops a long statement within a second: 1317, its rows undone, the server serving', async () => {
     const victim = await connect();
     const observer = await connect();
-    let pings = 0;
-    const pinging = { stop: false };
-    const pinger = (async () => {
-      while (!pinging.stop) {
-        await observer.query('SELECT 1');
-        pings++;
-      }
-    })();
-    const work = victim.query(longInsert).then(
-      () => 'finished' as const,
-      (e: unknown) => ({ error: e, atMs: Date.now() }),
-    );
+    const pinger = startPinging(observer);
+    const work = outcomeOf(victim.query(longInsert));
     const killer = await connect();
     await untilRunning(killer, victim.threadId);
     // Other connections are served while it runs: more answers, and it still runs. The KILL
     // comes once it writes rows.
-    const pingsBefore = pings;
+    const pingsBefore = pinger.count();
     const runningSince = Date.now();
     await waitFor('answers while the statement runs', () =>
-      Promise.resolve(pings >= pingsBefore + 3 && Date.now() - runningSince >= WRITING_AFTER_MS),
+      Promise.resolve(
+        pinger.count() >= pingsBefore + 3 && Date.now() - runningSince >= WRITING_AFTER_MS,
+      ),
     );
     const still = (await processlist(killer, true)).find((p) => p.Id === victim.threadId);
     expect(still).toMatchObject({ Command: 'Query', Info: longInsert });
     await killer.query(`KILL QUERY ${victim.threadId}`);
     const killedAt = Date.now();
     const outcome = await work;
-    pinging.stop = true;
-    await pinger;
+    await pinger.stop();
     if (outcome === 'finished') throw new Error('the statement finished before the KILL');
     expect(outcome.error).toMatchObject({
       errno: 1317,
@@ -258,33 +259,22 @@ describe('KILL', () => {
   it('KILL QUERY stops a pure SELECT cross join within a second, others served meanwhile', async () => {
     const victim = await connect();
     const observer = await connect();
-    let pings = 0;
-    const pinging = { stop: false };
-    const pinger = (async () => {
-      while (!pinging.stop) {
-        await observer.query('SELECT 1');
-        pings++;
-      }
-    })();
-    const work = victim.query(crossJoin).then(
-      () => 'finished' as const,
-      (e: unknown) => ({ error: e, atMs: Date.now() }),
-    );
+    const pinger = startPinging(observer);
+    const work = outcomeOf(victim.query(crossJoin));
     const killer = await connect();
     await untilRunning(killer, victim.threadId, crossJoin);
     // The join pauses every slice of rows: the other connection keeps being answered.
-    const pingsBefore = pings;
+    const pingsBefore = pinger.count();
     const runningSince = Date.now();
     await waitFor('answers while the join runs', () =>
-      Promise.resolve(pings >= pingsBefore + 10 && Date.now() - runningSince >= 500),
+      Promise.resolve(pinger.count() >= pingsBefore + 10 && Date.now() - runningSince >= 500),
     );
     const still = (await processlist(killer, true)).find((p) => p.Id === victim.threadId);
     expect(still).toMatchObject({ Command: 'Query', Info: crossJoin });
     await killer.query(`KILL QUERY ${victim.threadId}`);
     const killedAt = Date.now();
     const outcome = await work;
-    pinging.stop = true;
-    await pinger;
+    await pinger.stop();
     if (outcome === 'finished') throw new Error('the join finished before the KILL');
     expect(outcome.error).toMatchObject({ errno: 1317, sqlState: '70100' });
     expect(outcome.atMs - killedAt).toBeLessThan(1000);
@@ -464,43 +454,28 @@ describe('SHOW STATUS', () => {
   });
 });
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(command: string, args: readonly string[], input?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input ?? '');
-  });
-}
-
-const login = () => ['-h127.0.0.1', `-P${port}`, '-uroot', `-p${rootPassword}`, '--skip-ssl'];
+const login = () => [
+  '-h127.0.0.1',
+  `-P${server.port}`,
+  '-uroot',
+  `-p${rootPassword}`,
+  '--skip-ssl',
+];
 
 describe('the stock tools', () => {
   it('mariadb-admin status (COM_STATISTICS), processlist and kill', async () => {
-    const stats = await run('/usr/bin/mariadb-admin', [...login(), 'status']);
+    const stats = await runTool('/usr/bin/mariadb-admin', [...login(), 'status']);
     expect(stats.stderr).toBe('');
     expect(stats.stdout).toMatch(
       /^Uptime: \d+ {2}Threads: \d+ {2}Questions: \d+ {2}Queries per second avg: \d+\.\d{3}\n$/,
     );
     const victim = await connect();
-    const list = await run('/usr/bin/mariadb-admin', [...login(), 'processlist']);
+    const list = await runTool('/usr/bin/mariadb-admin', [...login(), 'processlist']);
     expect(list.stderr).toBe('');
     expect(list.stdout).toMatch(
       new RegExp(`\\| ${victim.threadId} +\\| root +\\| 127\\.0\\.0\\.1:\\d+ +\\| ops +\\| Sleep`),
     );
-    const killed = await run('/usr/bin/mariadb-admin', [
+    const killed = await runTool('/usr/bin/mariadb-admin', [
       ...login(),
       'kill',
       String(victim.threadId),
@@ -517,7 +492,7 @@ describe('the stock tools', () => {
     const before = (await status(observer, 'GLOBAL')).get('Com_show_fields') ?? 0;
     // `script` gives the client a terminal: only an interactive client builds its completion.
     const cli = ['/usr/bin/mariadb', ...login()].join(' ');
-    const session = await run(
+    const session = await runTool(
       '/usr/bin/script',
       ['-qec', cli, '/dev/null'],
       'use ops\nselect 40 + 2 as answer;\nquit\n',

@@ -7,18 +7,15 @@
  * Plus an error mid-stream (after the rows already sent), KILL QUERY mid-stream, and the
  * warnings of the rows produced in the final EOF.
  */
-import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import mysqlCore from 'mysql2';
 import type { Connection as CoreConnection, QueryError } from 'mysql2';
-import mysql from 'mysql2/promise';
 import type { Connection, ConnectionOptions, RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer, ToolRun } from './helpers';
+import { runTool, startSqlServer } from './helpers';
 
 const rootPassword = 'root-password-for-streaming';
 const BIG_ROWS = 50_000;
@@ -42,21 +39,10 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed;
 }
 
-let dataDir: string;
-let running: RunningTessera;
-let port: number;
+let server: SqlServer;
 
 beforeAll(async () => {
-  dataDir = await makeDataDir();
-  running = await startTessera({
-    dataDir,
-    apiHost: '127.0.0.1',
-    apiPort: 0,
-    adminPassword,
-    mysql: { host: '127.0.0.1', port: 0, rootPassword },
-  });
-  if (running.mysql === undefined) throw new Error('no MySQL listener');
-  port = running.mysql.port;
+  server = await startSqlServer(rootPassword);
   const setup = await connect({ database: undefined });
   await setup.query('CREATE DATABASE st');
   await setup.query('USE st');
@@ -72,19 +58,11 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await running.close();
-  await removeDataDir(dataDir);
+  await server.close();
 });
 
 async function connect(options: ConnectionOptions = {}): Promise<Connection> {
-  const conn = await mysql.createConnection({
-    host: '127.0.0.1',
-    port,
-    user: 'root',
-    password: rootPassword,
-    database: 'st',
-    ...options,
-  });
+  const conn = await server.connect({ database: 'st', ...options });
   // A killed or failed connection reports it as an 'error' event as well as to the query.
   conn.on('error', () => undefined);
   return conn;
@@ -93,7 +71,7 @@ async function connect(options: ConnectionOptions = {}): Promise<Connection> {
 function connectCore(): Promise<CoreConnection> {
   const conn = mysqlCore.createConnection({
     host: '127.0.0.1',
-    port,
+    port: server.port,
     user: 'root',
     password: rootPassword,
     database: 'st',
@@ -154,20 +132,14 @@ async function untilBlocked(observer: Connection, id: number, sql: string): Prom
   expect(mine).toMatchObject({ Command: 'Query', Info: sql });
 }
 
-function mysqlCli(args: readonly string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      '/usr/bin/mysql',
-      ['-h127.0.0.1', `-P${port}`, '-uroot', `-p${rootPassword}`, ...args],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout });
-    });
-  });
+function mysqlCli(args: readonly string[]): Promise<ToolRun> {
+  return runTool('/usr/bin/mysql', [
+    '-h127.0.0.1',
+    `-P${server.port}`,
+    '-uroot',
+    `-p${rootPassword}`,
+    ...args,
+  ]);
 }
 
 describe('a streamed scan', () => {

@@ -7,33 +7,14 @@
  * InnoDB would make them wait for the row lock (Tessera's transactions are optimistic; see
  * docs/ARCHITECTURE.md). Throughput is measured by `npm run bench:sql`, not here.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import mysql from 'mysql2/promise';
-import type { RunningTessera } from '../src/app';
-import { startTessera } from '../src/app';
-import { adminPassword, makeDataDir, removeDataDir } from './helpers';
+import type { SqlServer, ToolRun } from './helpers';
+import { runTool, startSqlServer } from './helpers';
 
 const rootPassword = 'sysbench-root-password';
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function sysbench(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/sysbench', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+function sysbench(args: readonly string[]): Promise<ToolRun> {
+  return runTool('/usr/bin/sysbench', args);
 }
 
 /** A counter from sysbench's report, e.g. `transactions:  123  (12.3 per sec.)`. */
@@ -44,32 +25,18 @@ function figure(report: string, label: string): number {
 }
 
 describe('sysbench oltp_read_write against the embedded cluster', () => {
-  let dataDir: string;
-  let running: RunningTessera;
+  let server: SqlServer;
   let common: string[];
 
   beforeAll(async () => {
-    dataDir = await makeDataDir();
-    running = await startTessera({
-      dataDir,
-      apiHost: '127.0.0.1',
-      apiPort: 0,
-      adminPassword,
-      mysql: { host: '127.0.0.1', port: 0, rootPassword },
-    });
-    const port = running.mysql?.port ?? 0;
-    const conn = await mysql.createConnection({
-      host: '127.0.0.1',
-      port,
-      user: 'root',
-      password: rootPassword,
-    });
+    server = await startSqlServer(rootPassword);
+    const conn = await server.connect();
     await conn.query('CREATE DATABASE sbtest');
     await conn.end();
     common = [
       'oltp_read_write',
       '--mysql-host=127.0.0.1',
-      `--mysql-port=${port}`,
+      `--mysql-port=${server.port}`,
       '--mysql-user=root',
       `--mysql-password=${rootPassword}`,
       '--tables=1',
@@ -79,8 +46,7 @@ describe('sysbench oltp_read_write against the embedded cluster', () => {
     ];
   }, 60_000);
   afterAll(async () => {
-    await running.close();
-    await removeDataDir(dataDir);
+    await server.close();
   });
 
   it('prepares the table (CREATE TABLE, multi-row INSERTs, CREATE INDEX)', async () => {

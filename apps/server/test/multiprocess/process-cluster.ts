@@ -6,9 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ControlMessage, KvMessage } from '@tessera/cluster';
+import type { ControlMessage, ControlSnapshot, KvMessage } from '@tessera/cluster';
 import {
   ControlClient,
+  groupIdOfSlice,
   KvClient,
   physicalFromUnixMs,
   SeededRng,
@@ -26,6 +27,7 @@ import type { ClusterSpec } from '../../src/roles/cluster-spec';
 import { ClusterDirectory, seedTableName } from '../../src/roles/cluster-spec';
 import type { ControlPlaneStatusFile } from '../../src/roles/control-plane-role';
 import type { DataNodeStatusFile } from '../../src/roles/data-node-role';
+import { NodeAddressBook } from '../../src/roles/node-addresses';
 
 const serverRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -137,6 +139,11 @@ export class NodeProcess {
     }
   }
 
+  /** Waits for the role's `ready (pid …)` line; throws if it exits or time runs out. */
+  async waitForReady(timeoutMs: number): Promise<void> {
+    await this.waitForOutput(/ready \(pid \d+\)/, timeoutMs);
+  }
+
   /** kill -9, then wait until the OS reports it gone. */
   async kill9(): Promise<void> {
     if (this.running) this.child.kill('SIGKILL');
@@ -160,6 +167,11 @@ export interface ProcessClusterOptions {
 export class ProcessCluster {
   readonly processes = new Map<number, NodeProcess>();
   readonly controlProcesses = new Map<number, NodeProcess>();
+  /** Nodes started with `--join` (not in the cluster file): their zone and listeners. */
+  readonly joined = new Map<
+    number,
+    { zone: string; peerAddress: string; kvAddress: string; controlAddress: string }
+  >();
   private layoutValue: SliceGroupLayout | undefined;
 
   private constructor(
@@ -206,6 +218,16 @@ export class ProcessCluster {
     return join(this.dir, `control-${id}`);
   }
 
+  /**
+   * Spawns every control-plane member and every node of the cluster file, and waits until each
+   * is ready (`readyTimeoutMs` apiece).
+   */
+  async startAll(readyTimeoutMs: number): Promise<void> {
+    const members = this.controlMemberIds.map((id) => this.startControl(id));
+    const nodes = this.nodeIds.map((id) => this.start(id));
+    await Promise.all([...members, ...nodes].map((p) => p.waitForReady(readyTimeoutMs)));
+  }
+
   /** Spawns control-plane member `id` (again, on the same data dir after a kill). */
   startControl(id: number): NodeProcess {
     const proc = new NodeProcess([
@@ -249,8 +271,32 @@ export class ProcessCluster {
     return undefined;
   }
 
+  /** The file's nodes and the nodes that joined. */
   get nodeIds(): number[] {
-    return this.spec.nodes.map((n) => n.id);
+    return [...this.spec.nodes.map((n) => n.id), ...this.joined.keys()];
+  }
+
+  /** The zone of a file node or a joined node. */
+  zoneOf(id: number): string {
+    const zone = this.spec.nodes.find((n) => n.id === id)?.zone ?? this.joined.get(id)?.zone;
+    if (zone === undefined) throw new Error(`no node ${id}`);
+    return zone;
+  }
+
+  /**
+   * Spawns a data node the cluster file does not list (`tessera data-node --join` with three
+   * fresh listeners): it registers them with the control plane and the others find it there.
+   */
+  async join(id: number, zone: string): Promise<NodeProcess> {
+    if (this.nodeIds.includes(id)) throw new Error(`node ${id} exists`);
+    const [peer, kv, control] = await freePorts(3);
+    this.joined.set(id, {
+      zone,
+      peerAddress: `127.0.0.1:${peer ?? 0}`,
+      kvAddress: `127.0.0.1:${kv ?? 0}`,
+      controlAddress: `127.0.0.1:${control ?? 0}`,
+    });
+    return this.start(id);
   }
 
   dataDir(id: number): string {
@@ -259,18 +305,29 @@ export class ProcessCluster {
 
   /** Spawns node `id` (again, on the same data dir after a kill). */
   start(id: number): NodeProcess {
-    const node = this.spec.nodes.find((n) => n.id === id);
-    if (node === undefined) throw new Error(`no node ${id}`);
+    const joined = this.joined.get(id);
+    const zone = this.zoneOf(id);
     const proc = new NodeProcess([
       'data-node',
       '--id',
       String(id),
       '--zone',
-      node.zone,
+      zone,
       '--cluster',
       this.clusterFile,
       '--data-dir',
       this.dataDir(id),
+      ...(joined === undefined
+        ? []
+        : [
+            '--join',
+            '--peer-address',
+            joined.peerAddress,
+            '--kv-address',
+            joined.kvAddress,
+            '--control-address',
+            joined.controlAddress,
+          ]),
     ]);
     this.processes.set(id, proc);
     return proc;
@@ -296,6 +353,24 @@ export class ProcessCluster {
     }
   }
 
+  /** One line per running node: its replicas as `group:role/raftRole t<term> c<commit> a<applied>`. */
+  async describeNodes(): Promise<string[]> {
+    const lines: string[] = [];
+    for (const id of this.nodeIds) {
+      const status = await this.status(id);
+      if (status === undefined) {
+        lines.push(`node ${id}: not running`);
+        continue;
+      }
+      const replicas = status.replicas.map(
+        (r) =>
+          `${r.groupId}:${r.memberRole}/${r.raftRole} t${r.term} l${r.leader} c${r.commit} a${r.applied}`,
+      );
+      lines.push(`node ${id}: ${replicas.join(', ')}`);
+    }
+    return lines;
+  }
+
   /** Group → node that leads it in the newest term any running node reports. */
   async leaders(): Promise<Map<number, { node: number; term: number }>> {
     const leaders = new Map<number, { node: number; term: number }>();
@@ -312,17 +387,49 @@ export class ProcessCluster {
     return leaders;
   }
 
+  /** Waits until the nodes' status files name a leader for every group of the table. */
+  async waitForLeaders(timeoutMs: number): Promise<void> {
+    await waitUntil(
+      async () => (await this.leaders()).size === this.layout.groups.length,
+      'leaders',
+      timeoutMs,
+    );
+  }
+
+  /**
+   * Whether every member `state` places holds its group on one of `nodes` and has caught up
+   * with the group's leader among them: applied all it committed (a logger, which keeps the
+   * log and not the data: committed it).
+   */
+  async membersCaughtUp(state: ControlSnapshot, nodes: readonly number[]): Promise<boolean> {
+    const statuses = new Map(
+      await Promise.all(nodes.map(async (id) => [id, await this.status(id)] as const)),
+    );
+    const leaderCommit = new Map<number, number>();
+    for (const status of statuses.values()) {
+      for (const r of status?.replicas ?? []) {
+        if (r.raftRole === 'leader') leaderCommit.set(r.groupId, r.commit);
+      }
+    }
+    return state.placement.representations
+      .flatMap((r) => r.slices)
+      .every((slice) =>
+        slice.members.every((m) => {
+          const groupId = groupIdOfSlice(slice.id);
+          const r = statuses.get(m.node)?.replicas.find((x) => x.groupId === groupId);
+          const target = leaderCommit.get(groupId);
+          if (r === undefined || target === undefined) return false;
+          return (m.role === 'logger' ? r.commit : r.applied) >= target;
+        }),
+      );
+  }
+
   /**
    * A TxnClient in this process: the slice map and timestamps from the control plane (through
    * a ControlClient on the client's control address), KV requests to the nodes' KV ports
    * through its own listener. Waits until the control plane has placed the table.
    */
-  async newClient(seed: number): Promise<{
-    txn: TxnClient;
-    kv: KvClient;
-    control: ControlClient;
-    close: () => Promise<void>;
-  }> {
+  async newClient(seed: number): Promise<ProcessClusterClient> {
     const client = this.spec.clients[0];
     if (client === undefined) throw new Error('no client in the cluster file');
     const clock = new SystemClock();
@@ -356,11 +463,14 @@ export class ProcessCluster {
       100,
     );
     const layout = this.layout;
+    // The slice map as the control plane changes it (re-replication, moves to joined nodes)
+    // and the joined nodes' listeners, as a gateway follows them: polled every 200 ms.
+    const map = new SliceMapFollower(control, new NodeAddressBook(this.directory), layout);
     const transport = await TcpTransport.listen<KvMessage>({
       self: client.id,
       host: '127.0.0.1',
       port: port(client.kvAddress),
-      peers: this.directory.nodeKvAddresses(),
+      peers: map.addresses.kv,
       clock,
       rng: rng.fork(),
       reconnectMaxMs: 1_000,
@@ -369,7 +479,7 @@ export class ProcessCluster {
       transport,
       clock,
       rng: rng.fork(),
-      membersOf: (groupId) => layout.membersOf(groupId),
+      membersOf: (groupId) => map.membersOf(groupId),
       // Generous for a loaded CI machine: an attempt that sees no answer in 1 s moves on; a
       // call waits out a leaderless group for the default failover window (10 s).
       options: { attemptTimeoutMs: 1_000, backoffBaseMs: 20, backoffMaxMs: 400 },
@@ -387,7 +497,9 @@ export class ProcessCluster {
       txn,
       kv,
       control,
+      map,
       close: async () => {
+        map.stop();
         kv.close();
         control.close();
         await transport.close();
@@ -402,5 +514,71 @@ export class ProcessCluster {
       [...this.processes.values(), ...this.controlProcesses.values()].map((p) => p.kill9()),
     );
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+export interface ProcessClusterClient {
+  readonly txn: TxnClient;
+  readonly kv: KvClient;
+  readonly control: ControlClient;
+  /** The client's view of the slice map and the node registry (refreshed every 200 ms). */
+  readonly map: SliceMapFollower;
+  close(): Promise<void>;
+}
+
+/**
+ * A client's copy of the control plane's slice map and node registry, polled every 200 ms:
+ * which nodes hold each group (ranking replica first) and where joined nodes listen.
+ */
+export class SliceMapFollower {
+  private snapshot: ControlSnapshot | undefined;
+  private byGroup = new Map<number, readonly number[]>();
+  private stopped = false;
+
+  constructor(
+    private readonly control: ControlClient,
+    readonly addresses: NodeAddressBook,
+    private readonly initial: SliceGroupLayout,
+  ) {
+    void this.poll();
+  }
+
+  /** The newest control state this client has (undefined before the first answer). */
+  get state(): ControlSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  membersOf(groupId: number): readonly number[] {
+    return this.byGroup.get(groupId) ?? this.initial.membersOf(groupId);
+  }
+
+  /** Fetches the state now (and keeps it). */
+  async refresh(): Promise<ControlSnapshot | undefined> {
+    const state = await this.control.state(this.snapshot?.version ?? -1).catch(() => undefined);
+    if (state !== undefined) this.take(state);
+    return this.snapshot;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  private take(state: ControlSnapshot): void {
+    this.snapshot = state;
+    this.addresses.learn(state.nodes);
+    const byGroup = new Map<number, readonly number[]>();
+    for (const representation of state.placement.representations) {
+      const layout = new SliceGroupLayout(representation);
+      for (const group of layout.groups)
+        byGroup.set(group.groupId, layout.membersOf(group.groupId));
+    }
+    this.byGroup = byGroup;
+  }
+
+  private async poll(): Promise<void> {
+    while (!this.stopped) {
+      await this.refresh();
+      await sleep(200);
+    }
   }
 }

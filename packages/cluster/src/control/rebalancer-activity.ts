@@ -5,6 +5,7 @@ import type {
   PlacementChange,
   Slice,
   SliceId,
+  SliceMember,
 } from '@tessera/placement';
 import type { CatalogSnapshot } from './catalog';
 
@@ -600,6 +601,53 @@ export function sliceOf(placement: Placement, sliceId: SliceId): Slice | undefin
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/**
+ * The member a running add or move task brought into its slice: a learner (a data replica
+ * until promoted) or a logger on the task's `to` node; undefined once it left the map.
+ */
+export function joiningMember(
+  slice: Slice | undefined,
+  task: RebalancerActivity,
+): SliceMember | undefined {
+  return slice?.members.find(
+    (m) => m.node === task.to && (m.role === 'learner' || m.role === 'logger'),
+  );
+}
+
+/**
+ * The round that gives up a running add or move: its new member (`joined`, when still in the
+ * map) leaves the slice, and the task turns `failed` with `why` as the removal's reason.
+ */
+export function abandonTaskRound(
+  action: 'abandonAdd' | 'abandonMove',
+  task: RebalancerActivity,
+  joined: SliceMember | undefined,
+  why: string,
+  nowMs: number,
+): {
+  readonly kind: 'applyPlacementChanges';
+  readonly changes: readonly PlacementChange[];
+  readonly activity: ActivityRequest;
+} {
+  const remove: readonly RemoveMember[] =
+    joined === undefined
+      ? []
+      : [
+          {
+            kind: 'removeMember',
+            slice: task.sliceId,
+            node: task.to,
+            role: joined.role,
+            reason: why,
+          },
+        ];
+  return {
+    kind: 'applyPlacementChanges',
+    changes: remove,
+    activity: { action, atMs: nowMs, sliceId: task.sliceId, to: task.to },
+  };
 }
 
 /**

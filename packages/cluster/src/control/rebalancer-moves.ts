@@ -11,8 +11,10 @@ import { groupIdOfSlice } from '../layout/slice-groups';
 import type { NodePositions, ReplicaReport } from './control-protocol';
 import type { ControlCommand, ControlState } from './control-state';
 import {
+  abandonTaskRound,
   busySlices,
   drainedSince,
+  joiningMember,
   membersOn,
   runningAdds,
   runningMoves,
@@ -119,25 +121,9 @@ export function planMoveProgress(
 ): PlacementCommand | undefined {
   for (const task of runningMoves(state.rebalancerActivity)) {
     const slice = sliceOf(state.slicePlacement, task.sliceId);
-    const joined = slice?.members.find(
-      (m) => m.node === task.to && (m.role === 'learner' || m.role === 'logger'),
-    );
-    const abandon = (why: string): PlacementCommand => ({
-      kind: 'applyPlacementChanges',
-      changes:
-        joined === undefined
-          ? []
-          : [
-              {
-                kind: 'removeMember',
-                slice: task.sliceId,
-                node: task.to,
-                role: joined.role,
-                reason: why,
-              },
-            ],
-      activity: { action: 'abandonMove', atMs: nowMs, sliceId: task.sliceId, to: task.to },
-    });
+    const joined = joiningMember(slice, task);
+    const abandon = (why: string): PlacementCommand =>
+      abandonTaskRound('abandonMove', task, joined, why, nowMs);
     if (slice === undefined || joined === undefined) return abandon('the new member left the map');
     const toState = state.node(task.to)?.state ?? 'unknown';
     if (toState !== 'up') return abandon(`n${task.to} is ${toState}`);

@@ -3,14 +3,19 @@ import type {
   MemberRole,
   NodeId,
   PlacementChange,
-  Slice,
   SliceId,
   SliceLoad,
 } from '@tessera/placement';
 import { planRankingRepair, planRepair } from '@tessera/placement';
 import type { NodePositions } from './control-protocol';
 import type { ControlCommand, ControlResult, ControlState } from './control-state';
-import { busySlices, runningAdds, sliceOf } from './rebalancer-activity';
+import {
+  abandonTaskRound,
+  busySlices,
+  joiningMember,
+  runningAdds,
+  sliceOf,
+} from './rebalancer-activity';
 import { planHotRerank } from './rebalancer-hot';
 import { planSplit } from './split-planner';
 import {
@@ -176,10 +181,6 @@ function lostForReplacement(
   }
 }
 
-function findSlice(state: ControlState, sliceId: SliceId): Slice | undefined {
-  return sliceOf(state.slicePlacement, sliceId);
-}
-
 /** Roles the rebalancer replaces: data replicas (through a learner) and loggers. */
 type ReplacedRole = 'replica' | 'logger';
 
@@ -261,28 +262,12 @@ export function planReplacementProgress(
   positions: readonly NodePositions[],
 ): PlacementCommand | undefined {
   for (const task of runningAdds(state.rebalancerActivity)) {
-    const slice = findSlice(state, task.sliceId);
-    const joined = slice?.members.find(
-      (m) => m.node === task.to && (m.role === 'learner' || m.role === 'logger'),
-    );
+    const slice = sliceOf(state.slicePlacement, task.sliceId);
+    const joined = joiningMember(slice, task);
     const replacedRole: ReplacedRole = joined?.role === 'logger' ? 'logger' : 'replica';
     const old = slice?.members.find((m) => m.node === task.from && m.role === replacedRole);
-    const abandon = (why: string): PlacementCommand => ({
-      kind: 'applyPlacementChanges',
-      changes:
-        joined === undefined
-          ? []
-          : [
-              {
-                kind: 'removeMember',
-                slice: task.sliceId,
-                node: task.to,
-                role: joined.role,
-                reason: why,
-              },
-            ],
-      activity: { action: 'abandonAdd', atMs: nowMs, sliceId: task.sliceId, to: task.to },
-    });
+    const abandon = (why: string): PlacementCommand =>
+      abandonTaskRound('abandonAdd', task, joined, why, nowMs);
     if (slice === undefined || joined === undefined) return abandon('the new member left the map');
     const joinedNode = state.node(task.to)?.state ?? 'unknown';
     if (joinedNode !== 'up') return abandon(`n${task.to} is ${joinedNode}`);

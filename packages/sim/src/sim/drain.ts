@@ -4,7 +4,15 @@ import { validatePlacement } from '@tessera/placement';
 import { checkDrain, checkNeverBelowReplicas, slicesOn, slicesRankedOn } from '../check/slice-maps';
 import { settle } from './node-loss';
 import type { Scenario, ScenarioContext, ScenarioRun } from './scenario';
-import { activitySince, msText, pollUntil, roundsAndBytes, simRepresentation } from './scenario';
+import {
+  activitySince,
+  controlMembersOverThreeZones,
+  msText,
+  nodesOverThreeZones,
+  pollUntil,
+  roundsAndBytes,
+  simRepresentation,
+} from './scenario';
 
 /**
  * Drain (issue 5, ALTER CLUSTER DRAIN NODE): 6 data nodes, 2 per zone, hold 4 slices of
@@ -38,19 +46,8 @@ export const drainRerankBoundMs = 8_000;
 export const drain: Scenario = {
   name: 'drain',
   topology: {
-    nodes: [
-      { id: 1, zone: 'a' },
-      { id: 2, zone: 'b' },
-      { id: 3, zone: 'c' },
-      { id: 4, zone: 'a' },
-      { id: 5, zone: 'b' },
-      { id: 6, zone: 'c' },
-    ],
-    controlMembers: [
-      { id: 101, zone: 'a' },
-      { id: 102, zone: 'b' },
-      { id: 103, zone: 'c' },
-    ],
+    nodes: nodesOverThreeZones(6),
+    controlMembers: controlMembersOverThreeZones,
     slices: 4,
     replicas: 2,
     loggers: 1,

@@ -5,8 +5,10 @@ import { replicasRestored, settle } from './node-loss';
 import type { Scenario, ScenarioContext, ScenarioRun } from './scenario';
 import {
   activitySince,
+  controlMembersOverThreeZones,
   lastActivityId,
   msText,
+  nodesOverThreeZones,
   pollUntil,
   roundsAndBytes,
   sendCommand,
@@ -42,16 +44,8 @@ const added: readonly { readonly id: number; readonly zone: string }[] = [
 export const nodeAdd: Scenario = {
   name: 'node-add',
   topology: {
-    nodes: [
-      { id: 1, zone: 'a' },
-      { id: 2, zone: 'b' },
-      { id: 3, zone: 'c' },
-    ],
-    controlMembers: [
-      { id: 101, zone: 'a' },
-      { id: 102, zone: 'b' },
-      { id: 103, zone: 'c' },
-    ],
+    nodes: nodesOverThreeZones(3),
+    controlMembers: controlMembersOverThreeZones,
     slices: 4,
     replicas: 2,
     loggers: 1,

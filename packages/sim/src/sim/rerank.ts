@@ -6,8 +6,10 @@ import { defaultRegisterWorkload, registerKey } from './register-workload';
 import type { Scenario, ScenarioContext, ScenarioRun } from './scenario';
 import {
   activitySince,
+  controlMembersOverThreeZones,
   lastActivityId,
   msText,
+  nodesOverThreeZones,
   roundsAndBytes,
   simRepresentation,
 } from './scenario';
@@ -51,16 +53,8 @@ export function rerankScenario(hotReaders: number): Scenario {
 export const rerank: Scenario = {
   name: 'rerank',
   topology: {
-    nodes: [
-      { id: 1, zone: 'a' },
-      { id: 2, zone: 'b' },
-      { id: 3, zone: 'c' },
-    ],
-    controlMembers: [
-      { id: 101, zone: 'a' },
-      { id: 102, zone: 'b' },
-      { id: 103, zone: 'c' },
-    ],
+    nodes: nodesOverThreeZones(3),
+    controlMembers: controlMembersOverThreeZones,
     slices: 6,
     replicas: 3,
     loggers: 0,

@@ -23,7 +23,7 @@ import {
 import type { NodeLoss } from './node-loss';
 import { checkNodeLoss, loseBusiestNode } from './node-loss';
 import type { Scenario, ScenarioRun, ScenarioSummary, Topology } from './scenario';
-import { MapRecorder } from './scenario';
+import { MapRecorder, controlMembersOverThreeZones, nodesOverThreeZones } from './scenario';
 import { gatewayNodeId, SimCluster } from './sim-cluster';
 
 /**
@@ -117,18 +117,8 @@ export interface SimulationReport {
 
 /** 5 data nodes in 3 zones, 3 control-plane members, 4 slices of 2 replicas + 1 logger. */
 const defaultTopology: Topology = {
-  nodes: [
-    { id: 1, zone: 'a' },
-    { id: 2, zone: 'b' },
-    { id: 3, zone: 'c' },
-    { id: 4, zone: 'a' },
-    { id: 5, zone: 'b' },
-  ],
-  controlMembers: [
-    { id: 101, zone: 'a' },
-    { id: 102, zone: 'b' },
-    { id: 103, zone: 'c' },
-  ],
+  nodes: nodesOverThreeZones(5),
+  controlMembers: controlMembersOverThreeZones,
   slices: 4,
   replicas: 2,
   loggers: 1,

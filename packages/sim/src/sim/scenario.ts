@@ -45,6 +45,22 @@ export interface Topology {
   readonly controlOptions?: ControlMemberOptions;
 }
 
+/**
+ * Data nodes 1..`count` spread over zones a, b, c in turn (1 in a, 2 in b, 3 in c, 4 in a…),
+ * the layout every simulation starts from.
+ */
+export function nodesOverThreeZones(count: number): Topology['nodes'] {
+  const zones = ['a', 'b', 'c'];
+  return Array.from({ length: count }, (_, i) => ({ id: i + 1, zone: zones[i % 3] ?? 'a' }));
+}
+
+/** The control plane of every simulation: members 101, 102, 103, one per zone. */
+export const controlMembersOverThreeZones: Topology['controlMembers'] = [
+  { id: 101, zone: 'a' },
+  { id: 102, zone: 'b' },
+  { id: 103, zone: 'c' },
+];
+
 /** What the fault schedule may do besides a lossy, reordering network. */
 export interface ScenarioFaults {
   /** Crash and restart data nodes (one down at a time, never a group's majority). */

@@ -4,8 +4,10 @@ import { rankedOnLiveLeaders, replicasRestored, settle } from './node-loss';
 import type { Scenario, ScenarioContext, ScenarioRun } from './scenario';
 import {
   activitySince,
+  controlMembersOverThreeZones,
   lastActivityId,
   msText,
+  nodesOverThreeZones,
   pollUntil,
   roundsAndBytes,
   simRepresentation,
@@ -45,18 +47,8 @@ const splitOptions = { splitThresholdBytes: splitBytes };
 export const split: Scenario = {
   name: 'split',
   topology: {
-    nodes: [
-      { id: 1, zone: 'a' },
-      { id: 2, zone: 'b' },
-      { id: 3, zone: 'c' },
-      { id: 4, zone: 'a' },
-      { id: 5, zone: 'b' },
-    ],
-    controlMembers: [
-      { id: 101, zone: 'a' },
-      { id: 102, zone: 'b' },
-      { id: 103, zone: 'c' },
-    ],
+    nodes: nodesOverThreeZones(5),
+    controlMembers: controlMembersOverThreeZones,
     slices: initialSlices,
     replicas: 2,
     loggers: 1,

@@ -10,7 +10,15 @@ import {
   settle,
 } from './node-loss';
 import type { Scenario, ScenarioContext, ScenarioRun } from './scenario';
-import { activitySince, msText, pollUntil, roundsAndBytes, simRepresentation } from './scenario';
+import {
+  activitySince,
+  controlMembersOverThreeZones,
+  msText,
+  nodesOverThreeZones,
+  pollUntil,
+  roundsAndBytes,
+  simRepresentation,
+} from './scenario';
 import { simNodeDownAfterMs, simReplaceAfterMs } from './sim-cluster';
 
 /**
@@ -39,19 +47,8 @@ export const zoneRestoreBoundMs = simNodeDownAfterMs + simReplaceAfterMs + 40_00
 export const zoneLoss: Scenario = {
   name: 'zone-loss',
   topology: {
-    nodes: [
-      { id: 1, zone: 'a' },
-      { id: 2, zone: 'b' },
-      { id: 3, zone: 'c' },
-      { id: 4, zone: 'a' },
-      { id: 5, zone: 'b' },
-      { id: 6, zone: 'c' },
-    ],
-    controlMembers: [
-      { id: 101, zone: 'a' },
-      { id: 102, zone: 'b' },
-      { id: 103, zone: 'c' },
-    ],
+    nodes: nodesOverThreeZones(6),
+    controlMembers: controlMembersOverThreeZones,
     slices: 6,
     replicas: 3,
     loggers: 0,

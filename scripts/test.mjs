@@ -37,8 +37,8 @@ const CONTEXT_LINES = 8;
 const KEPT_MAX = 80;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-/** A failed test or task: kept first. */
-const FAILED_TEST = /(\bFAIL\b|✘|(^|:)\s+×\s|Failed:|AssertionError)/;
+/** A failed test or task, an eslint or tsc error: kept first. */
+const FAILED_TEST = /(\bFAIL\b|✘|(^|:)\s+×\s|Failed:|AssertionError|\d+:\d+\s+error\s|error TS\d+)/;
 /** Any other error line: kept after those, while room is left. */
 const ERROR_LINE = /(Error: |failed with error)/;
 

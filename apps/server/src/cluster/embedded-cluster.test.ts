@@ -251,7 +251,8 @@ describe('EmbeddedCluster', () => {
       const moves = history.filter((a) => a.action === 'move');
       expect(moves.length).toBeGreaterThan(0);
       for (const m of moves) {
-        expect(m).toMatchObject({ state: 'done', representation: expect.any(String) });
+        expect(m.state).toBe('done');
+        expect(m.representation).not.toBe('');
         expect(m.bytes).toBeGreaterThan(0);
       }
       expect(moves.filter((m) => m.toNode === 4).length).toBeGreaterThan(0);

@@ -82,7 +82,7 @@ export interface ControlMemberOptions {
   readonly moveCooldownMs?: number;
   /**
    * A slice whose largest copy reports more bytes splits in two by hash range (default
-   * 8 GiB, `defaultSplitThresholdBytes`). See split-planner.ts.
+   * 512 MiB, `defaultSplitThresholdBytes`). See split-planner.ts.
    */
   readonly splitThresholdBytes?: number;
 }

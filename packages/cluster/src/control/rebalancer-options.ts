@@ -49,7 +49,7 @@ export interface RebalancerOptions {
   readonly moveCooldownMs?: number;
   /**
    * A slice whose largest copy reports more bytes than this splits in two by hash range
-   * (split-planner.ts; default `defaultSplitThresholdBytes`, 8 GiB as Xpand).
+   * (split-planner.ts; default `defaultSplitThresholdBytes`, 512 MiB — see there why not Xpand's 8 GB).
    */
   readonly splitThresholdBytes?: number;
 }

@@ -30,7 +30,13 @@ import type { RebalancerOptions } from './rebalancer-options';
  * Not built: splitting by load (a hot slice), merging small slices back, and a split point
  * chosen from the data (a skewed distribution key splits into uneven halves).
  */
-export const defaultSplitThresholdBytes = 8 * 1024 ** 3;
+/**
+ * 512 MiB, not Xpand's 8 GB: a split moves the upper half in one write batch held in memory on
+ * every member (storage's space-split: no streaming move yet), and smaller slices also make
+ * each re-replication and balance move shorter. CockroachDB's range_max_bytes default is the
+ * same 512 MiB. Configurable (`tessera serve --split-threshold 8GB`).
+ */
+export const defaultSplitThresholdBytes = 512 * 1024 ** 2;
 
 export function planSplit(
   state: ControlState,

@@ -37,7 +37,7 @@ export interface TesseraOptions {
   readonly now?: () => Date;
   /** The embedded cluster's data nodes (default: 3 nodes in zones a, b, c). */
   readonly clusterNodes?: readonly { readonly id: number; readonly zone: string }[];
-  /** Slices larger than this many bytes split (`--split-threshold`; default 8 GiB). */
+  /** Slices larger than this many bytes split (`--split-threshold`; default 512 MiB). */
   readonly splitThresholdBytes?: number;
 }
 

@@ -9,7 +9,7 @@ export interface ServeCommand {
   readonly mysqlHost: string;
   /** 0 picks a free port (printed on start). */
   readonly mysqlPort: number;
-  /** `--split-threshold`: slices larger than this many bytes split (default: 8 GiB). */
+  /** `--split-threshold`: slices larger than this many bytes split (default: 512 MiB). */
   readonly splitThresholdBytes?: number;
 }
 
@@ -67,7 +67,7 @@ Options:
   --mysql-port <port> MySQL protocol port (default 4000; 0 picks a free one)
   --split-threshold <size>
                       split a slice once its largest copy holds more (bytes, or with a
-                      unit: 64MB, 8GB; default 8GB)
+                      unit: 64MB, 8GB; default 512MB)
   -h, --help          show this help
   -v, --version       print the version
 

@@ -250,6 +250,25 @@ describe('moves for balance (rebalancer)', () => {
     expect(holds(state, 4)).toBe(3);
   });
 
+  it('finishes a move onto a node the group still counts as a voter (it left the slice a moment ago)', async () => {
+    const state = threeNodes();
+    applyAll(state, register(['a'], 1_000));
+    const driver = new Driver(state, options, 2_000);
+    // Each new member reports as a voter: its node held the slice until a moment ago and the
+    // group had not removed it yet when the map brought it back (a move, then a drain back).
+    driver.positions = (s) =>
+      positionsOf(s).map((n) => ({
+        ...n,
+        replicas: n.replicas.map((r) =>
+          r.memberRole === 'learner' ? { ...r, memberRole: 'voter' as const } : r,
+        ),
+      }));
+    await driver.settle();
+    expect(driver.actions()).toContain('finishMove');
+    expect(runningMoves(state.rebalancerActivity)).toEqual([]);
+    for (const x of slices(state)) expect(count(x, 'replica')).toBe(2);
+  });
+
   it('moves nothing in a balanced cluster, and waits for every up node to report', async () => {
     const state = threeNodes();
     const driver = new Driver(state, options, 2_000);

@@ -73,8 +73,8 @@ import type { RebalancerOptions } from './rebalancer-options';
 type PlacementCommand = Extract<ControlCommand, { kind: 'applyPlacementChanges' }>;
 
 /**
- * The new member's report when it is in the group (Raft's membership gives it `role`, and it
- * applied something: a joiner that has not received its snapshot reports 0) and within
+ * The new member's report when it is in the group (Raft's membership gives it `role` — or,
+ * for a learner, still `voter`: see below — and it applied something: a joiner that has not received its snapshot reports 0) and within
  * `catchUpLagEntriesMax` of the newest leader report of the group, else undefined. The rule
  * every task (replacement or move) waits on before its new member counts.
  */
@@ -95,9 +95,14 @@ export function memberCaughtUp(
       leader = report;
     }
   }
-  if (joined?.memberRole !== role || leader === undefined || joined.applied === 0) {
-    return undefined;
-  }
+  // A learner's node that Raft still counts as a voter holds more than was asked: the node
+  // left the slice in the map a moment ago (a move, then a drain moving it straight back) and
+  // the group never got to remove it. Waiting for it to report `learner` would wait forever
+  // (nothing demotes a voter); promoting it in the map makes map and group agree again.
+  if (joined === undefined || leader === undefined || joined.applied === 0) return undefined;
+  const inGroup =
+    joined.memberRole === role || (role === 'learner' && joined.memberRole === 'voter');
+  if (!inGroup) return undefined;
   const lagMax = options.catchUpLagEntriesMax ?? defaultCatchUpLagEntriesMax;
   return joined.applied + lagMax >= leader.applied ? joined : undefined;
 }

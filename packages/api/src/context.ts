@@ -228,6 +228,18 @@ export interface NodeOverview {
   /** Slices this node leads (ranking replicas serving reads and writes). */
   readonly leading: number;
   readonly loggers: number;
+  /**
+   * Key + value bytes of the node's replicas, summed from its latest report to the control
+   * plane (kept after it stops: the data is still on its disk); null before its first report.
+   */
+  readonly bytes: number | null;
+  /**
+   * Reads asked of / write commands applied by the node's replicas per second, summed from its
+   * two latest reports (reads are served by ranking replicas, so they are its leaders' reads);
+   * null before two reports or while its reports are stale (a stopped node serves nothing).
+   */
+  readonly readsPerSec: number | null;
+  readonly writesPerSec: number | null;
 }
 
 export interface TableOverview {

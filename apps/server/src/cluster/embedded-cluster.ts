@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import type {
   ClusterOverview,
   RebalancerActivityEntry,
+  NodeOverview,
   RebalancerActivityQuery,
   SliceMemberOverview,
 } from '@tessera/api';
-import type { ControlMessage, ControlState, KvMessage, NodeMessage, Rng } from '@tessera/cluster';
+import type {
+  ControlMessage,
+  ControlState,
+  KvMessage,
+  NodeMessage,
+  NodePositions,
+  Rng,
+} from '@tessera/cluster';
 import {
   ControlClient,
   ControlMember,
@@ -62,7 +70,7 @@ export interface EmbeddedClusterOptions {
   readonly scanProcessors?: ReadonlyMap<string, ScanProcessor>;
   /**
    * A slice whose largest copy holds more bytes splits in two by hash range (the
-   * rebalancer's split: packages/cluster/src/control/split-planner.ts). Default 8 GiB.
+   * rebalancer's split: packages/cluster/src/control/split-planner.ts). Default 512 MiB.
    */
   readonly splitThresholdBytes?: number;
   /**
@@ -101,6 +109,36 @@ const firstClientId = 1_000_000;
 
 /** The longest a call refused as the wrong slice waits for a newer slice map (ms). */
 const splitMapWaitMaxMs = 2_000;
+
+/**
+ * A node's load report older than this (ms, by the leader's clock) no longer gives rates: nodes
+ * report every 500 ms, so a node silent this long is stopped or cut off and serves nothing.
+ */
+const loadReportStaleMs = 3_000;
+
+/**
+ * A node's bytes, reads/s and writes/s, summed over the replicas of its latest report (reads are
+ * asked of ranking replicas, so they are its leaders' reads). Bytes stay after it falls silent
+ * (its disk still holds them); the rates do not.
+ */
+function nodeLoad(
+  report: NodePositions | undefined,
+  nowMs: number,
+): Pick<NodeOverview, 'bytes' | 'readsPerSec' | 'writesPerSec'> {
+  if (report === undefined) return { bytes: null, readsPerSec: null, writesPerSec: null };
+  const fresh = nowMs - report.atMs <= loadReportStaleMs;
+  let bytes = 0;
+  let reads: number | null = null;
+  let writes: number | null = null;
+  for (const r of report.replicas) {
+    bytes += r.bytes ?? 0;
+    if (fresh && r.readsPerSec !== undefined) reads = (reads ?? 0) + r.readsPerSec;
+    if (fresh && r.writesPerSec !== undefined) writes = (writes ?? 0) + r.writesPerSec;
+  }
+  // A node holding no replicas reports none: it serves nothing, which is a known zero.
+  if (fresh && report.replicas.length === 0) return { bytes, readsPerSec: 0, writesPerSec: 0 };
+  return { bytes, readsPerSec: reads, writesPerSec: writes };
+}
 
 export const defaultEmbeddedNodes = [
   { id: 1, zone: 'a' },
@@ -263,6 +301,15 @@ export class EmbeddedCluster {
       });
     });
     const registry = new Map((state?.clusterNodes() ?? []).map((n) => [n.id, n]));
+    // Load as the nodes reported it in their heartbeats (the serving leader's soft state, read
+    // in process: no round trip), so only while a member serves.
+    const reports = new Map(
+      (leaderId === null ? [] : (source?.member.replicaPositions() ?? [])).map((p) => [
+        p.nodeId,
+        p,
+      ]),
+    );
+    const now = this.clock.now();
     return {
       mode: 'embedded',
       controlPlane: { leader: leaderId, members: memberStatus },
@@ -276,6 +323,7 @@ export class EmbeddedCluster {
           replicas: hosted.filter((m) => m.role !== 'logger').length,
           leading: slices.filter((s) => s.leader === id).length,
           loggers: hosted.filter((m) => m.role === 'logger').length,
+          ...nodeLoad(reports.get(id), now),
         };
       }),
       tables: representations.map((r) => ({

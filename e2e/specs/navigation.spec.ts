@@ -32,8 +32,9 @@ test('every page is reachable from the navigation', async ({ page }) => {
   }
 });
 
-// Overview, Topology and Slices show the live cluster now (cluster.spec.ts), each with a
-// notice for the parts still missing; these pages have no real data at all yet.
+// Overview, Topology and Slices show the live cluster now (cluster.spec.ts, topology.spec.ts),
+// Overview and Slices with a notice for the parts still missing; these pages have no real data
+// at all yet.
 test('pages whose engine is not built yet say so instead of showing sample data', async ({
   page,
 }) => {

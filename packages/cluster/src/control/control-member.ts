@@ -89,6 +89,20 @@ export interface ControlMemberOptions {
 
 type ResolvedOptions = Required<ControlMemberOptions> & { readonly leaseDurationMs: number };
 
+/** An option that must be a whole number ≥ `min` (a broken configuration: invariant). */
+function wholeOption(name: string, value: number, min: number): number {
+  invariant(
+    Number.isSafeInteger(value) && value >= min,
+    () => `${name} must be an integer ≥ ${min}`,
+  );
+  return value;
+}
+
+/** An option that must be a finite number ≥ `min`. */
+function numberOption(name: string, value: number, min: number): number {
+  invariant(Number.isFinite(value) && value >= min, () => `${name} must be a number ≥ ${min}`);
+  return value;
+}
 function resolve(options: ControlMemberOptions = {}): ResolvedOptions {
   const o = {
     tickIntervalMs: options.tickIntervalMs ?? 50,
@@ -104,55 +118,47 @@ function resolve(options: ControlMemberOptions = {}): ResolvedOptions {
     invariant(Number.isSafeInteger(value) && value >= 1, () => `${name} must be an integer ≥ 1`);
   }
   invariant(o.electionTicks > o.heartbeatTicks, 'electionTicks must exceed heartbeatTicks');
-  const rerankAfterMs = options.rerankAfterMs ?? 0;
-  invariant(
-    Number.isSafeInteger(rerankAfterMs) && rerankAfterMs >= 0,
-    'rerankAfterMs must be an integer ≥ 0',
+  const rerankAfterMs = wholeOption('rerankAfterMs', options.rerankAfterMs ?? 0, 0);
+  const replaceAfterMs = wholeOption(
+    'replaceAfterMs',
+    options.replaceAfterMs ?? defaultReplaceAfterMs,
+    0,
   );
-  const replaceAfterMs = options.replaceAfterMs ?? defaultReplaceAfterMs;
-  invariant(
-    Number.isSafeInteger(replaceAfterMs) && replaceAfterMs >= 0,
-    'replaceAfterMs must be an integer ≥ 0',
+  const replacementsInFlightMax = wholeOption(
+    'replacementsInFlightMax',
+    options.replacementsInFlightMax ?? defaultReplacementsInFlightMax,
+    1,
   );
-  const replacementsInFlightMax = options.replacementsInFlightMax ?? defaultReplacementsInFlightMax;
-  invariant(
-    Number.isSafeInteger(replacementsInFlightMax) && replacementsInFlightMax >= 1,
-    'replacementsInFlightMax must be an integer ≥ 1',
+  const movesInFlightMax = wholeOption(
+    'movesInFlightMax',
+    options.movesInFlightMax ?? defaultMovesInFlightMax,
+    1,
   );
-  const movesInFlightMax = options.movesInFlightMax ?? defaultMovesInFlightMax;
-  invariant(
-    Number.isSafeInteger(movesInFlightMax) && movesInFlightMax >= 1,
-    'movesInFlightMax must be an integer ≥ 1',
+  const hotReadRatio = numberOption('hotReadRatio', options.hotReadRatio ?? defaultHotReadRatio, 1);
+  const hotReadMinPerSec = numberOption(
+    'hotReadMinPerSec',
+    options.hotReadMinPerSec ?? defaultHotReadMinPerSec,
+    0,
   );
-  const hotReadRatio = options.hotReadRatio ?? defaultHotReadRatio;
-  invariant(
-    Number.isFinite(hotReadRatio) && hotReadRatio >= 1,
-    'hotReadRatio must be a number ≥ 1',
+  const rerankIntervalMs = wholeOption(
+    'rerankIntervalMs',
+    options.rerankIntervalMs ?? defaultRerankIntervalMs,
+    0,
   );
-  const hotReadMinPerSec = options.hotReadMinPerSec ?? defaultHotReadMinPerSec;
-  invariant(
-    Number.isFinite(hotReadMinPerSec) && hotReadMinPerSec >= 0,
-    'hotReadMinPerSec must be a number ≥ 0',
+  const splitThresholdBytes = wholeOption(
+    'splitThresholdBytes',
+    options.splitThresholdBytes ?? defaultSplitThresholdBytes,
+    1,
   );
-  const rerankIntervalMs = options.rerankIntervalMs ?? defaultRerankIntervalMs;
-  invariant(
-    Number.isSafeInteger(rerankIntervalMs) && rerankIntervalMs >= 0,
-    'rerankIntervalMs must be an integer ≥ 0',
+  const balanceByBytesMin = wholeOption(
+    'balanceByBytesMin',
+    options.balanceByBytesMin ?? defaultBalanceByBytesMin,
+    0,
   );
-  const splitThresholdBytes = options.splitThresholdBytes ?? defaultSplitThresholdBytes;
-  invariant(
-    Number.isSafeInteger(splitThresholdBytes) && splitThresholdBytes >= 1,
-    'splitThresholdBytes must be an integer ≥ 1',
-  );
-  const balanceByBytesMin = options.balanceByBytesMin ?? defaultBalanceByBytesMin;
-  invariant(
-    Number.isSafeInteger(balanceByBytesMin) && balanceByBytesMin >= 0,
-    'balanceByBytesMin must be an integer ≥ 0',
-  );
-  const moveCooldownMs = options.moveCooldownMs ?? defaultMoveCooldownMs;
-  invariant(
-    Number.isSafeInteger(moveCooldownMs) && moveCooldownMs >= 0,
-    'moveCooldownMs must be an integer ≥ 0',
+  const moveCooldownMs = wholeOption(
+    'moveCooldownMs',
+    options.moveCooldownMs ?? defaultMoveCooldownMs,
+    0,
   );
   return {
     ...o,

@@ -34,6 +34,9 @@ export interface ApiServices {
   readonly audit: AuditService;
   readonly server: ServerInfoService;
   readonly cluster: ClusterService;
+  readonly metrics: MetricsService;
+  readonly sql: SqlConsoleService;
+  readonly sessions: SessionService;
 }
 
 export type LoginResult =
@@ -55,6 +58,17 @@ export interface UserSummary {
   readonly disabled: boolean;
   readonly createdAt: Date;
   readonly activeSessions: number;
+  /**
+   * The database account the console's SQL page runs this user's statements as, or null when
+   * none is mapped (the SQL page then says so). The first admin maps to 'root'@'%'.
+   */
+  readonly dbAccount: DbAccountRef | null;
+}
+
+/** A MySQL account: user name and host pattern, as CREATE USER names it ('app'@'%'). */
+export interface DbAccountRef {
+  readonly user: string;
+  readonly host: string;
 }
 
 export type UserChangeResult =
@@ -67,7 +81,13 @@ export interface UserService {
   create(loginName: string, password: string, role: Role): Promise<UserChangeResult>;
   update(
     id: number,
-    change: { readonly role?: Role; readonly disabled?: boolean; readonly password?: string },
+    change: {
+      readonly role?: Role;
+      readonly disabled?: boolean;
+      readonly password?: string;
+      /** null clears the mapping. */
+      readonly dbAccount?: DbAccountRef | null;
+    },
   ): Promise<UserChangeResult>;
   remove(id: number): Promise<UserChangeResult>;
 }
@@ -155,6 +175,8 @@ export interface ClusterService {
 export interface RebalancerActivityQuery {
   readonly limit: number;
   readonly beforeId?: number;
+  /** Only the entries about this slice (its history). */
+  readonly slice?: number;
 }
 
 /**
@@ -206,6 +228,17 @@ export interface ClusterOverview {
   readonly nodes: readonly NodeOverview[];
   readonly tables: readonly TableOverview[];
   readonly slices: readonly SliceOverview[];
+  /** A slice larger than this splits (the rebalancer's split threshold, bytes). */
+  readonly splitThresholdBytes: number;
+  /** What the rebalancer is doing now, from its activity entries. */
+  readonly rebalancer: RebalancerStatus;
+}
+
+export interface RebalancerStatus {
+  /** Moves, replacements and splits still running (state `running`). */
+  readonly running: number;
+  /** When it last decided something, or null when it never did. */
+  readonly lastDecisionAt: Date | null;
 }
 
 export interface ControlMemberOverview {
@@ -250,9 +283,25 @@ export interface TableOverview {
 }
 
 export interface SliceOverview {
+  /** The representation's name: `db.table`, `db.table.index`, or the placement's own name. */
   readonly table: string;
+  /** `table` parsed: the database, table and index (null: the table's primary data). */
+  readonly database: string | null;
+  readonly tableName: string;
+  readonly index: string | null;
   readonly sliceId: number;
   readonly groupId: number;
+  /**
+   * The slice's hash range [hashStart, hashEnd) of the 64-bit distribution hash, as 16 hex
+   * digits each (hashEnd 'ffffffffffffffff' + 1 is written '10000000000000000').
+   */
+  readonly hashStart: string;
+  readonly hashEnd: string;
+  /** Key + value bytes, as its leader (else any member) last reported; null before a report. */
+  readonly bytes: number | null;
+  /** Reads served by / writes applied on the slice per second (its leader's report). */
+  readonly readsPerSec: number | null;
+  readonly writesPerSec: number | null;
   /** Placement's ranking replica (where reads should go) and the Raft leader seen now. */
   readonly rankingNode: number;
   readonly leader: number | null;
@@ -267,6 +316,196 @@ export interface SliceMemberOverview {
   readonly applied: number;
   /** The highest commit timestamp applied on this member (0 on a logger). */
   readonly appliedCommitTs: number;
-  /** Entries behind the leader's last index (0 on the leader; null when unknown). */
+  /** Entries behind the leader's applied index (0 on the leader; null when unknown). */
   readonly lag: number | null;
+}
+
+/**
+ * Time series the server samples once a second (the last 15 minutes kept in memory), the
+ * cluster's events and its hotspots.
+ */
+export interface MetricsService {
+  /** Cluster-wide samples taken after `sinceMs` (epoch ms; all kept when absent), oldest first. */
+  cluster(query: { readonly sinceMs?: number | undefined }): readonly ClusterMetricSample[];
+  /** One slice's load and size over time, oldest first. */
+  slice(
+    sliceId: number,
+    query: { readonly sinceMs?: number | undefined },
+  ): readonly SliceMetricSample[];
+  /** Events newest first, `limit` of them older than `beforeId`, optionally of one slice. */
+  events(query: EventQuery): readonly ClusterEvent[];
+  /** Nodes serving clearly more than the others now, and the slices making them hot. */
+  hotspots(): readonly Hotspot[];
+}
+
+export interface ClusterMetricSample {
+  /** End of the one-second window, epoch ms. */
+  readonly at: number;
+  /** Statements the SQL gateway finished in the window (per second), and those that failed. */
+  readonly statementsPerSec: number;
+  readonly errorsPerSec: number;
+  /** Statement latency percentiles over the window, ms; null when none finished. */
+  readonly p50Ms: number | null;
+  readonly p99Ms: number | null;
+  /** Connected SQL sessions at the end of the window. */
+  readonly sessions: number;
+  readonly nodes: readonly NodeMetricSample[];
+}
+
+export interface NodeMetricSample {
+  readonly node: number;
+  readonly readsPerSec: number | null;
+  readonly writesPerSec: number | null;
+  readonly bytes: number | null;
+  /** Share of the window the node spent serving reads and applying writes, 0..100. */
+  readonly busyPercent: number | null;
+}
+
+export interface SliceMetricSample {
+  readonly at: number;
+  readonly readsPerSec: number | null;
+  readonly writesPerSec: number | null;
+  readonly bytes: number | null;
+}
+
+export interface EventQuery {
+  readonly limit: number;
+  readonly beforeId?: number | undefined;
+  readonly slice?: number | undefined;
+}
+
+/** Something that happened to the cluster, as the server observed it. */
+export interface ClusterEvent {
+  /** 1, 2, 3… in the order observed. */
+  readonly id: number;
+  readonly at: Date;
+  readonly kind:
+    | 'node-state'
+    | 'control-leader'
+    | 'slice-leader'
+    | 'under-replicated'
+    | 'replicated'
+    | 'rebalancer';
+  readonly severity: 'info' | 'warning' | 'error';
+  /** A sentence for the console: `Node 2 is down`, `Slice 14 (shop.orders) leader 1 → 3`. */
+  readonly message: string;
+  readonly node: number | null;
+  readonly slice: number | null;
+}
+
+export interface Hotspot {
+  readonly node: number;
+  readonly readsPerSec: number;
+  readonly writesPerSec: number;
+  /** The node's reads + writes per second over the mean of the nodes serving. */
+  readonly ratio: number;
+  /** Its busiest slices (up to 5), busiest first. */
+  readonly slices: readonly {
+    readonly sliceId: number;
+    readonly representation: string;
+    readonly readsPerSec: number;
+    readonly writesPerSec: number;
+  }[];
+}
+
+/** The console's SQL page: statements run in process as the user's mapped database account. */
+export interface SqlConsoleService {
+  /** Runs `sql` (one or more statements) on a fresh session; each statement's outcome. */
+  run(user: SessionUser, request: SqlRunRequest): Promise<SqlRunResult>;
+  history(
+    user: SessionUser,
+    query: { readonly limit: number; readonly beforeId?: number | undefined },
+  ): Promise<{ entries: SqlHistoryEntry[]; nextBeforeId: number | null }>;
+}
+
+export interface SqlRunRequest {
+  readonly sql: string;
+  /** The default database (USE), or null for none. */
+  readonly database: string | null;
+  /** Rows kept per result set; the rest are counted, not sent. */
+  readonly maxRows: number;
+}
+
+export type SqlRunResult =
+  | {
+      readonly kind: 'ran';
+      readonly account: DbAccountRef;
+      /** The default database after the last statement (a USE changes it). */
+      readonly database: string | null;
+      readonly statements: readonly SqlStatementResult[];
+    }
+  /** The console user has no database account, or it no longer exists. */
+  | { readonly kind: 'noAccount'; readonly message: string }
+  /** This server cannot run SQL now (no MySQL listener, shutting down, too many connections). */
+  | { readonly kind: 'unavailable'; readonly message: string };
+
+export type SqlStatementResult =
+  | {
+      readonly kind: 'rows';
+      readonly sql: string;
+      readonly columns: readonly { readonly name: string; readonly type: string }[];
+      /** Values as MySQL's text protocol shows them; null is SQL NULL. */
+      readonly rows: readonly (readonly (string | null)[])[];
+      /** Rows the statement returned (may exceed rows.length when truncated). */
+      readonly rowCount: number;
+      readonly truncated: boolean;
+      readonly warnings: number;
+      readonly durationMs: number;
+    }
+  | {
+      readonly kind: 'ok';
+      readonly sql: string;
+      readonly affectedRows: number;
+      readonly lastInsertId: number;
+      readonly info: string;
+      readonly warnings: number;
+      readonly durationMs: number;
+    }
+  | {
+      readonly kind: 'error';
+      readonly sql: string;
+      readonly code: number;
+      readonly sqlState: string;
+      readonly message: string;
+      readonly durationMs: number;
+    };
+
+export interface SqlHistoryEntry {
+  readonly id: number;
+  readonly at: Date;
+  readonly sql: string;
+  readonly database: string | null;
+  readonly outcome: 'ok' | 'error';
+  /** The first error's `code: message`, or ''. */
+  readonly error: string;
+  readonly durationMs: number;
+  /** Rows returned plus rows affected, over all statements. */
+  readonly rows: number;
+}
+
+/** Connected SQL clients (this gateway's), as SHOW PROCESSLIST sees them. */
+export interface SessionService {
+  list(): readonly SqlSessionInfo[];
+  /** KILL [CONNECTION | QUERY] id; false when no such connection. */
+  kill(id: number, scope: 'connection' | 'query'): boolean;
+}
+
+export interface SqlSessionInfo {
+  readonly id: number;
+  readonly user: string;
+  /** `host:port` of the client; `console` for the console's own SQL page sessions. */
+  readonly host: string;
+  readonly database: string | null;
+  /** Sleep, Query, Execute, Killed… */
+  readonly command: string;
+  /** Seconds in the current command (or idle). */
+  readonly timeSeconds: number;
+  readonly state: string;
+  /** The statement running now, or null. */
+  readonly statement: string | null;
+  readonly inTransaction: boolean;
+  /** Seconds since the transaction began, or null outside one. */
+  readonly transactionSeconds: number | null;
+  readonly statements: number;
+  readonly connectedAt: Date;
 }

@@ -73,6 +73,29 @@ export const usersRouter = {
       unwrap(await ctx.services.users.update(input.id, { password: input.password })),
     ),
 
+  /**
+   * Maps the user to the database account the SQL page runs their statements as ('app'@'%'),
+   * or clears it (null). The account itself is managed with CREATE USER / GRANT.
+   */
+  setDbAccount: adminProcedure
+    .meta({ audit: byId })
+    .input(
+      idInput.extend({
+        dbAccount: z
+          .object({
+            user: z
+              .string()
+              .min(1, 'Name a database user.')
+              .max(32, 'A MySQL user name has at most 32 characters.'),
+            host: z.string().min(1).max(255).default('%'),
+          })
+          .nullable(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) =>
+      unwrap(await ctx.services.users.update(input.id, { dbAccount: input.dbAccount })),
+    ),
+
   remove: adminProcedure
     .meta({ audit: byId })
     .input(idInput)

@@ -4,7 +4,19 @@
  * through the {@link Handler} interface.
  */
 export { MysqlServer } from './protocol/server';
-export type { ListenOptions, MysqlServerOptions, ServerKeys } from './protocol/server';
+export type {
+  ListenOptions,
+  LocalSessionOpening,
+  MysqlServerOptions,
+  ServerKeys,
+} from './protocol/server';
+export { LOCAL_SESSION_HOST, LocalSession } from './protocol/local-session';
+export type {
+  LocalColumn,
+  LocalQueryOptions,
+  LocalResult,
+  TextRow,
+} from './protocol/local-session';
 export type { RandomSource, Timers } from './protocol/connection';
 export type {
   Account,
@@ -43,7 +55,7 @@ export { generateServerKeys } from './keys';
 export type { GeneratedServerKeys } from './keys';
 // The SQL engine behind the Handler interface: one SqlSession per connection.
 export { EngineHandler } from './engine/engine-handler';
-export type { EngineHandlerOptions } from './engine/engine-handler';
+export type { EngineHandlerOptions, StatementObserver } from './engine/engine-handler';
 export { findAccount, hostMatches } from './engine/accounts';
 export type { AccountSource, StoredAccount } from './engine/accounts';
 // The SQL engine's routing table: the host builds its transaction client on it.

@@ -30,6 +30,10 @@ const NATIVE_PASSWORD = 'native-secret';
 let server: MysqlServer;
 let handler: EngineHandler;
 let port: number;
+/** What the statement observer was told, in order. */
+const statementsEnded: { durationMicros: number; failed: boolean }[] = [];
+/** The observer's monotonic clock: each reading 1 ms after the previous one. */
+let monotonicMs = 0;
 
 beforeAll(async () => {
   const accounts: TestAccount[] = [
@@ -68,6 +72,12 @@ beforeAll(async () => {
     uptimeSeconds: () => 100,
     randomBytes: (n) => randomBytes(n),
     scryptCost: TEST_COST,
+    statements: {
+      monotonicMs: () => ++monotonicMs,
+      onStatementEnd: (durationMicros, failed) => {
+        statementsEnded.push({ durationMicros, failed });
+      },
+    },
   });
   server = new MysqlServer({
     handler,
@@ -252,6 +262,31 @@ describe('session lifecycle', () => {
     expect(handler.statistics()).toMatch(
       /^Uptime: 100 {2}Threads: \d+ {2}Questions: \d+ {2}Queries per second avg: \d+\.\d{3}$/,
     );
+  });
+});
+
+describe('statement observer', () => {
+  it('is told once per statement of a text and per prepared execution, with its time and failure', async () => {
+    const conn = await connect({ multipleStatements: true });
+    const from = statementsEnded.length;
+    const readingsBefore = monotonicMs;
+    await conn.query('SELECT 1 AS a; SELECT 2 AS b');
+    await expect(conn.query('SELECT 1; SELECT nope; SELECT 3')).rejects.toMatchObject({
+      errno: 1054,
+    });
+    await expect(conn.query('SELEC 1')).rejects.toMatchObject({ errno: 1064 });
+    await conn.execute('SELECT ? + 1 AS n', [1]);
+    await conn.execute('SELECT ? + 1 AS n', [2]);
+    // A statement the server refuses to prepare never executes: nothing to report.
+    await expect(conn.execute('SELECT ? + nope', [1])).rejects.toMatchObject({ errno: 1054 });
+    await conn.end();
+    const ok = { durationMicros: 1000, failed: false };
+    const failed = { durationMicros: 1000, failed: true };
+    // Each statement: one reading when it ends, 1 ms after the one that started it (the
+    // command's start or the previous statement's end).
+    expect(statementsEnded.slice(from)).toEqual([ok, ok, ok, failed, failed, ok, ok]);
+    // Readings: one per command run (3 queries, 2 executions) and one per statement.
+    expect(monotonicMs - readingsBefore).toBe(5 + 7);
   });
 });
 

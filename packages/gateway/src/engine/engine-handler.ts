@@ -25,7 +25,7 @@
  * Host bindings (clock, randomness, uptime) are injected: this is engine-package code.
  */
 import { binary, defaultCollation, double, int, SqlSession, str, uint } from '@tessera/sql';
-import type { CatalogPort, SessionDeps, SqlValue } from '@tessera/sql';
+import type { CatalogPort, KillScope, ProcessInfo, SessionDeps, SqlValue } from '@tessera/sql';
 
 import type {
   Account,
@@ -45,7 +45,7 @@ import { columnDefinition, mysqlErrorOf, queryResult } from './result-mapping';
 import { AuthPlugin, ColumnType } from '../protocol/constants';
 import { nativeCredential, sha2Credential } from '../protocol/credentials';
 import type { ScryptCost } from '../protocol/credentials';
-import type { BoundParam } from '../protocol/values';
+import type { BoundParam, Row } from '../protocol/values';
 
 export interface EngineHandlerOptions {
   /** The catalog the sessions read and change (the control plane's, through the host). */
@@ -79,6 +79,21 @@ export interface EngineHandlerOptions {
    * rows of in-memory work, so one big join does not stall the process (SessionDeps).
    */
   readonly yieldToEventLoop?: () => Promise<void>;
+  /** Told of every statement that finished (the host's metrics: statements/s, latency). */
+  readonly statements?: StatementObserver;
+}
+
+/**
+ * Watches statements end, for the host's metrics. `onStatementEnd` is called once per
+ * statement of a COM_QUERY text and per prepared execution, with the time from the statement's
+ * start to its outcome — for a streamed result set, to the end of its stream (the last row
+ * written, or the error that ended it) — and whether it failed (an error outcome, or an error
+ * thrown or raised mid-stream). A text the parser refuses is one failed statement.
+ */
+export interface StatementObserver {
+  /** Monotonic time in ms with a sub-millisecond fraction (the host: `performance.now()`). */
+  readonly monotonicMs: () => number;
+  readonly onStatementEnd: (durationMicros: number, failed: boolean) => void;
 }
 
 interface Connection {
@@ -110,6 +125,19 @@ export class EngineHandler implements Handler {
     return this.connections.size;
   }
 
+  /** This gateway's connections as SHOW PROCESSLIST lists them (the console's Sessions page). */
+  processList(): ProcessInfo[] {
+    return this.processes.list();
+  }
+
+  /**
+   * KILL [CONNECTION | QUERY] from outside any connection (an operator in the console): false
+   * when no such connection is open here.
+   */
+  killProcess(id: number, scope: KillScope): boolean {
+    return this.processes.killFromOutside(id, scope) === 'killed';
+  }
+
   newConnection(session: Session): void {
     this.processes.opened(session);
   }
@@ -139,14 +167,21 @@ export class EngineHandler implements Handler {
    */
   async *query(session: Session, sql: string, ctx: QueryContext): AsyncGenerator<QueryResult> {
     const engine = this.sqlSession(session);
+    const timing = new StatementTiming(this.options.statements);
     this.processes.begin(session, 'Query', sql);
     try {
       for await (const outcome of engine.execute(sql, ctx.multiStatements, ctx.signal)) {
         syncSession(session, engine);
         this.processes.statementEnded(session);
-        yield queryResult(outcome);
+        // Resumed once the protocol wrote the result (a stream: all its rows).
+        yield timing.outcome(queryResult(outcome));
+        timing.ended();
       }
+    } catch (error) {
+      timing.threw();
+      throw error;
     } finally {
+      timing.ended();
       syncSession(session, engine);
       this.processes.end(session);
     }
@@ -178,12 +213,17 @@ export class EngineHandler implements Handler {
     const engine = this.sqlSession(session);
     this.processes.count(session, 'Com_stmt_execute');
     const text = this.preparedTexts.get(`${session.connectionId}:${statementId}`);
+    const timing = new StatementTiming(this.options.statements);
     this.processes.begin(session, 'Execute', text);
     try {
       const outcome = await engine.executePrepared(statementId, params.map(paramValue), ctx.signal);
       syncSession(session, engine);
-      yield queryResult(outcome);
+      yield timing.outcome(queryResult(outcome));
+    } catch (error) {
+      timing.threw();
+      throw error;
     } finally {
+      timing.ended();
       syncSession(session, engine);
       this.processes.end(session);
     }
@@ -277,6 +317,70 @@ export class EngineHandler implements Handler {
     if (session.database !== undefined) sql.database = session.database;
     this.connections.set(session.connectionId, { user: session.user, sql });
     return sql;
+  }
+}
+
+/**
+ * One command's statements, timed for a `StatementObserver`: a statement starts when the
+ * previous one ended (or the command began) and ends when its result was written — `ended()`
+ * once the protocol resumed the handler, or in its `finally` when the protocol stopped early —
+ * or when the engine threw. Each statement that produced an outcome (or threw) is reported
+ * exactly once.
+ */
+class StatementTiming {
+  private startedMs: number;
+  /** A statement produced its outcome (or threw) and is not reported yet. */
+  private pending = false;
+  private failed = false;
+
+  constructor(private readonly observer: StatementObserver | undefined) {
+    this.startedMs = observer?.monotonicMs() ?? 0;
+  }
+
+  /** The statement's outcome; a streamed result set is watched for an error that ends it. */
+  outcome(result: QueryResult): QueryResult {
+    if (this.observer === undefined) return result;
+    this.pending = true;
+    if (result.kind === 'error') this.failed = true;
+    if (result.kind !== 'resultset' || !(Symbol.asyncIterator in result.rows)) return result;
+    const rows = watchStream(result.rows, () => {
+      this.failed = true;
+    });
+    // `warnings` of a stream is read after its last row (a getter): keep it one.
+    return {
+      kind: 'resultset',
+      columns: result.columns,
+      rows,
+      get warnings() {
+        return result.warnings;
+      },
+    };
+  }
+
+  /** The engine threw instead of answering: the statement running failed. */
+  threw(): void {
+    this.pending = true;
+    this.failed = true;
+  }
+
+  ended(): void {
+    const observer = this.observer;
+    if (observer === undefined || !this.pending) return;
+    const now = observer.monotonicMs();
+    observer.onStatementEnd(Math.max(0, now - this.startedMs) * 1000, this.failed);
+    this.startedMs = now;
+    this.pending = false;
+    this.failed = false;
+  }
+}
+
+/** A streamed result's rows, unchanged, calling `onError` when the stream ends in an error. */
+async function* watchStream(rows: AsyncIterable<Row>, onError: () => void): AsyncGenerator<Row> {
+  try {
+    yield* rows;
+  } catch (error) {
+    onError();
+    throw error;
   }
 }
 

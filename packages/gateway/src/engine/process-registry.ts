@@ -158,7 +158,8 @@ export class ProcessRegistry {
       return {
         id: s.connectionId,
         user: s.authenticated ? s.user : UNAUTHENTICATED_USER,
-        host: `${s.host}:${s.port}`,
+        // No port: a session without a socket (the console's), shown as MySQL shows a socket file's.
+        host: s.port === 0 ? s.host : `${s.host}:${s.port}`,
         database: s.database,
         command: !s.authenticated ? 'Connect' : e.killed ? 'Killed' : e.command,
         timeSeconds: Math.max(0, seconds),
@@ -237,6 +238,11 @@ export class ProcessRegistry {
     entry.statements++;
     entry.statementMicros = this.clock.nowMicros();
     entry.state = undefined;
+  }
+
+  /** KILL issued by no connection (the console): never the killer's own connection. */
+  killFromOutside(id: number, scope: KillScope): 'killed' | 'unknown' {
+    return this.kill(0, id, scope);
   }
 
   private kill(self: number, id: number, scope: KillScope): 'killed' | 'unknown' {

@@ -1,6 +1,8 @@
 /**
  * The listener: accepts TCP connections, gives each a {@link ClientConnection}, and keeps
- * the registry used for connection counts, KILL and graceful shutdown.
+ * the registry used for connection counts, KILL and graceful shutdown. It also opens local
+ * sessions ({@link LocalSession}: the console's SQL page), connections without a socket that
+ * share the id counter, the registry, KILL and shutdown with the sockets'.
  */
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
@@ -15,6 +17,7 @@ import { Collation } from './constants';
 import { Sha2AuthCache } from './credentials';
 import { errPacket } from './packets';
 import { MysqlError } from './errors';
+import { LocalSession } from './local-session';
 
 export interface ServerKeys {
   /** PEM certificate and key for TLS; without them the server does not offer SSL. */
@@ -53,10 +56,20 @@ export interface ListenOptions {
   readonly port: number;
 }
 
+/** What `openLocalSession` gives: the session, or why there is none. */
+export type LocalSessionOpening =
+  | { readonly kind: 'open'; readonly session: LocalSession }
+  /** No account `'user'@'host'` exists (exactly that host: no other account's pattern). */
+  | { readonly kind: 'noAccount' }
+  /** Too many connections (1040) or the server is shutting down (1053). */
+  | { readonly kind: 'refused'; readonly error: MysqlError };
+
 export class MysqlServer implements ConnectionControl {
   private readonly server: Server;
   private readonly env: ConnectionEnvironment;
   private readonly connections = new Map<number, ClientConnection>();
+  private readonly locals = new Map<number, LocalSession>();
+  private closing = false;
   private readonly running = new Set<Promise<void>>();
   private nextId: number;
   private readonly maxConnections: number;
@@ -111,17 +124,53 @@ export class MysqlServer implements ConnectionControl {
     });
   }
 
+  /** Socket connections and local sessions. */
   get connectionCount(): number {
-    return this.connections.size;
+    return this.connections.size + this.locals.size;
   }
 
   connectionIds(): number[] {
-    return [...this.connections.keys()];
+    return [...this.connections.keys(), ...this.locals.keys()];
+  }
+
+  /**
+   * Opens a session for the account `'user'@'accountHost'` without a socket or a password: the
+   * caller has authenticated its own user (the console) and vouches for the mapping. The account
+   * is the handler's `lookupAccount(user, accountHost)`, and must be exactly that account.
+   * The caller owns the session and must `close()` it.
+   */
+  async openLocalSession(user: string, accountHost: string): Promise<LocalSessionOpening> {
+    const account = await this.env.handler.lookupAccount(user, accountHost);
+    if (account === undefined || (account.host ?? accountHost) !== accountHost) {
+      return { kind: 'noAccount' };
+    }
+    if (this.closing) {
+      return {
+        kind: 'refused',
+        error: MysqlError.of('ER_SERVER_SHUTDOWN', 'Server shutdown in progress'),
+      };
+    }
+    if (this.connectionCount >= this.maxConnections) {
+      return {
+        kind: 'refused',
+        error: MysqlError.of('ER_CON_COUNT_ERROR', 'Too many connections'),
+      };
+    }
+    const id = this.allocateId();
+    const session = new LocalSession(id, user, account, {
+      handler: this.env.handler,
+      defaultCollation: this.env.defaultCollation,
+      onClosed: () => {
+        this.locals.delete(id);
+      },
+    });
+    this.locals.set(id, session);
+    return { kind: 'open', session };
   }
 
   /** KILL CONNECTION: closes it now. Returns false for an unknown id. */
   kill(connectionId: number): boolean {
-    const connection = this.connections.get(connectionId);
+    const connection = this.connections.get(connectionId) ?? this.locals.get(connectionId);
     if (connection === undefined) return false;
     connection.kill();
     return true;
@@ -129,7 +178,7 @@ export class MysqlServer implements ConnectionControl {
 
   /** KILL QUERY: interrupts the connection's running command. */
   killQuery(connectionId: number): boolean {
-    const connection = this.connections.get(connectionId);
+    const connection = this.connections.get(connectionId) ?? this.locals.get(connectionId);
     if (connection === undefined) return false;
     connection.killQuery();
     return true;
@@ -137,7 +186,7 @@ export class MysqlServer implements ConnectionControl {
 
   /** Closes the connection once its running command has answered (a session killing itself). */
   end(connectionId: number): boolean {
-    const connection = this.connections.get(connectionId);
+    const connection = this.connections.get(connectionId) ?? this.locals.get(connectionId);
     if (connection === undefined) return false;
     connection.closeGracefully();
     return true;
@@ -148,20 +197,29 @@ export class MysqlServer implements ConnectionControl {
    * all are gone (and `connectionClosed` was called for each).
    */
   async close(): Promise<void> {
+    this.closing = true;
     const stopped = new Promise<void>((resolve) => {
       this.server.close(() => {
         resolve();
       });
     });
     for (const connection of this.connections.values()) connection.closeGracefully();
-    await Promise.all([stopped, ...this.running]);
+    const locals = [...this.locals.values()];
+    for (const local of locals) local.closeGracefully();
+    await Promise.all([stopped, ...this.running, ...locals.map((l) => l.closed)]);
+  }
+
+  /** The next connection id, shared by sockets and local sessions (wraps at 2^32 - 1). */
+  private allocateId(): number {
+    const id = this.nextId;
+    this.nextId = (this.nextId % 0xffffffff) + 1;
+    return id;
   }
 
   private accept(socket: Socket): void {
     socket.setNoDelay(true);
-    const id = this.nextId;
-    this.nextId = (this.nextId % 0xffffffff) + 1;
-    if (this.connections.size >= this.maxConnections) {
+    const id = this.allocateId();
+    if (this.connectionCount >= this.maxConnections) {
       socket.on('error', () => undefined);
       socket.end(refusal());
       return;

@@ -30,7 +30,13 @@ export { ReplicaError, ClusterInvariantError } from './node/errors';
 export type { DropReason, LeaseGap, ReplicaErrorCode } from './node/errors';
 export type { GroupMessages, LeaseAck, NodeMessage } from './node/node-message';
 export type { HashBounds, MemberRole, ReplicaMember, ReplicaRecord } from './node/replica-registry';
-export type { MemberProgress, NodeMetrics, NodeStatus, ReplicaStatus } from './node/status';
+export type {
+  MemberProgress,
+  NodeMetrics,
+  NodeStatus,
+  ReplicaBrief,
+  ReplicaStatus,
+} from './node/status';
 export { decodeCommands, encodeCommands } from './node/command-codec';
 export { decodeNodeMessage, encodeNodeMessage } from './node/node-message-codec';
 // Control plane: timestamps and the timestamp oracle (RFC 0002).

@@ -120,15 +120,26 @@ export class ControlClient {
     });
   }
 
-  /** Says the node is alive (registering it on first contact), with its replica positions. */
+  /**
+   * Says the node is alive (registering it on first contact), with its replica positions and
+   * its busy time (ms since it started).
+   */
   async heartbeat(
     nodeId: NodeId,
     zone: string,
     address: string,
     replicas?: readonly ReplicaPosition[],
+    busyMs?: number,
   ): Promise<RegisteredNode> {
     const answer = await this.call(
-      { op: 'heartbeat', nodeId, zone, address, ...(replicas === undefined ? {} : { replicas }) },
+      {
+        op: 'heartbeat',
+        nodeId,
+        zone,
+        address,
+        ...(replicas === undefined ? {} : { replicas }),
+        ...(busyMs === undefined ? {} : { busyMs }),
+      },
       true,
     );
     return (answer as Extract<ControlAnswer, { op: 'heartbeat' }>).node;

@@ -212,6 +212,29 @@ describe('ControlMember (3-member control plane)', () => {
     cp.close();
   });
 
+  it('keeps the busy time a node reports with its positions, and none from a node that does not', async () => {
+    const cp = new SimControlPlane({ seed: 14 });
+    const client = cp.client();
+    const replicas = [
+      {
+        groupId: 1,
+        memberRole: 'voter',
+        raftRole: 'leader',
+        term: 1,
+        applied: 1,
+        appliedCommitTs: 0,
+      },
+    ];
+    await cp.settle(client.heartbeat(7, 'a', '', replicas, 125.5));
+    await cp.settle(client.heartbeat(8, 'b', '', replicas));
+    const [seven, eight] = await cp.settle(client.positions());
+    expect(seven?.busyMs).toBe(125.5);
+    expect(eight?.busyMs).toBeUndefined();
+    await cp.settle(client.heartbeat(7, 'a', '', replicas, 300));
+    expect((await cp.settle(client.positions()))[0]?.busyMs).toBe(300);
+    cp.close();
+  });
+
   it('survives a crash of every member at once with the state intact', async () => {
     const cp = new SimControlPlane({ seed: 8 });
     const client = cp.client();

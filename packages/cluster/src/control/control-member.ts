@@ -199,6 +199,8 @@ export interface HeartbeatInfo {
   readonly zone: ZoneName;
   readonly address: string;
   readonly replicas?: readonly ReplicaPosition[];
+  /** The node's busy time since it started, ms (kept with its replica positions). */
+  readonly busyMs?: number;
 }
 
 export interface ControlMemberStatus {
@@ -467,6 +469,7 @@ export class ControlMember {
         nodeId: info.nodeId,
         atMs: now,
         replicas: withRates(info.replicas, this.positions.get(info.nodeId), now),
+        ...(info.busyMs === undefined ? {} : { busyMs: info.busyMs }),
       });
     }
     const known = this.state.node(info.nodeId);

@@ -25,6 +25,8 @@ export type ControlOperation =
       readonly address: string;
       /** The node's replicas and their positions (absent: not reported this beat). */
       readonly replicas?: readonly ReplicaPosition[];
+      /** The node's busy time since it started, ms (`NodeMetrics.busyMs`; absent from older nodes). */
+      readonly busyMs?: number;
     }
   | { readonly op: 'command'; readonly command: Uint8Array }
   | { readonly op: 'state'; readonly knownVersion: number }
@@ -64,6 +66,12 @@ export interface NodePositions {
   /** When the leader received them, by its clock. */
   readonly atMs: number;
   readonly replicas: readonly ReplicaReport[];
+  /**
+   * Milliseconds the node spent serving reads and applying entries since it started, as it
+   * reported them (absent from nodes that do not): two reports' difference over their `atMs`
+   * difference is the share of that time it was busy.
+   */
+  readonly busyMs?: number;
 }
 
 export type ControlAnswer =

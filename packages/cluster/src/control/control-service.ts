@@ -97,6 +97,9 @@ export class ControlService {
           zone,
           address: typeof address === 'string' ? address : '',
           ...(Array.isArray(body.replicas) ? { replicas: body.replicas } : {}),
+          ...(typeof body.busyMs === 'number' && Number.isFinite(body.busyMs) && body.busyMs >= 0
+            ? { busyMs: body.busyMs }
+            : {}),
         });
         return { op: 'heartbeat', node };
       }

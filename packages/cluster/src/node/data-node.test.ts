@@ -65,6 +65,41 @@ describe('DataNode', () => {
     expect(status?.raftRole).toBe('follower');
   });
 
+  it('counts the synchronous work of reads and applies into the node’s busy time', async () => {
+    const sim = new SimCluster({ seed: 3, nodeIds: [1, 2, 3] });
+    // Each monotonic reading is 1 ms after the previous one: one measured piece of work adds
+    // exactly 1 ms (the simulator's own clock does not move during synchronous work).
+    let monotonic = 0;
+    Object.assign(sim.clock, { monotonicMs: () => ++monotonic });
+    sim.createGroup({ groupId: 1, spaceId: 1, members: voters3 });
+    await sim.proposeAndWait(1, [put('k', 'v', 10)]);
+    await sim.runFor(500);
+    const busy = () => [1, 2, 3].map((n) => sim.node(n).status().metrics.busyMs);
+    // Every member applied the write: each spent time writing Readies.
+    for (const ms of busy()) expect(ms).toBeGreaterThan(0);
+
+    const leader = sim.leaderOf(1) ?? 0;
+    const replica = sim.node(leader).replica(1);
+    if (replica === undefined) throw new Error('no replica');
+    const before = sim.node(leader).status().metrics.busyMs;
+    const read = replica.read(1_000_000, new TextEncoder().encode('k'));
+    // A lease read is served at once: its work is counted before the promise settles.
+    expect(sim.node(leader).status().metrics.busyMs).toBe(before + 1);
+    expect((await read).kind).toBe('value');
+    // A refused read (a follower) did no data work.
+    const follower = [1, 2, 3].find((n) => n !== leader) ?? 0;
+    const followerBefore = sim.node(follower).status().metrics.busyMs;
+    await expect(
+      sim
+        .node(follower)
+        .replica(1)
+        ?.read(1_000_000, new Uint8Array([1])),
+    ).rejects.toMatchObject({
+      code: 'NOT_LEADER',
+    });
+    expect(sim.node(follower).status().metrics.busyMs).toBe(followerBefore);
+  });
+
   it('rejects proposals on followers with NOT_LEADER and a hint', async () => {
     const sim = new SimCluster({ seed: 2, nodeIds: [1, 2, 3] });
     sim.createGroup({ groupId: 1, spaceId: 1, members: voters3 });

@@ -23,7 +23,7 @@ import { runReadyCycle } from './ready-cycle';
 import type { CycleHost } from './ready-cycle';
 import { SliceReplica } from './slice-replica';
 import type { ReplicaHost } from './slice-replica';
-import type { NodeMetrics, NodeStatus } from './status';
+import type { NodeMetrics, NodeStatus, ReplicaBrief } from './status';
 
 export interface DataNodeDeps {
   readonly nodeId: NodeId;
@@ -94,6 +94,7 @@ export class DataNode {
     snapshotsSent: 0,
     snapshotsInstalled: 0,
     unknownGroupMessages: 0,
+    busyMs: 0,
   };
   private readonly clock: Clock;
   private readonly rng: Rng;
@@ -239,6 +240,11 @@ export class DataNode {
     };
   }
 
+  /** Every replica's role and position, at a fraction of `status()`'s cost (see `brief`). */
+  replicaBriefs(): ReplicaBrief[] {
+    return [...this.replicas.values()].map((r) => r.brief());
+  }
+
   /** The error that stopped this node (a broken invariant), if any. */
   get fatalError(): Error | undefined {
     return this.fatal;
@@ -297,6 +303,7 @@ export class DataNode {
         this.requestCycle();
       },
       resolveHasher: (spec) => this.keyHashers.resolve(spec),
+      busy: (work) => this.busy(work),
       canFoundSplitGroup: (groupId, spaceId) => this.canFoundSplitGroup(groupId, spaceId),
       foundSplitGroup: (batch, record, campaign) => {
         this.foundSplitGroup(batch, record, campaign);
@@ -431,7 +438,26 @@ export class DataNode {
       fail: (error) => {
         this.die(error);
       },
+      busy: (work) => this.busy(work),
     };
+  }
+
+  /**
+   * Runs synchronous data work (a read, a cycle's writes and applies) and adds its duration to
+   * `metrics.busyMs`, by the clock's monotonic time when it has one (sub-millisecond on the
+   * host; `now()` in the simulator, where synchronous work takes no time).
+   */
+  private busy<T>(work: () => T): T {
+    const started = this.monotonicMs();
+    try {
+      return work();
+    } finally {
+      this.metrics.busyMs += this.monotonicMs() - started;
+    }
+  }
+
+  private monotonicMs(): number {
+    return this.clock.monotonicMs?.() ?? this.clock.now();
   }
 
   private replicasWithReady(): SliceReplica[] {

@@ -22,6 +22,8 @@ export interface CycleHost {
   isClosed(): boolean;
   /** A durability failure nobody awaited: the node must stop. */
   fail(error: unknown): void;
+  /** Runs synchronous work counted into the node's busy time (`NodeMetrics.busyMs`). */
+  busy<T>(work: () => T): T;
 }
 
 interface GroupWork {
@@ -78,10 +80,14 @@ export async function runReadyCycle(host: CycleHost): Promise<void> {
   }
   if (mustSync) host.flushOutbox();
 
-  const applied: AppliedEntry[][] = work.map(({ replica, ready }) => {
-    if (ready.snapshot !== undefined) host.metrics.snapshotsInstalled++;
-    return replica.writeReady(batch, ready);
-  });
+  // Busy time: writing the Readies (log entries, committed entries applied to MVCC) and
+  // settling their proposals — the node's write work; the engine's commit runs after it.
+  const applied: AppliedEntry[][] = host.busy(() =>
+    work.map(({ replica, ready }) => {
+      if (ready.snapshot !== undefined) host.metrics.snapshotsInstalled++;
+      return replica.writeReady(batch, ready);
+    }),
+  );
   let durable: Promise<void> | undefined;
   if (!batch.isEmpty) {
     durable = host.engine.commit(batch);
@@ -90,10 +96,12 @@ export async function runReadyCycle(host: CycleHost): Promise<void> {
   // The applies are visible now. Their entries are committed on a persisted majority and
   // durable in our log, so their proposals' outcomes are final: settle them without waiting
   // for this batch's fsync (a crash loses at most the apply, replayed from the log on restart).
-  work.forEach(({ replica }, i) => {
-    const entries = applied[i] ?? [];
-    host.metrics.entriesApplied += entries.length;
-    replica.settleApplied(entries);
+  host.busy(() => {
+    work.forEach(({ replica }, i) => {
+      const entries = applied[i] ?? [];
+      host.metrics.entriesApplied += entries.length;
+      replica.settleApplied(entries);
+    });
   });
   if (durable !== undefined) {
     if (mustSync) {

@@ -49,7 +49,7 @@ import {
 } from './replica-registry';
 import type { HashBounds, MemberRole, ReplicaRecord } from './replica-registry';
 import { SnapshotSource, decodeSpaceSnapshot } from './replica-snapshot';
-import type { ReplicaStatus } from './status';
+import type { ReplicaBrief, ReplicaStatus } from './status';
 
 /** What a replica needs from the node hosting it. */
 export interface ReplicaHost {
@@ -68,6 +68,8 @@ export interface ReplicaHost {
   requestCycle(): void;
   /** The replica's record changed outside a Ready (its ranking node): write it soon. */
   recordChanged(replica: SliceReplica): void;
+  /** Runs a read's synchronous work, counted into the node's busy time (`NodeMetrics.busyMs`). */
+  busy<T>(work: () => T): T;
   /**
    * The hash function of a hasher spec (key-hashers.ts), or undefined when this node does not
    * know it (or refuses its params).
@@ -529,6 +531,22 @@ export class SliceReplica {
       this.assertOwns(primary);
       return this.host.mvcc.checkTxnStatus(this.spaceId, primary, startTs);
     }, options);
+  }
+
+  /**
+   * The few fields of `status()` an overview of every replica needs, without its cost (no Raft
+   * status copy, lease, progress or sizes): the console's overview reads them for each replica
+   * of each node twice a second.
+   */
+  brief(): ReplicaBrief {
+    const lead = this.rawNode.leadership();
+    const space = this.isDataMember ? this.host.mvcc.spaceInfo(this.spaceId) : undefined;
+    return {
+      groupId: this.groupId,
+      raftRole: lead.role,
+      applied: this.appliedIndex,
+      appliedCommitTs: space?.maxCommitTs ?? 0,
+    };
   }
 
   status(): ReplicaStatus {
@@ -1066,7 +1084,7 @@ export class SliceReplica {
     this.readsServed++;
     try {
       this.checkLeaseRead();
-      return Promise.resolve(read());
+      return Promise.resolve(this.host.busy(read));
     } catch (thrown) {
       const error = ReplicaError.fromUnknown(thrown, this.groupId);
       // After asking for a transfer the lease is gone for the term, possibly for good (an
@@ -1098,7 +1116,7 @@ export class SliceReplica {
       this.reads.add(requestId, {
         serve: () => {
           try {
-            resolve(read());
+            resolve(this.host.busy(read));
           } catch (error) {
             reject(ReplicaError.fromUnknown(error, this.groupId));
           }

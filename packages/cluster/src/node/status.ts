@@ -45,6 +45,12 @@ export interface ReplicaStatus {
   readonly progress: readonly MemberProgress[] | undefined;
 }
 
+/** A replica's role and position: `ReplicaStatus`'s cheap subset (`DataNode.replicaBriefs`). */
+export type ReplicaBrief = Pick<
+  ReplicaStatus,
+  'groupId' | 'raftRole' | 'applied' | 'appliedCommitTs'
+>;
+
 export interface MemberProgress {
   readonly nodeId: number;
   readonly role: MemberRole;
@@ -78,6 +84,13 @@ export interface NodeMetrics {
   snapshotsInstalled: number;
   /** Raft messages received for groups this node does not host. */
   unknownGroupMessages: number;
+  /**
+   * Milliseconds of synchronous work spent serving reads (KV reads, scans and status reads on
+   * its replicas) and writing Readies — log entries and committed entries applied — into the
+   * cycle's batch, by the clock's monotonic time: the node's busy time. Its growth over a
+   * window is the share of that window the node's event loop spent on data work.
+   */
+  busyMs: number;
 }
 
 export interface NodeStatus {

@@ -10,6 +10,12 @@ export interface Clock {
   setTimer(delayMs: number, fn: () => void): TimerHandle;
   /** Runs `fn` as soon as the current task is done, before any timer that is due later. */
   defer(fn: () => void): void;
+  /**
+   * Sub-millisecond monotonic time (ms, any origin), for measuring how long synchronous work
+   * took (a data node's busy time). Optional: without it callers measure with `now()`, which is
+   * right for the simulator (synchronous work takes no virtual time).
+   */
+  monotonicMs?(): number;
 }
 
 export interface TimerHandle {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm test: every test there is, in order of speed: static checks and unit/integration tests
-// of every package (through turbo), then the browser tests against the real built product.
+// of every package (through turbo), then the browser tests against the real built product, then
+// every demo story (each on a fresh server, as `npm run demo -- <name>` runs one).
 //
 // Output goes through as it comes; lines that name a failure (vitest's FAIL lines with the
 // error under them, Playwright's ✘ lines, turbo's failed tasks) are also kept and printed
@@ -29,6 +30,7 @@ const steps = [
     ],
   ],
   ['browser tests (Playwright, Debian Chromium)', 'npm', ['run', 'test:e2e']],
+  ['demo stories (Playwright; screenshots in e2e/artifacts/demos/)', 'npm', ['run', 'demo']],
 ];
 
 /** How many lines after a failure line are kept with it (the assertion and its values). */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { ApiServices } from '@tessera/api';
+import { SystemClock } from '@tessera/host';
 import { createAuthService } from './auth/auth-service';
 import type { BootstrapOutcome } from './auth/bootstrap';
 import { bootstrapAdmin } from './auth/bootstrap';
@@ -13,6 +14,9 @@ import type { RunningApiServer } from './http/api-server';
 import { startApiServer } from './http/api-server';
 import { startMysqlListener } from './mysql/mysql-listener';
 import type { RunningMysqlListener } from './mysql/mysql-listener';
+import { createSessionService } from './console/session-service';
+import { createSqlConsoleService } from './console/sql-service';
+import { MetricsRecorder } from './metrics/metrics-recorder';
 import { createServerInfoService } from './server-info';
 import { createAuditService } from './store/audit-service';
 import type { ConsoleDb } from './store/console-db';
@@ -49,6 +53,8 @@ export interface RunningTessera {
   readonly cluster: EmbeddedCluster;
   /** The MySQL listener, when `options.mysql` asked for one. */
   readonly mysql: RunningMysqlListener | undefined;
+  /** The metrics the console shows (sampling once a second until `close`). */
+  readonly metrics: MetricsRecorder;
   close(): Promise<void>;
 }
 
@@ -63,6 +69,7 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
   let cluster: EmbeddedCluster | undefined;
   let api: RunningApiServer | undefined;
   let mysql: RunningMysqlListener | undefined;
+  let metrics: MetricsRecorder | undefined;
   try {
     cluster = await EmbeddedCluster.start({
       dir: join(lock.dir, 'cluster'),
@@ -73,6 +80,20 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
       scanProcessors: dataNodeScanProcessors(),
     });
     const runningCluster = cluster;
+    // Sampled once a second from the cluster and the MySQL listener's statements (below).
+    const clock = new SystemClock();
+    metrics = new MetricsRecorder({
+      source: {
+        overview: () => runningCluster.overview(),
+        rebalancerActivity: (query) => runningCluster.rebalancerActivity(query),
+        nodeBusyTimes: () => runningCluster.nodeBusyTimes(),
+        sessions: () => mysql?.handler.processList().length ?? 0,
+      },
+      now: () => clock.now(),
+      setTimer: (ms, fn) => clock.setTimer(ms, fn, { unref: true }),
+    });
+    const runningMetrics = metrics;
+    runningMetrics.start();
     await migrateConsoleDb(lock.dir);
     db = openConsoleDb(lock.dir);
     const bootstrap = await bootstrapAdmin(db, lock.dir, options.adminPassword);
@@ -100,6 +121,14 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
         rebalancerActivity: (query) => runningCluster.rebalancerActivity(query),
         ...embeddedClusterOps(runningCluster),
       },
+      metrics: runningMetrics,
+      sql: createSqlConsoleService({
+        db,
+        gateway: () => mysql?.server,
+        now,
+        monotonicMs: () => performance.now(),
+      }),
+      sessions: createSessionService(() => mysql?.handler, now),
     };
     const runningApi = await startApiServer({
       host: options.apiHost,
@@ -119,6 +148,9 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
         txnClientFor: (router) =>
           runningCluster.txnClientFor(router, (groupId) => runningCluster.membersOfGroup(groupId)),
         clusterOps: embeddedClusterOps(runningCluster),
+        onStatementEnd: (durationMicros, failed) => {
+          runningMetrics.statementEnded(durationMicros, failed);
+        },
       });
       mysqlAddress = mysql.address;
     }
@@ -131,7 +163,9 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
       bootstrap,
       cluster: runningCluster,
       mysql: runningMysql,
+      metrics: runningMetrics,
       async close() {
+        runningMetrics.stop();
         await runningMysql?.close();
         await runningApi.close();
         await runningCluster.close();
@@ -140,6 +174,7 @@ export async function startTessera(options: TesseraOptions): Promise<RunningTess
       },
     };
   } catch (err) {
+    metrics?.stop();
     await mysql?.close();
     await api?.close();
     await cluster?.close();

@@ -105,6 +105,21 @@ describe('parseCommand', () => {
     }
   });
 
+  it('takes --nodes from 3 to 64, and rejects anything else', () => {
+    const serve = (argv: string[]) => {
+      const command = parseCommand(argv);
+      return command.kind === 'serve' ? command.nodes : command.kind;
+    };
+    expect(serve(['--nodes', '6'])).toBe(6);
+    expect(serve(['--nodes=64'])).toBe(64);
+    expect(serve([])).toBeUndefined();
+    for (const bad of ['', '2', '65', '4.5', 'six', '-3']) {
+      expect(errorOf(parseCommand([`--nodes=${bad}`]))).toBe(
+        `--nodes must be a whole number from 3 to 64, got '${bad}'`,
+      );
+    }
+  });
+
   it('rejects an empty --data-dir', () => {
     expect(errorOf(parseCommand(['--data-dir', '']))).toBe('--data-dir is empty');
     expect(errorOf(parseCommand(['--data-dir', '   ']))).toBe('--data-dir is empty');

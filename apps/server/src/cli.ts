@@ -11,6 +11,11 @@ export interface ServeCommand {
   readonly mysqlPort: number;
   /** `--split-threshold`: slices larger than this many bytes split (default: 512 MiB). */
   readonly splitThresholdBytes?: number;
+  /**
+   * `--nodes`: how many data nodes the embedded cluster founds on a first start (ids 1..n in
+   * zones a, b, c in turn); a data dir that exists keeps its own nodes. Default 3.
+   */
+  readonly nodes?: number;
 }
 
 /** `tessera data-node`: one data node of a static cluster (see dataNodeUsage). */
@@ -68,6 +73,8 @@ Options:
   --split-threshold <size>
                       split a slice once its largest copy holds more (bytes, or with a
                       unit: 64MB, 8GB; default 512MB)
+  --nodes <n>         data nodes of the embedded cluster on a first start, in zones a, b, c
+                      in turn (3 to 64; default 3; later starts keep the data dir's nodes)
   -h, --help          show this help
   -v, --version       print the version
 
@@ -158,6 +165,7 @@ export function parseCommand(argv: readonly string[]): Command {
         'mysql-host': { type: 'string', default: '127.0.0.1' },
         'mysql-port': { type: 'string', default: '4000' },
         'split-threshold': { type: 'string' },
+        nodes: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -202,6 +210,17 @@ export function parseCommand(argv: readonly string[]): Command {
       message: `--split-threshold must be a size such as 64MB or 8GB, got '${splitText}'`,
     };
   }
+  const nodesText = values.nodes;
+  const nodes = nodesText === undefined ? undefined : Number(nodesText);
+  if (
+    nodesText !== undefined &&
+    (!/^\d+$/.test(nodesText) || nodes === undefined || nodes < 3 || nodes > 64)
+  ) {
+    return {
+      kind: 'error',
+      message: `--nodes must be a whole number from 3 to 64, got '${nodesText}'`,
+    };
+  }
   return {
     kind: 'serve',
     dataDir: values['data-dir'],
@@ -210,6 +229,7 @@ export function parseCommand(argv: readonly string[]): Command {
     mysqlHost: values['mysql-host'],
     mysqlPort,
     ...(splitThresholdBytes === undefined ? {} : { splitThresholdBytes }),
+    ...(nodes === undefined ? {} : { nodes }),
   };
 }
 

@@ -1,6 +1,7 @@
 import { startTessera } from './app';
 import { controlPlaneUsage, dataNodeUsage, parseCommand, usage } from './cli';
 import type { RoleTopic } from './cli';
+import { embeddedNodes } from './cluster/embedded-cluster';
 import { DataDirInUseError } from './data-dir';
 import { readEnv } from './env';
 import { tesseraVersion } from './version';
@@ -61,6 +62,7 @@ async function main(): Promise<number> {
       ...(command.splitThresholdBytes === undefined
         ? {}
         : { splitThresholdBytes: command.splitThresholdBytes }),
+      ...(command.nodes === undefined ? {} : { clusterNodes: embeddedNodes(command.nodes) }),
     });
   } catch (err) {
     if (err instanceof DataDirInUseError) {

@@ -33,7 +33,8 @@ describe('EmbeddedCluster', () => {
         ],
       });
       expect(created).toMatchObject({ kind: 'tableChanged', tableId: 1 });
-      const tableSlices = () => cluster.overview().slices.filter((s) => s.table.startsWith('t1/'));
+      const tableSlices = () =>
+        cluster.overview().slices.filter((s) => s.database === 'shop' && s.tableName === 'orders');
       const until = async (done: () => boolean) => {
         for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
         expect(done()).toBe(true);

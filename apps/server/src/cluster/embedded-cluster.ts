@@ -5,14 +5,19 @@ import type {
   RebalancerActivityEntry,
   NodeOverview,
   RebalancerActivityQuery,
+  RebalancerStatus,
   SliceMemberOverview,
+  SliceOverview,
 } from '@tessera/api';
 import type {
+  CatalogSnapshot,
   ControlMessage,
   ControlState,
   KvMessage,
   NodeMessage,
   NodePositions,
+  RebalancerActivity,
+  ReplicaBrief,
   Rng,
 } from '@tessera/cluster';
 import {
@@ -20,6 +25,7 @@ import {
   ControlMember,
   ControlService,
   DataNode,
+  defaultSplitThresholdBytes,
   KvClient,
   KvService,
   LocalNetwork,
@@ -51,6 +57,13 @@ import { startNodeAgent } from '../roles/node-agent';
 import type { NodeAgent, Placed } from '../roles/node-agent';
 import { TableSeeder } from '../roles/table-seeder';
 import { changeNodeState } from './node-state';
+import {
+  hashRangeHex,
+  placementOnlyLabel,
+  representationLabels,
+  sliceLoads,
+} from './slice-overview';
+import type { RepresentationLabel } from './slice-overview';
 
 export interface EmbeddedClusterOptions {
   /** Where the members keep their LMDB environments (one directory each). */
@@ -140,11 +153,31 @@ function nodeLoad(
   return { bytes, readsPerSec: reads, writesPerSec: writes };
 }
 
+/**
+ * The rebalancer's state from its history: tasks still `running` (the history rewrites an
+ * entry's state when its task ends) and when it last decided anything (the newest entry).
+ */
+function rebalancerStatus(history: readonly RebalancerActivity[]): RebalancerStatus {
+  let running = 0;
+  for (const a of history) if (a.state === 'running') running++;
+  const last = history[history.length - 1];
+  return { running, lastDecisionAt: last === undefined ? null : new Date(last.atMs) };
+}
+
 export const defaultEmbeddedNodes = [
   { id: 1, zone: 'a' },
   { id: 2, zone: 'b' },
   { id: 3, zone: 'c' },
 ] as const;
+
+/** `count` data nodes with ids 1..count in zones a, b, c in turn (`tessera serve --nodes`). */
+export function embeddedNodes(count: number): { id: number; zone: string }[] {
+  const zones = ['a', 'b', 'c'];
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    zone: zones[i % zones.length] ?? 'a',
+  }));
+}
 
 /**
  * The embedded default: the same roles as a multi-process cluster — a 3-member control plane
@@ -189,6 +222,10 @@ export class EmbeddedCluster {
   private readonly restarting = new Set<number>();
   private nextClientId = firstClientId;
   private readonly clients: { close(): void }[] = [];
+  /** The catalog's representation labels (`labelsOf`), for one catalog snapshot. */
+  private labels:
+    | { readonly catalog: CatalogSnapshot; readonly byId: Map<number, RepresentationLabel> }
+    | undefined;
   /** `membersOfGroup`'s answers for one control state (see there). */
   private groupMembers:
     | {
@@ -242,6 +279,12 @@ export class EmbeddedCluster {
     return done;
   }
 
+  /**
+   * The control plane, nodes, tables and slices as this process sees them now. The console
+   * polls it twice a second (and the metrics recorder once), so it is one pass over the slice
+   * map with everything else derived once per call: the nodes' replica statuses, the load
+   * reports by group, the catalog's names (once per catalog version).
+   */
   overview(): ClusterOverview {
     const memberStatus = [...this.members.values()].map(({ id, member }) => {
       const st = member.status();
@@ -262,22 +305,36 @@ export class EmbeddedCluster {
         (a, b) => b.member.status().applied - a.member.status().applied,
       )[0];
     const state = source?.member.current;
-    const replicaStatus = new Map(
-      [...this.nodes.values()].map((n) => [
-        n.id,
-        new Map(n.node.status().replicas.map((r) => [r.groupId, r])),
-      ]),
-    );
+    // Each running node's replicas (a stopped node's members are 'down'), in their cheap form.
+    const replicaBriefs = new Map<number, Map<number, ReplicaBrief>>();
+    for (const n of this.nodes.values()) {
+      if (n.node.isClosed) continue;
+      replicaBriefs.set(n.id, new Map(n.node.replicaBriefs().map((r) => [r.groupId, r])));
+    }
+    // Load as the nodes reported it in their heartbeats (the serving leader's soft state, read
+    // in process: no round trip), so only while a member serves.
+    const reportList = leaderId === null ? [] : (source?.member.replicaPositions() ?? []);
+    const reports = new Map(reportList.map((p) => [p.nodeId, p]));
+    const now = this.clock.now();
+    const loads = sliceLoads(reportList, now, loadReportStaleMs);
+    const labels =
+      state === undefined
+        ? new Map<number, RepresentationLabel>()
+        : this.labelsOf(state.sqlCatalog);
     const representations = state?.slicePlacement.representations ?? [];
     const slices = representations.flatMap((table) => {
+      const label = labels.get(table.id) ?? placementOnlyLabel(table.name);
       const layout = new SliceGroupLayout(table);
-      return layout.groups.map((group, i) => {
-        const leaderStatus = group.members
-          .map((m) => replicaStatus.get(m.nodeId)?.get(group.groupId))
-          .find((r) => r?.raftRole === 'leader');
-        const lastIndex = leaderStatus?.lastIndex;
-        const members: SliceMemberOverview[] = group.members.map((m) => {
-          const r = replicaStatus.get(m.nodeId)?.get(group.groupId);
+      return layout.groups.map((group, i): SliceOverview => {
+        const slice = table.slices[i];
+        const briefs = group.members.map((m) => replicaBriefs.get(m.nodeId)?.get(group.groupId));
+        const leaderAt = briefs.findIndex((r) => r?.raftRole === 'leader');
+        const leaderNode = group.members[leaderAt]?.nodeId;
+        // Lag by applied index, against the leader's: the leader's last index would need its
+        // full Raft status (progress, configuration), three times the whole overview's cost.
+        const leaderApplied = briefs[leaderAt]?.applied;
+        const members: SliceMemberOverview[] = group.members.map((m, at) => {
+          const r = briefs[at];
           return {
             node: m.nodeId,
             role: m.role,
@@ -285,55 +342,91 @@ export class EmbeddedCluster {
             applied: r?.applied ?? 0,
             appliedCommitTs: r?.appliedCommitTs ?? 0,
             lag:
-              r === undefined || lastIndex === undefined
+              r === undefined || leaderApplied === undefined
                 ? null
-                : Math.max(0, lastIndex - r.lastIndex),
+                : Math.max(0, leaderApplied - r.applied),
           };
         });
+        // Fields one by one, not spread: at 500 slices a spread of the label, range and load
+        // objects was most of the overview's time (V8 builds spread objects slowly).
+        const range = slice === undefined ? undefined : hashRangeHex(slice.range);
+        const load = loads.of(group.groupId);
         return {
-          table: table.name,
-          sliceId: table.slices[i]?.id ?? group.groupId - 1,
+          table: label.table,
+          database: label.database,
+          tableName: label.tableName,
+          index: label.index,
+          sliceId: slice?.id ?? group.groupId - 1,
           groupId: group.groupId,
+          hashStart: range?.hashStart ?? '',
+          hashEnd: range?.hashEnd ?? '',
+          bytes: load.bytes,
+          readsPerSec: load.readsPerSec,
+          writesPerSec: load.writesPerSec,
           rankingNode: group.rankingNode,
-          leader: members.find((m) => m.raftRole === 'leader')?.node ?? null,
+          leader: leaderNode ?? null,
           members,
         };
       });
     });
     const registry = new Map((state?.clusterNodes() ?? []).map((n) => [n.id, n]));
-    // Load as the nodes reported it in their heartbeats (the serving leader's soft state, read
-    // in process: no round trip), so only while a member serves.
-    const reports = new Map(
-      (leaderId === null ? [] : (source?.member.replicaPositions() ?? [])).map((p) => [
-        p.nodeId,
-        p,
-      ]),
-    );
-    const now = this.clock.now();
+    const perNode = new Map<number, { replicas: number; loggers: number; leading: number }>();
+    for (const s of slices) {
+      for (const m of s.members) {
+        const counts = perNode.get(m.node) ?? { replicas: 0, loggers: 0, leading: 0 };
+        if (m.role === 'logger') counts.loggers++;
+        else counts.replicas++;
+        if (s.leader === m.node) counts.leading++;
+        perNode.set(m.node, counts);
+      }
+    }
     return {
       mode: 'embedded',
       controlPlane: { leader: leaderId, members: memberStatus },
-      nodes: this.nodeSpecs.map(({ id, zone }) => {
-        const hosted = slices.flatMap((s) => s.members.filter((m) => m.node === id));
-        return {
-          id,
-          zone,
-          state: registry.get(id)?.state ?? 'down',
-          running: this.nodes.get(id)?.node.isClosed === false,
-          replicas: hosted.filter((m) => m.role !== 'logger').length,
-          leading: slices.filter((s) => s.leader === id).length,
-          loggers: hosted.filter((m) => m.role === 'logger').length,
-          ...nodeLoad(reports.get(id), now),
-        };
-      }),
+      nodes: this.nodeSpecs.map(({ id, zone }) => ({
+        id,
+        zone,
+        state: registry.get(id)?.state ?? 'down',
+        running: this.nodes.get(id)?.node.isClosed === false,
+        replicas: perNode.get(id)?.replicas ?? 0,
+        leading: perNode.get(id)?.leading ?? 0,
+        loggers: perNode.get(id)?.loggers ?? 0,
+        ...nodeLoad(reports.get(id), now),
+      })),
       tables: representations.map((r) => ({
-        name: r.name,
+        name: (labels.get(r.id) ?? placementOnlyLabel(r.name)).table,
         slices: r.slices.length,
         replicas: r.slices[0]?.members.filter((m) => m.role === 'replica').length ?? 0,
         loggers: r.slices[0]?.members.filter((m) => m.role === 'logger').length ?? 0,
       })),
       slices,
+      splitThresholdBytes: this.options.splitThresholdBytes ?? defaultSplitThresholdBytes,
+      rebalancer: rebalancerStatus(state?.rebalancerActivity ?? []),
     };
+  }
+
+  /**
+   * Each node's busy time (ms serving reads and applying entries since it started) as its
+   * latest report to the serving leader says, with when the leader received it; none while no
+   * member serves. The metrics recorder turns two of them into a busy share.
+   */
+  nodeBusyTimes(): Map<number, { readonly busyMs: number; readonly atMs: number }> {
+    const leader = [...this.members.values()].find((m) => m.member.status().leaseHeld);
+    const busy = new Map<number, { busyMs: number; atMs: number }>();
+    for (const report of leader?.member.replicaPositions() ?? []) {
+      if (report.busyMs !== undefined) {
+        busy.set(report.nodeId, { busyMs: report.busyMs, atMs: report.atMs });
+      }
+    }
+    return busy;
+  }
+
+  /** The catalog's representation labels, derived again only when the catalog changed. */
+  private labelsOf(catalog: CatalogSnapshot): Map<number, RepresentationLabel> {
+    if (this.labels?.catalog !== catalog) {
+      this.labels = { catalog, byId: representationLabels(catalog) };
+    }
+    return this.labels.byId;
   }
 
   /** A control-plane client (state, commands, timestamps), as a gateway or the console holds. */
@@ -542,7 +635,8 @@ export class EmbeddedCluster {
 
   /**
    * The rebalancer's history from the freshest applied control state, newest first: at most
-   * `limit` entries, with ids below `beforeId` when given (the console pages back with it).
+   * `limit` entries, with ids below `beforeId` when given (the console pages back with it),
+   * about `slice` only when given (a slice's history).
    */
   rebalancerActivity(query: RebalancerActivityQuery): RebalancerActivityEntry[] {
     const history = this.freshestState()?.rebalancerActivity ?? [];
@@ -550,6 +644,7 @@ export class EmbeddedCluster {
     for (let i = history.length - 1; i >= 0 && entries.length < query.limit; i--) {
       const a = history[i];
       if (a === undefined || (query.beforeId !== undefined && a.id >= query.beforeId)) continue;
+      if (query.slice !== undefined && a.sliceId !== query.slice) continue;
       entries.push({
         id: a.id,
         time: new Date(a.atMs),

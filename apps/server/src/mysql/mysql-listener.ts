@@ -42,6 +42,11 @@ export interface MysqlListenerOptions {
   readonly txnClientFor?: (router: RoutingTable) => TxnClient;
   /** Cluster operations: ALTER CLUSTER ... NODE (cluster/cluster-ops.ts; 1235 without). */
   readonly clusterOps?: ClusterOpsPort;
+  /**
+   * Called once per finished statement with its duration (µs, by the monotonic clock) and
+   * whether it failed: the metrics recorder's statements/s and latency.
+   */
+  readonly onStatementEnd?: (durationMicros: number, failed: boolean) => void;
 }
 
 export interface RunningMysqlListener {
@@ -51,6 +56,8 @@ export interface RunningMysqlListener {
   readonly address: string;
   readonly bootstrap: RootBootstrapOutcome;
   readonly server: MysqlServer;
+  /** The engine behind the protocol: its connections (the console's Sessions page). */
+  readonly handler: EngineHandler;
   close(): Promise<void>;
 }
 
@@ -100,6 +107,14 @@ export async function startMysqlListener(
   const handler = new EngineHandler({
     ...(data === undefined ? {} : { data }),
     ...(options.clusterOps === undefined ? {} : { clusterOps: options.clusterOps }),
+    ...(options.onStatementEnd === undefined
+      ? {}
+      : {
+          statements: {
+            monotonicMs: () => clock.monotonicMs(),
+            onStatementEnd: options.onStatementEnd,
+          },
+        }),
     catalog,
     accounts: new ControlAccountSource(state),
     nowMicros: wallMicros(clock),
@@ -129,6 +144,7 @@ export async function startMysqlListener(
     address,
     bootstrap,
     server,
+    handler,
     close: () => {
       stopReplicaStats();
       return server.close();

@@ -96,7 +96,8 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
   const beat = () => {
     if (flags.stopped) return;
     flags.beating = true;
-    const replicas = node.status().replicas.map((r) => ({
+    const status = node.status();
+    const replicas = status.replicas.map((r) => ({
       groupId: r.groupId,
       memberRole: r.memberRole,
       raftRole: r.raftRole,
@@ -108,7 +109,7 @@ export function startNodeAgent(deps: NodeAgentDeps): NodeAgent {
       reads: r.reads,
       writes: r.writes,
     }));
-    control.heartbeat(nodeId, deps.zone, deps.address, replicas).then(
+    control.heartbeat(nodeId, deps.zone, deps.address, replicas, status.metrics.busyMs).then(
       () => undefined,
       () => undefined, // the control plane is electing or unreachable: the next beat retries
     );

@@ -1,4 +1,4 @@
-import type { Role, UserChangeResult, UserService, UserSummary } from '@tessera/api';
+import type { DbAccountRef, Role, UserChangeResult, UserService, UserSummary } from '@tessera/api';
 import { isRole } from '@tessera/api';
 import { hashPassword } from '../auth/password';
 import type { ConsoleDb } from './console-db';
@@ -9,6 +9,17 @@ interface UserRow {
   role: string;
   disabled: boolean;
   createdAt: Date;
+  dbAccountUser: string | null;
+  dbAccountHost: string | null;
+}
+
+/** The row's database account: both columns set, or none mapped. */
+export function dbAccountOf(row: {
+  dbAccountUser: string | null;
+  dbAccountHost: string | null;
+}): DbAccountRef | null {
+  if (row.dbAccountUser === null || row.dbAccountHost === null) return null;
+  return { user: row.dbAccountUser, host: row.dbAccountHost };
 }
 
 export function toRole(value: string): Role {
@@ -24,6 +35,7 @@ function summary(row: UserRow, activeSessions: number): UserSummary {
     disabled: row.disabled,
     createdAt: row.createdAt,
     activeSessions,
+    dbAccount: dbAccountOf(row),
   };
 }
 
@@ -73,6 +85,12 @@ export function createUserService(db: ConsoleDb, now: () => Date): UserService {
           ...(change.disabled !== undefined ? { disabled: change.disabled } : {}),
           ...(change.password !== undefined
             ? { passwordHash: await hashPassword(change.password) }
+            : {}),
+          ...(change.dbAccount !== undefined
+            ? {
+                dbAccountUser: change.dbAccount?.user ?? null,
+                dbAccountHost: change.dbAccount?.host ?? null,
+              }
             : {}),
         },
       });

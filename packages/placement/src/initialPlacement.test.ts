@@ -64,6 +64,40 @@ describe('planRebalance budget', () => {
   });
 });
 
+describe('planRebalance without swaps', () => {
+  // Every slice keeps one member per zone (2 replicas + 1 logger over 3 zones), so a node that
+  // joins zone a can only take zone a's members. With swaps, the planner's first move trades a
+  // zone-b replica for a zone-a logger; a caller that makes add-then-remove moves only would
+  // skip it and stop there, zone a unbalanced. Without swaps the plan evens zone a out.
+  it('evens out the zone a node joins with add-then-remove moves only', () => {
+    const three: ClusterNode[] = [
+      { id: 1, zone: 'a', state: 'up' },
+      { id: 2, zone: 'b', state: 'up' },
+      { id: 3, zone: 'c', state: 'up' },
+    ];
+    const rep = planInitialPlacement(
+      { id: 1, name: 't', sliceCount: 12, replicas: 2, loggers: 1 },
+      three,
+    );
+    const grown: ClusterNode[] = [...three, { id: 4, zone: 'a', state: 'up' }];
+    const placement = { representations: [rep] };
+    const changes = planRebalance(placement, grown, { swaps: false });
+    // Only add-then-remove moves, from zone a's node to the new one.
+    for (const c of changes) {
+      if (c.kind === 'removeMember') expect(c.node).toBe(1);
+      if (c.kind === 'addLearner' || c.kind === 'addLogger') expect(c.node).toBe(4);
+    }
+    const after = applyChanges(placement, changes);
+    const held = (node: number, logger: boolean) =>
+      after.representations[0]!.slices.filter((s) =>
+        s.members.some((m) => m.node === node && (m.role === 'logger') === logger),
+      ).length;
+    expect(Math.abs(held(1, false) - held(4, false))).toBeLessThanOrEqual(1);
+    expect(Math.abs(held(1, true) - held(4, true))).toBeLessThanOrEqual(1);
+    expect(held(4, false)).toBeGreaterThan(0);
+  });
+});
+
 describe('applyChanges', () => {
   it('rejects a change that does not fit the placement', () => {
     const rep = planInitialPlacement({ id: 1, name: 't' }, nodes);

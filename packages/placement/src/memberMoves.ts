@@ -29,6 +29,8 @@ export class Mover {
     private readonly budget: number,
     /** Slices that may not move (RebalanceOptions.fixed). */
     private readonly fixed: ReadonlySet<SliceId> = new Set(),
+    /** Whether a replica may trade places with the target's logger (RebalanceOptions.swaps). */
+    private readonly swaps = true,
   ) {}
 
   /** Moves members whose role `moves` from heavy to light nodes by `metric`, while it helps. */
@@ -79,7 +81,7 @@ export class Mover {
           if (member === undefined || !moves(member.role)) continue;
           const occupant = slice.members.find((m) => m.node === toId);
           const swap = member.role === 'replica' && occupant?.role === 'logger';
-          if (occupant !== undefined && !swap) continue;
+          if (occupant !== undefined && (!swap || !this.swaps)) continue;
           const w = weightOf(slice.id);
           // Strictly better for the pair: the light node must stay below the heavy one's start.
           if (w <= 0 || w >= gap) continue;

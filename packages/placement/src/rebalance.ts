@@ -18,6 +18,13 @@ export interface RebalanceOptions {
    * task under way on them, or moved them too recently to move them again.
    */
   readonly fixed?: ReadonlySet<SliceId>;
+  /**
+   * Whether a data replica may move onto a node holding the slice's logger, trading places
+   * with it (default true). A caller that carries out only add-then-remove moves (the control
+   * plane's rebalancer) passes false, so that the plan holds moves it can make — otherwise a
+   * swap planned first leaves the cluster unbalanced when no other move is tried.
+   */
+  readonly swaps?: boolean;
 }
 
 export const defaultMaxChanges = 64;
@@ -46,7 +53,7 @@ export function planRebalance(
   const plan = new PlanBuilder(work);
   const budget = options.maxChanges ?? defaultMaxChanges;
   const fixed = options.fixed ?? new Set<SliceId>();
-  const mover = new Mover(work, view, plan, budget, fixed);
+  const mover = new Mover(work, view, plan, budget, fixed, options.swaps ?? true);
   // A logger move can free the zone that blocked a data move, and back: repeat both passes
   // until neither moves anything (each move lowers a sum of squares, so this ends).
   for (let moved = true; moved;) {

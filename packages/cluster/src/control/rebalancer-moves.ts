@@ -331,9 +331,12 @@ export function planBalanceStart(
   // Slices with a task under way or moved lately stay put; the planner works around them.
   const busy = busySlices(state.rebalancerActivity);
   for (const slice of recentlyMoved(state, nowMs, options)) busy.add(slice);
+  // Only add-then-remove moves become tasks: no swaps (a replica trading places with the
+  // target's logger), or a swap planned first would block the moves that can be made.
   const planned = planRebalance(projected, nodes, {
     ...(byBytes ? { load } : {}),
     fixed: busy,
+    swaps: false,
   });
   const touched = new Set<SliceId>();
   const changes: PlacementChange[] = [];

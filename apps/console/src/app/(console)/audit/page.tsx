@@ -52,6 +52,7 @@ function AuditTrail() {
   };
 
   const events = query.data?.pages.flatMap((p) => p.events) ?? [];
+  const filtered = actor !== '' || action !== '' || outcome !== undefined;
   return (
     <>
       <form
@@ -80,12 +81,27 @@ function AuditTrail() {
           </select>
         </label>
         <button type="submit">Filter</button>
+        {filtered ? (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              router.replace(pathname);
+            }}
+          >
+            Clear filters
+          </button>
+        ) : null}
       </form>
       <div className="card section">
         {query.isError ? <QueryError error={query.error} /> : null}
         {query.isPending ? <Loading what="audit events" /> : null}
         {query.isSuccess && events.length === 0 ? (
-          <p className="muted">No audit events match these filters.</p>
+          <p className="muted" data-testid="audit-empty">
+            {filtered
+              ? 'No audit events match these filters. Loosen or clear them to see more.'
+              : 'No audit events yet: sign-ins and every change made through the console or its API are recorded here.'}
+          </p>
         ) : null}
         {events.length > 0 ? (
           <table data-testid="audit-table">
@@ -102,12 +118,14 @@ function AuditTrail() {
             </thead>
             <tbody>
               {events.map((e) => (
-                <tr key={e.id}>
+                <tr key={e.id} data-testid="audit-row">
                   <td className="mono">{e.at.toLocaleString()}</td>
-                  <td>{e.actor}</td>
-                  <td className="mono">{e.action}</td>
-                  <td>{e.target}</td>
-                  <td>
+                  <td data-testid="audit-actor">{e.actor}</td>
+                  <td className="mono" data-testid="audit-action">
+                    {e.action}
+                  </td>
+                  <td data-testid="audit-target">{e.target}</td>
+                  <td data-testid="audit-outcome">
                     <span
                       className={`badge ${e.outcome === 'ok' ? 'ok' : e.outcome === 'denied' ? 'warn' : 'bad'}`}
                     >
@@ -121,12 +139,19 @@ function AuditTrail() {
             </tbody>
           </table>
         ) : null}
+        {events.length > 0 ? (
+          <p className="muted live-note" data-testid="audit-count">
+            {events.length} {events.length === 1 ? 'event' : 'events'} shown, newest first
+            {query.hasNextPage ? '; older ones below' : ''}.
+          </p>
+        ) : null}
         {query.hasNextPage ? (
           <p style={{ marginTop: 12 }}>
             <button
               type="button"
               className="secondary"
               onClick={() => void query.fetchNextPage()}
+              data-testid="audit-older"
               disabled={query.isFetchingNextPage}
             >
               {query.isFetchingNextPage ? 'Loading…' : 'Older events'}

@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import { Suspense } from 'react';
-import { NotBuiltYet } from '@/components/not-built';
 import { PageHead } from '@/components/page-head';
 import { Loading } from '@/components/query-state';
 import { SlicesView } from './slices-view';
@@ -11,19 +10,14 @@ export default function Page() {
   return (
     <>
       <PageHead title="Slices">
-        Every table as slices by replicas: where each slice should lead, where it does, and how far
-        each member is behind.
+        A database&apos;s tables and indexes as slices by nodes, live: each slice&apos;s hash range
+        and size against the split threshold, where its ranking replica and leader are, and how far
+        each member is behind. Open a slice for its history and load.
       </PageHead>
-      <Suspense fallback={<Loading what="slices" />}>
+      {/* useSearchParams: the view renders in the browser, with its filters from the URL. */}
+      <Suspense fallback={<Loading what="the slice map" />}>
         <SlicesView />
       </Suspense>
-      <div className="section">
-        <NotBuiltYet needs="slice ranges, sizes, per-slice load or slice history">
-          Each slice&apos;s hash range, its size against the split threshold, colouring by reads/s,
-          and its history (splits, moves, leader changes) appear here once they are recorded. The
-          slices, members, applied positions and lag above are live.
-        </NotBuiltYet>
-      </div>
     </>
   );
 }

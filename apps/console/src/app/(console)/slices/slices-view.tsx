@@ -1,142 +1,297 @@
 'use client';
 
-import type { ClusterOverview, SliceMemberOverview, SliceOverview } from '@tessera/api';
+import type { ClusterOverview } from '@tessera/api';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
-import type { ReactNode } from 'react';
+import { useCallback, useMemo } from 'react';
+import type { ClusterView } from '@/components/cluster';
 import { LiveNote, useClusterOverview } from '@/components/cluster';
 import { Loading, QueryError } from '@/components/query-state';
-import type { SubmitEvent } from '@/lib/form';
-import { fieldText } from '@/lib/form';
+import { formatBytes, formatRate } from '@/lib/format';
+import { SliceDetail } from './slice-detail';
+import { SliceMap } from './slice-map';
+import type { Colouring, DatabaseChoice, SliceMapQuery } from './slice-query';
+import {
+  colouringLabel,
+  colourings,
+  columnsFromKey,
+  columnsKey,
+  databaseChoices,
+  databaseOf,
+  loadScale,
+  mapColumns,
+  mapGroups,
+  noDatabase,
+  parseSliceMapQuery,
+  resolveDatabase,
+} from './slice-query';
 
-/** `?node=` as a node id, or null when absent or not a positive whole number. */
-function parseNode(value: string | null): number | null {
-  if (value === null || !/^\d+$/.test(value)) return null;
-  return Number(value);
-}
+type Patch = Readonly<Record<string, string | null>>;
 
+/**
+ * The slice map of one database, live from `cluster.live`: its controls (database, table, node,
+ * zone, colouring — all in the URL), the map, and the open slice's detail (`?slice=N`).
+ */
 export function SlicesView() {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  // Filters live in the URL so a filtered view can be shared and survives a reload.
-  const table = params.get('table') ?? '';
-  const nodeParam = params.get('node');
-  const node = parseNode(nodeParam);
-  const badNode = nodeParam !== null && nodeParam !== '' && node === null;
+  const query = useMemo(() => parseSliceMapQuery(params), [params]);
   const cluster = useClusterOverview();
   const overview = cluster.overview;
 
-  const navigate = (next: URLSearchParams) => {
-    const search = next.toString();
-    router.replace(search ? `${pathname}?${search}` : pathname);
-  };
-  const applyFilters = (event: SubmitEvent) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const next = new URLSearchParams();
-    for (const key of ['table', 'node']) {
-      const value = fieldText(form, key).trim();
-      if (value !== '') next.set(key, value);
-    }
-    navigate(next);
-  };
+  // Reads the URL at the time of the event, not of the render, so the callbacks stay the same
+  // across renders and the memoised rows that hold `openSlice` are not re-rendered by a new one.
+  const navigate = useCallback(
+    (patch: Patch) => {
+      const next = new URLSearchParams(window.location.search);
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null || value === '') next.delete(key);
+        else next.set(key, value);
+      }
+      const search = next.toString();
+      router.replace(search ? `${pathname}?${search}` : pathname, { scroll: false });
+    },
+    [router, pathname],
+  );
+  const openSlice = useCallback(
+    (sliceId: number) => {
+      navigate({ slice: String(sliceId) });
+    },
+    [navigate],
+  );
+  const closeSlice = useCallback(() => {
+    navigate({ slice: null });
+  }, [navigate]);
 
-  const tableNames = [...new Set([...(overview?.tables.map((t) => t.name) ?? []), table])]
-    .filter((name) => name !== '')
-    .sort();
-  const nodeIds = [
-    ...new Set([...(overview?.nodes.map((n) => n.id) ?? []), ...(node === null ? [] : [node])]),
-  ].sort((a, b) => a - b);
-  const filtered = table !== '' || node !== null;
+  const slices = overview?.slices;
+  const choices = useMemo(() => (slices === undefined ? [] : databaseChoices(slices)), [slices]);
+  const db = overview === null ? null : resolveDatabase(query, choices, overview.slices);
+  const open =
+    query.slice === null ? null : (slices?.find((s) => s.sliceId === query.slice) ?? null);
 
   return (
     <>
-      <form
-        className="form-row card"
-        onSubmit={applyFilters}
-        aria-label="Filter slices"
-        key={params.toString()}
-      >
-        <label>
-          Table
-          <select name="table" defaultValue={table} data-testid="filter-table">
-            <option value="">any</option>
-            {tableNames.map((name) => (
-              <option key={name} value={name}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Member on node
-          <select
-            name="node"
-            defaultValue={node === null ? '' : String(node)}
-            data-testid="filter-node"
-          >
-            <option value="">any</option>
-            {nodeIds.map((id) => (
-              <option key={id} value={String(id)}>
-                node {id}
-              </option>
-            ))}
-          </select>
-        </label>
-        <button type="submit">Filter</button>
-        {filtered || badNode ? (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              navigate(new URLSearchParams());
-            }}
-          >
-            Clear filters
-          </button>
-        ) : null}
-      </form>
-      {badNode ? (
-        <p className="notice section" role="alert">
-          <strong>Ignored node filter.</strong> &ldquo;{nodeParam}&rdquo; is not a node id; showing
-          slices on every node.
+      <MapControls
+        overview={overview}
+        query={query}
+        db={db}
+        choices={choices}
+        navigate={navigate}
+      />
+      {query.problems.map((problem) => (
+        <p key={problem} className="notice section" role="alert">
+          <strong>Ignored in the URL.</strong> {problem}
         </p>
-      ) : null}
+      ))}
       <div className="card section">
         {cluster.error ? <QueryError error={cluster.error} /> : null}
-        {!overview && !cluster.error ? <Loading what="slices" /> : null}
+        {!overview && !cluster.error ? <Loading what="the slice map" /> : null}
         {overview ? (
-          <SliceGrid
+          <MapBody
             overview={overview}
-            table={table}
-            node={node}
-            live={<LiveNote live={cluster.live} />}
+            db={db}
+            choices={choices}
+            query={query}
+            live={cluster.live}
+            openSlice={openSlice}
           />
         ) : null}
       </div>
+      {query.slice === null || overview === null ? null : (
+        <SliceDetail
+          key={query.slice}
+          sliceId={query.slice}
+          slice={open}
+          threshold={overview.splitThresholdBytes}
+          onClose={closeSlice}
+        />
+      )}
     </>
   );
 }
 
-function SliceGrid({
+/** Database, table, node and zone filters and the colouring; each change goes to the URL. */
+function MapControls({
   overview,
-  table,
-  node,
+  query,
+  db,
+  choices,
+  navigate,
+}: {
+  overview: ClusterOverview | null;
+  query: SliceMapQuery;
+  db: string | null;
+  choices: readonly DatabaseChoice[];
+  navigate: (patch: Patch) => void;
+}) {
+  // What the URL asks for is always an option, so the control shows it even when unknown.
+  const dbOptions =
+    db === null || choices.some((c) => c.key === db)
+      ? choices
+      : [...choices, { key: db, label: `${db} (no slices)`, slices: 0 }];
+  const tables = [
+    ...new Set([
+      ...(overview?.slices.filter((s) => databaseOf(s) === db).map((s) => s.tableName) ?? []),
+      ...(query.table === null ? [] : [query.table]),
+    ]),
+  ].sort();
+  const nodes = [
+    ...new Set([
+      ...(overview?.nodes.map((n) => n.id) ?? []),
+      ...(query.node === null ? [] : [query.node]),
+    ]),
+  ].sort((a, b) => a - b);
+  const zones = [
+    ...new Set([
+      ...(overview?.nodes.map((n) => n.zone) ?? []),
+      ...(query.zone === null ? [] : [query.zone]),
+    ]),
+  ].sort();
+  const filtered = query.table !== null || query.node !== null || query.zone !== null;
+  return (
+    <form
+      className="form-row card map-controls"
+      aria-label="Slice map view"
+      onSubmit={(event) => {
+        event.preventDefault();
+      }}
+    >
+      <label>
+        Database
+        <select
+          value={db ?? ''}
+          disabled={dbOptions.length === 0}
+          onChange={(event) => {
+            navigate({ db: event.target.value, table: null });
+          }}
+          data-testid="filter-db"
+        >
+          {dbOptions.length === 0 ? <option value="">none has slices</option> : null}
+          {dbOptions.map((c) => (
+            <option key={c.key} value={c.key}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Table
+        <select
+          value={query.table ?? ''}
+          onChange={(event) => {
+            navigate({ table: event.target.value });
+          }}
+          data-testid="filter-table"
+        >
+          <option value="">every table</option>
+          {tables.map((name) => (
+            <option key={name} value={name}>
+              {name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Member on node
+        <select
+          value={query.node === null ? '' : String(query.node)}
+          onChange={(event) => {
+            navigate({ node: event.target.value });
+          }}
+          data-testid="filter-node"
+        >
+          <option value="">any</option>
+          {nodes.map((id) => (
+            <option key={id} value={String(id)}>
+              node {id}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Member in zone
+        <select
+          value={query.zone ?? ''}
+          onChange={(event) => {
+            navigate({ zone: event.target.value });
+          }}
+          data-testid="filter-zone"
+        >
+          <option value="">any</option>
+          {zones.map((zone) => (
+            <option key={zone} value={zone}>
+              zone {zone}
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="colour-choice">
+        <legend>Colour by</legend>
+        {colourings.map((c) => (
+          <label key={c}>
+            <input
+              type="radio"
+              name="colour"
+              value={c}
+              checked={query.colour === c}
+              onChange={() => {
+                navigate({ colour: c });
+              }}
+              data-testid={`colour-${c}`}
+            />
+            {colouringLabel[c]}
+          </label>
+        ))}
+      </fieldset>
+      {filtered ? (
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            navigate({ table: null, node: null, zone: null });
+          }}
+        >
+          Clear filters
+        </button>
+      ) : null}
+    </form>
+  );
+}
+
+function MapBody({
+  overview,
+  db,
+  choices,
+  query,
   live,
+  openSlice,
 }: {
   overview: ClusterOverview;
-  table: string;
-  node: number | null;
-  live: ReactNode;
+  db: string | null;
+  choices: readonly DatabaseChoice[];
+  query: SliceMapQuery;
+  live: ClusterView['live'];
+  openSlice: (sliceId: number) => void;
 }) {
-  const slices = overview.slices
-    .filter((s) => table === '' || s.table === table)
-    .filter((s) => node === null || s.members.some((m) => m.node === node))
-    .sort((a, b) => a.table.localeCompare(b.table) || a.sliceId - b.sliceId);
-  const leaderless = slices.filter((s) => s.leader === null).length;
-  const moved = slices.filter((s) => s.leader !== null && s.leader !== s.rankingNode).length;
+  const { table, node, zone } = query;
+  const map = useMemo(
+    () => (db === null ? null : mapGroups(overview, db, { table, node, zone })),
+    [overview, db, table, node, zone],
+  );
+  const key = map === null ? '' : columnsKey(mapColumns(overview, map.groups, zone));
+  const columns = useMemo(() => columnsFromKey(key), [key]);
+  const { maxReads, maxWrites } = useMemo(
+    () => (map === null ? { maxReads: 0, maxWrites: 0 } : loadScale(map.groups)),
+    [map],
+  );
+  const threshold = overview.splitThresholdBytes;
+  const scale = useMemo(
+    () => ({ threshold, maxReads, maxWrites }),
+    [threshold, maxReads, maxWrites],
+  );
+  const liveNote = <LiveNote live={live} />;
 
-  if (overview.slices.length === 0) {
+  if (overview.slices.length === 0 || db === null) {
     return (
       <>
         <p className="muted" data-testid="slices-empty">
@@ -144,17 +299,38 @@ function SliceGrid({
           cluster starts; if this stays empty, check on the Overview that the control plane has a
           leader and the nodes are up.
         </p>
-        {live}
+        {liveNote}
       </>
     );
   }
+  if (map === null || map.inDatabase === 0) {
+    return (
+      <>
+        <p className="muted" data-testid="slices-empty">
+          No slices in database <span className="mono">{db}</span>: it does not exist, has no tables
+          yet, or its tables were dropped. Choose one of{' '}
+          {choices.map((c) => (c.key === noDatabase ? c.label : c.key)).join(', ')}, or create a
+          table in it over MySQL (<span className="mono">CREATE TABLE … SLICES = n</span>).
+        </p>
+        {liveNote}
+      </>
+    );
+  }
+  const shownSlices = map.groups.flatMap((g) => g.slices);
+  const leaderless = shownSlices.filter((s) => s.leader === null).length;
+  const moved = shownSlices.filter((s) => s.leader !== null && s.leader !== s.rankingNode).length;
+  const downMembers = shownSlices.filter((s) => s.members.some((m) => m.raftRole === 'down'));
   return (
     <>
       <div className="zone-head">
         <p data-testid="slice-count">
-          {slices.length === overview.slices.length
-            ? `${slices.length} slices`
-            : `${slices.length} of ${overview.slices.length} slices`}
+          {map.shown === map.inDatabase
+            ? `${map.shown} slices`
+            : `${map.shown} of ${map.inDatabase} slices`}{' '}
+          <span className="muted">
+            in {map.groups.length}{' '}
+            {map.groups.length === 1 ? 'table or index' : 'tables and indexes'}
+          </span>
           {leaderless > 0 ? (
             <>
               {' '}
@@ -167,132 +343,59 @@ function SliceGrid({
               <span className="badge warn">{moved} led off their ranking node</span>
             </>
           ) : null}
+          {downMembers.length > 0 ? (
+            <>
+              {' '}
+              <span className="badge bad" data-testid="slices-with-down-members">
+                {downMembers.length} with a member down
+              </span>
+            </>
+          ) : null}
         </p>
-        {live}
+        {liveNote}
       </div>
-      {slices.length === 0 ? (
+      <ColourLegend colour={query.colour} scale={scale} />
+      {map.shown === 0 ? (
         <p className="muted" data-testid="slices-empty">
-          No slices match these filters. Pick another table or node, or clear the filters.
+          No slices match these filters. Pick another table, node or zone, or clear the filters.
         </p>
       ) : (
-        <table data-testid="slice-grid">
-          <thead>
-            <tr>
-              <th>Table</th>
-              <th className="num">Slice</th>
-              <th className="num">Group</th>
-              <th title="Placement's ranking replica: where the slice should lead">Ranking</th>
-              <th title="The Raft leader seen now">Leader</th>
-              <th>Member</th>
-              <th>Role</th>
-              <th>Raft role</th>
-              <th className="num">Applied</th>
-              <th className="num" title="Entries behind the leader's last index">
-                Lag
-              </th>
-            </tr>
-          </thead>
-          {slices.map((slice) => (
-            <SliceRows key={`${slice.table}/${slice.groupId}`} slice={slice} node={node} />
-          ))}
-        </table>
+        <SliceMap
+          groups={map.groups}
+          columns={columns}
+          colour={query.colour}
+          scale={scale}
+          selected={query.slice}
+          highlightNode={node}
+          onOpen={openSlice}
+        />
       )}
     </>
   );
 }
 
-function SliceRows({ slice, node }: { slice: SliceOverview; node: number | null }) {
-  const members = [...slice.members].sort((a, b) => a.node - b.node);
-  const span = Math.max(1, members.length);
-  const moved = slice.leader !== null && slice.leader !== slice.rankingNode;
-  const sliceCells = (
-    <>
-      <td rowSpan={span} className="mono">
-        {slice.table}
-      </td>
-      <td rowSpan={span} className="num mono" data-testid="slice-id">
-        {slice.sliceId}
-      </td>
-      <td rowSpan={span} className="num mono">
-        {slice.groupId}
-      </td>
-      <td rowSpan={span} className="mono">
-        node {slice.rankingNode}
-      </td>
-      <td rowSpan={span} data-testid="slice-leader">
-        {slice.leader === null ? (
-          <span className="badge bad">no leader</span>
-        ) : moved ? (
-          <span
-            className="badge warn"
-            title={`The leader is not the ranking replica (node ${slice.rankingNode})`}
-          >
-            node {slice.leader} ≠ ranking
-          </span>
-        ) : (
-          <span className="mono">node {slice.leader}</span>
-        )}
-      </td>
-    </>
-  );
-  return (
-    <tbody
-      className="slice"
-      data-testid="slice-row"
-      data-table={slice.table}
-      data-slice={slice.sliceId}
-    >
-      {members.length === 0 ? (
-        <tr>
-          {sliceCells}
-          <td colSpan={5} className="muted">
-            no members
-          </td>
-        </tr>
-      ) : (
-        members.map((m, i) => (
-          <tr key={m.node} data-testid="slice-member" data-node={m.node}>
-            {i === 0 ? sliceCells : null}
-            <MemberCells member={m} slice={slice} highlighted={m.node === node} />
-          </tr>
-        ))
-      )}
-    </tbody>
-  );
-}
-
-function MemberCells({
-  member,
-  slice,
-  highlighted,
+function ColourLegend({
+  colour,
+  scale,
 }: {
-  member: SliceMemberOverview;
-  slice: SliceOverview;
-  highlighted: boolean;
+  colour: Colouring;
+  scale: { threshold: number; maxReads: number; maxWrites: number };
 }) {
-  const isLeader = slice.leader === member.node;
-  const isRanking = slice.rankingNode === member.node;
+  const top =
+    colour === 'size'
+      ? `the ${formatBytes(scale.threshold)} split threshold`
+      : colour === 'reads'
+        ? scale.maxReads > 0
+          ? `${formatRate(scale.maxReads)} reads/s, the busiest slice shown`
+          : 'no reads now'
+        : scale.maxWrites > 0
+          ? `${formatRate(scale.maxWrites)} writes/s, the busiest slice shown`
+          : 'no writes now';
   return (
-    <>
-      <td className="mono">
-        {highlighted ? <strong>node {member.node}</strong> : `node ${member.node}`}
-      </td>
-      <td>
-        <span className={`badge ${member.role === 'learner' ? 'warn' : ''}`}>{member.role}</span>
-        {isLeader ? <span className="badge leader">leader</span> : null}
-        {isRanking ? <span className="badge">ranking</span> : null}
-      </td>
-      <td className={`mono${member.raftRole === 'down' ? ' error' : ''}`}>{member.raftRole}</td>
-      <td className="num mono">{member.applied}</td>
-      <td className="num mono">
-        {member.lag === null ? (
-          <span className="muted" title="Unknown: no leader or the member does not answer">
-            —
-          </span>
-        ) : (
-          member.lag
-        )}
-      </td>
-    </>
+    <p className="muted colour-legend" data-testid="colour-legend" data-colour={colour}>
+      <span className={`legend-swatch ${colour}`} aria-hidden="true" /> Coloured by{' '}
+      {colouringLabel[colour]}: the deepest colour is {top}. Click a slice (or Enter on its id) for
+      its history and load.
+    </p>
   );
 }

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
-import { NotBuiltYet } from '@/components/not-built';
+import { Suspense } from 'react';
 import { PageHead } from '@/components/page-head';
+import { Loading } from '@/components/query-state';
+import { SqlConsole } from './sql-console';
 
 export const metadata: Metadata = { title: 'SQL' };
 
@@ -8,12 +10,13 @@ export default function Page() {
   return (
     <>
       <PageHead title="SQL">
-        Run statements against the cluster as your mapped database account.
+        Run statements against the cluster as your mapped database account. EXPLAIN shows the
+        distributed plan: which slices and nodes each step reads.
       </PageHead>
-      <NotBuiltYet needs="the SQL gateway (MySQL protocol and query engine)">
-        An editor with MySQL syntax, results in a paged grid, EXPLAIN drawn as the distributed plan,
-        and your query history.
-      </NotBuiltYet>
+      {/* The chosen database lives in the URL (`?db=`), read on the client. */}
+      <Suspense fallback={<Loading what="the SQL editor" />}>
+        <SqlConsole />
+      </Suspense>
     </>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import type { Role } from '@tessera/api';
+import type { DbAccountRef, Role, UserSummary } from '@tessera/api';
 import { roles } from '@tessera/api/roles';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -33,6 +33,11 @@ export default function UsersPage() {
   const reset = useMutation(
     trpc.users.resetPassword.mutationOptions(done('Password reset; the user was signed out.')),
   );
+  const setDbAccount = useMutation(
+    trpc.users.setDbAccount.mutationOptions(done('Database account changed.')),
+  );
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const isAdmin = me.data?.role === 'admin';
 
   const onCreate = (event: SubmitEvent) => {
     event.preventDefault();
@@ -54,7 +59,8 @@ export default function UsersPage() {
     <>
       <PageHead title="Users">
         Console accounts and their roles: viewers look, operators act on the cluster, admins also
-        manage users.
+        manage users. The database account is who the SQL page runs a user&apos;s statements as
+        (create it with CREATE USER and GRANT); without one, the SQL page runs nothing.
       </PageHead>
       {message ? (
         <p className={message.ok ? 'muted' : 'error'} role={message.ok ? 'status' : 'alert'}>
@@ -100,6 +106,7 @@ export default function UsersPage() {
                 <th>Login</th>
                 <th>Role</th>
                 <th>Status</th>
+                <th>Database account</th>
                 <th>Signed-in sessions</th>
                 <th>Created</th>
                 <th>Actions</th>
@@ -129,6 +136,16 @@ export default function UsersPage() {
                     <span className={`badge ${u.disabled ? 'bad' : 'ok'}`}>
                       {u.disabled ? 'disabled' : 'active'}
                     </span>
+                  </td>
+                  <td>
+                    <DbAccountCell
+                      user={u}
+                      editable={isAdmin}
+                      busy={setDbAccount.isPending}
+                      onSave={(dbAccount, onSaved) => {
+                        setDbAccount.mutate({ id: u.id, dbAccount }, { onSuccess: onSaved });
+                      }}
+                    />
                   </td>
                   <td>{u.activeSessions}</td>
                   <td className="mono">{u.createdAt.toLocaleString()}</td>
@@ -172,5 +189,103 @@ export default function UsersPage() {
         ) : null}
       </div>
     </>
+  );
+}
+
+const accountName = (a: DbAccountRef) => `'${a.user}'@'${a.host}'`;
+
+/**
+ * A user's database account for the SQL page; an admin sets, changes or clears it in place.
+ * The server validates it (a MySQL user name of 1..32 characters, a host of 1..255, `%` by
+ * default) and its refusal shows in the page's message.
+ */
+function DbAccountCell({
+  user,
+  editable,
+  busy,
+  onSave,
+}: {
+  user: UserSummary;
+  editable: boolean;
+  busy: boolean;
+  onSave: (dbAccount: DbAccountRef | null, onSaved: () => void) => void;
+}) {
+  const [editing, setEditing] = useState(false);
+  const current = user.dbAccount;
+  if (!editing) {
+    return (
+      <span className="form-row" data-testid={`db-account-${user.loginName}`}>
+        {current === null ? (
+          <span className="muted">none</span>
+        ) : (
+          <code>{accountName(current)}</code>
+        )}
+        {editable ? (
+          <button
+            type="button"
+            className="secondary"
+            aria-label={`${current === null ? 'Set' : 'Change'} the database account of ${user.loginName}`}
+            onClick={() => {
+              setEditing(true);
+            }}
+          >
+            {current === null ? 'Set' : 'Change'}
+          </button>
+        ) : null}
+      </span>
+    );
+  }
+  const close = () => {
+    setEditing(false);
+  };
+  const onSubmit = (event: SubmitEvent) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const host = fieldText(form, 'host').trim();
+    onSave({ user: fieldText(form, 'user').trim(), host: host === '' ? '%' : host }, close);
+  };
+  return (
+    <form
+      className="form-row"
+      onSubmit={onSubmit}
+      aria-label={`Database account of ${user.loginName}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') close();
+      }}
+    >
+      <label>
+        User
+        <input
+          name="user"
+          required
+          maxLength={32}
+          size={10}
+          defaultValue={current?.user ?? ''}
+          autoFocus
+        />
+      </label>
+      <label>
+        Host
+        <input name="host" maxLength={255} size={8} defaultValue={current?.host ?? '%'} />
+      </label>
+      <button type="submit" disabled={busy}>
+        Save
+      </button>
+      {current === null ? null : (
+        <button
+          type="button"
+          className="danger"
+          disabled={busy}
+          onClick={() => {
+            onSave(null, close);
+          }}
+        >
+          Clear
+        </button>
+      )}
+      <button type="button" className="secondary" onClick={close}>
+        Cancel
+      </button>
+    </form>
   );
 }

@@ -7,3 +7,10 @@ export const e2eEnv = {
   consolePort: Number(process.env.TESSERA_E2E_CONSOLE_PORT ?? 3100),
   apiPort: Number(process.env.TESSERA_E2E_API_PORT ?? 3101),
 };
+
+/** The environment of a process the suite starts (the bench's server and console): ours plus `extra`. */
+export function childEnv(extra: Readonly<Record<string, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  return { ...env, ...extra };
+}

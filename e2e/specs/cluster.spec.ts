@@ -30,8 +30,10 @@ test('the overview shows the live cluster: a control-plane leader and a node up 
   await expect(cluster.getByTestId('table-kv')).toContainText('kv');
   await expect(cluster.getByTestId('table-kv').getByRole('cell')).toHaveText(['kv', '3', '2', '1']);
   await expect(cluster.getByTestId('leaderless')).toHaveText('0', settle);
-  // What the cluster does not collect yet is still said, not faked.
-  await expect(page.getByTestId('not-built')).toContainText('QPS and latency');
+  // The charts and events are built now (overview.spec.ts covers them): no placeholder left.
+  await expect(page.getByTestId('qps-chart')).toBeVisible();
+  await expect(page.getByTestId('events')).toBeVisible();
+  await expect(page.getByTestId('not-built')).toHaveCount(0);
   await snap(page, 'cluster-overview');
 });
 
@@ -79,7 +81,8 @@ test('topology lists nodes 1–3 up in their zones and a control plane with one 
 });
 
 test('slices lists the 3 slices of kv with a leader and 3 members each', async ({ page }) => {
-  await page.goto('/slices');
+  // `kv` is the cluster's own table, in no database: the map's `db=.`.
+  await page.goto('/slices?db=.');
   const rows = page.getByTestId('slice-row');
   await expect(rows).toHaveCount(3, settle);
   for (const row of await rows.all()) {
@@ -88,7 +91,9 @@ test('slices lists the 3 slices of kv with a leader and 3 members each', async (
     await expect(row.getByTestId('slice-leader')).toHaveText(/^node \d/, settle);
   }
   await expect(page.getByTestId('slice-count')).toContainText('3 slices');
-  await expect(page.getByTestId('not-built')).toContainText('hash range');
+  // Hash ranges and sizes are built now (slices.spec.ts covers the map): no placeholder left.
+  await expect(rows.getByTestId('slice-hash')).toHaveText([/^0000… – /, /.+/, / – end$/]);
+  await expect(page.getByTestId('not-built')).toHaveCount(0);
   await snap(page, 'cluster-slices');
 });
 
@@ -96,7 +101,7 @@ test('the node filter lives in the URL and narrows the slices to those on that n
   page,
 }) => {
   // Which slices have a member on node 2, as the unfiltered grid says.
-  await page.goto('/slices');
+  await page.goto('/slices?db=.');
   const rows = page.getByTestId('slice-row');
   await expect(rows).toHaveCount(3, settle);
   const onNode2 = rows.filter({
@@ -105,7 +110,7 @@ test('the node filter lives in the URL and narrows the slices to those on that n
   const expected = await onNode2.evaluateAll((els) => els.map((el) => el.dataset.slice));
   expect(expected.length).toBeGreaterThan(0);
 
-  await page.goto('/slices?node=2');
+  await page.goto('/slices?db=.&node=2');
   await expect(page.getByTestId('filter-node')).toHaveValue('2');
   await expect(rows).toHaveCount(expected.length, settle);
   for (const row of await rows.all()) {
@@ -115,19 +120,18 @@ test('the node filter lives in the URL and narrows the slices to those on that n
   await snap(page, 'cluster-slices-node-2');
 
   // A node holding nothing narrows to no rows, and the page says what to do.
-  await page.goto('/slices?node=9');
+  await page.goto('/slices?db=.&node=9');
   await expect(page.getByTestId('slices-empty')).toContainText('No slices match these filters');
   await expect(rows).toHaveCount(0);
 
-  // The form writes the filter into the URL; clearing it brings every slice back.
+  // Choosing a node writes the filter into the URL; clearing it brings every slice back.
   await page.getByTestId('filter-node').selectOption('1');
-  await page.getByRole('button', { name: 'Filter', exact: true }).click();
-  await expect(page).toHaveURL(/\/slices\?node=1$/);
+  await expect(page).toHaveURL(/\/slices\?db=\.&node=1$/);
   await expect(rows.first()).toBeVisible();
   for (const row of await rows.all()) {
     await expect(row.locator('[data-testid="slice-member"][data-node="1"]')).toHaveCount(1);
   }
   await page.getByRole('button', { name: 'Clear filters' }).click();
-  await expect(page).toHaveURL(/\/slices$/);
+  await expect(page).toHaveURL(/\/slices\?db=\.$/);
   await expect(rows).toHaveCount(3);
 });

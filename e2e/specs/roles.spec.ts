@@ -20,7 +20,7 @@ test('the audit page lists sign-ins and changes, filterable through the URL', as
   await expect(table).toContainText(testUsers.viewer.loginName);
   await expect(table).not.toContainText('auth.login');
   await page.getByLabel('Action starts with').fill('auth.login');
-  await page.getByRole('button', { name: 'Filter' }).click();
+  await page.getByRole('button', { name: 'Filter', exact: true }).click();
   await expect(page).toHaveURL(/action=auth\.login/);
   await expect(table).toContainText('auth.login');
   await snap(page, 'audit');

@@ -35,7 +35,7 @@ export function useClusterOverview(): ClusterView {
 export function LiveNote({ live }: { live: ClusterView['live'] }) {
   const text =
     live.status === 'pending'
-      ? 'Live: updating every second'
+      ? 'Live: updating twice a second'
       : live.status === 'error'
         ? `Live updates stopped: ${live.message ?? 'unknown error'} (showing the last answer)`
         : 'Live: connecting…';

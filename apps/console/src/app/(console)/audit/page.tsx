@@ -2,6 +2,7 @@
 
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { FilterActions } from '@/components/filter-actions';
 import { Suspense } from 'react';
 import { PageHead } from '@/components/page-head';
 import { Loading, QueryError } from '@/components/query-state';
@@ -80,18 +81,7 @@ function AuditTrail() {
             ))}
           </select>
         </label>
-        <button type="submit">Filter</button>
-        {filtered ? (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              router.replace(pathname);
-            }}
-          >
-            Clear filters
-          </button>
-        ) : null}
+        <FilterActions filtered={filtered} />
       </form>
       <div className="card section">
         {query.isError ? <QueryError error={query.error} /> : null}

@@ -4,6 +4,7 @@ import type { SqlSessionInfo } from '@tessera/api';
 import { roleAtLeast } from '@tessera/api/roles';
 import { useQuery } from '@tanstack/react-query';
 import { usePathname, useRouter, useSearchParams } from 'next/navigation';
+import { FilterActions } from '@/components/filter-actions';
 import { useState } from 'react';
 import { Loading, QueryError } from '@/components/query-state';
 import { fieldText } from '@/lib/form';
@@ -103,18 +104,7 @@ export function SessionsView() {
             data-testid="filter-database"
           />
         </label>
-        <button type="submit">Filter</button>
-        {filtered ? (
-          <button
-            type="button"
-            className="secondary"
-            onClick={() => {
-              router.replace(pathname);
-            }}
-          >
-            Clear filters
-          </button>
-        ) : null}
+        <FilterActions filtered={filtered} />
       </form>
       {outcome === null ? null : (
         <p className="muted section" role="status" data-testid="kill-outcome">
